@@ -1,0 +1,147 @@
+import type { ProtocolName, Reading } from '../schemas/readings.js';
+import { CHANNELS, FEATURES } from './feature-set.js';
+import { ThermalStatsComputer, type ThermalStats } from './thermal-stats.js';
+
+/** How long a module's last value stays usable before the channel counts as missing. */
+export const STALE_AFTER_MS: Readonly<Record<ProtocolName, number>> = {
+  pms5003: 5_000,
+  ze07: 5_000,
+  mhz19b: 15_000,
+  mcu680: 5_000,
+  mcu90640: 5_000,
+};
+
+/** Time constant of the slowly learned baseline each deviation is measured against. */
+export const BASELINE_TAU_S = 600;
+const HISTORY_S = 61;
+const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c.name, i]));
+
+interface ChannelState {
+  latest: number;
+  latestTs: number;
+  readonly history: Float64Array;
+  baseline: number;
+  baselineSamples: number;
+}
+
+/**
+ * The one feature implementation, used online by the edge agent and offline
+ * by training and evaluation. Feed readings in time order with {@link push};
+ * call {@link step} once per second of the same clock. The same sequence of
+ * calls gives the same vectors wherever it runs.
+ */
+export class FeatureExtractor {
+  readonly #channels: ChannelState[] = CHANNELS.map(() => ({
+    latest: Number.NaN,
+    latestTs: -Infinity,
+    history: new Float64Array(HISTORY_S).fill(Number.NaN),
+    baseline: Number.NaN,
+    baselineSamples: 0,
+  }));
+  readonly #centroids = new Float64Array(2 * HISTORY_S).fill(Number.NaN);
+  readonly #thermal = new ThermalStatsComputer();
+  #lastThermal: ThermalStats | undefined;
+  #lastThermalTs = -Infinity;
+  #steps = 0;
+
+  /** Takes one reading; thermal frames are reduced to their hotspot statistics here. */
+  push(reading: Reading): void {
+    let thermal: ThermalStats | undefined;
+    if (reading.protocol === 'mcu90640') {
+      thermal = this.#thermal.compute(reading.pixels_c, reading.width);
+      this.#lastThermal = thermal;
+      this.#lastThermalTs = reading.ts;
+    }
+    CHANNELS.forEach((channel, i) => {
+      if (channel.protocol !== reading.protocol) return;
+      const raw = channel.pick(reading, thermal);
+      const state = this.#channels[i];
+      if (state === undefined || !Number.isFinite(raw)) return;
+      state.latest = channel.log ? Math.log1p(Math.max(0, raw)) : raw;
+      state.latestTs = reading.ts;
+    });
+  }
+
+  /** Samples every channel at `nowMs` and returns the feature vector (NaN = missing). */
+  step(nowMs: number): Float32Array {
+    const slot = this.#steps % HISTORY_S;
+    const out = new Float32Array(FEATURES.length);
+    let k = 0;
+    const levels: number[] = [];
+    CHANNELS.forEach((channel, i) => {
+      const state = this.#channels[i];
+      if (state === undefined) return;
+      const fresh = nowMs - state.latestTs <= STALE_AFTER_MS[channel.protocol];
+      const level = fresh ? state.latest : Number.NaN;
+      state.history[slot] = level;
+      levels.push(level);
+      out[k++] = level;
+      out[k++] = level - state.baseline;
+      out[k++] = this.#slope(state.history, 10);
+      out[k++] = this.#slope(state.history, 60);
+      if (Number.isFinite(level)) {
+        state.baselineSamples++;
+        state.baseline = Number.isFinite(state.baseline)
+          ? state.baseline +
+            Math.max(1 / state.baselineSamples, 1 / BASELINE_TAU_S) * (level - state.baseline)
+          : level;
+      }
+    });
+    const level = (name: string): number => levels[CHANNEL_INDEX.get(name) ?? -1] ?? Number.NaN;
+    out[k++] = level('pm10') - level('pm25');
+    out[k++] = level('pm1') - level('pm25');
+    out[k++] = Math.log1p(Math.max(0, level('co'))) - level('pm25');
+    out[k++] = this.#centroidMotion(nowMs, slot);
+    out[k++] = level('tmax') - level('temp');
+    this.#steps++;
+    return out;
+  }
+
+  #slope(history: Float64Array, seconds: number): number {
+    if (this.#steps < seconds) return Number.NaN;
+    const now = history[this.#steps % HISTORY_S] ?? Number.NaN;
+    const then = history[(this.#steps - seconds) % HISTORY_S] ?? Number.NaN;
+    return (now - then) / seconds;
+  }
+
+  /** Distance the hotspot centroid moved over the last 10 s, in pixels: people move, fires stay. */
+  #centroidMotion(nowMs: number, slot: number): number {
+    const fresh = nowMs - this.#lastThermalTs <= STALE_AFTER_MS.mcu90640 && this.#lastThermal !== undefined;
+    this.#centroids[2 * slot] = fresh ? (this.#lastThermal?.centroidX ?? Number.NaN) : Number.NaN;
+    this.#centroids[2 * slot + 1] = fresh ? (this.#lastThermal?.centroidY ?? Number.NaN) : Number.NaN;
+    if (!fresh) return Number.NaN;
+    if (this.#lastThermal?.hotPixels === 0) return 0;
+    if (this.#steps < 10) return Number.NaN;
+    const then = (this.#steps - 10) % HISTORY_S;
+    const dx = (this.#centroids[2 * slot] ?? Number.NaN) - (this.#centroids[2 * then] ?? Number.NaN);
+    const dy = (this.#centroids[2 * slot + 1] ?? Number.NaN) - (this.#centroids[2 * then + 1] ?? Number.NaN);
+    const distance = Math.hypot(dx, dy);
+    // A hotspot that just appeared has no earlier position: it has not moved yet.
+    return Number.isNaN(distance) ? 0 : distance;
+  }
+}
+
+/**
+ * Offline driver: interleaves time-ordered readings with one step per
+ * `stepMs`, exactly as the edge's clock does, and returns every vector.
+ */
+export function featureSeries(
+  readings: readonly Reading[],
+  startMs: number,
+  endMs: number,
+  stepMs = 1000,
+): { ts: number[]; vectors: Float32Array[] } {
+  const extractor = new FeatureExtractor();
+  const ts: number[] = [];
+  const vectors: Float32Array[] = [];
+  let next = 0;
+  for (let now = startMs; now <= endMs; now += stepMs) {
+    while (next < readings.length && (readings[next]?.ts ?? Infinity) <= now) {
+      const reading = readings[next++];
+      if (reading !== undefined) extractor.push(reading);
+    }
+    ts.push(now);
+    vectors.push(extractor.step(now));
+  }
+  return { ts, vectors };
+}

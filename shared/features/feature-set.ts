@@ -1,0 +1,83 @@
+import type { ProtocolName, Reading } from '../schemas/readings.js';
+import type { ThermalStats } from './thermal-stats.js';
+
+/**
+ * The scalar channels features are built from, where each comes from, and
+ * how it is scaled. Particle and gas-resistance channels span decades, so
+ * their slopes and deviations are taken on log1p values.
+ */
+export interface ChannelDef {
+  readonly name: string;
+  readonly protocol: ProtocolName;
+  readonly log: boolean;
+  /** The raw value from a reading of `protocol`, or from the frame's thermal stats. */
+  readonly pick: (reading: Reading, thermal: ThermalStats | undefined) => number;
+}
+
+const field =
+  (key: string) =>
+  (reading: Reading): number => {
+    const value = (reading as unknown as Record<string, unknown>)[key];
+    return typeof value === 'number' ? value : Number.NaN;
+  };
+
+const stat =
+  (key: keyof ThermalStats) =>
+  (_: Reading, thermal: ThermalStats | undefined): number =>
+    thermal?.[key] ?? Number.NaN;
+
+export const CHANNELS: readonly ChannelDef[] = [
+  { name: 'pm1', protocol: 'pms5003', log: true, pick: field('pm1_ugm3') },
+  { name: 'pm25', protocol: 'pms5003', log: true, pick: field('pm25_ugm3') },
+  { name: 'pm10', protocol: 'pms5003', log: true, pick: field('pm10_ugm3') },
+  { name: 'co', protocol: 'ze07', log: false, pick: field('co_ppm') },
+  { name: 'co2', protocol: 'mhz19b', log: false, pick: field('co2_ppm') },
+  { name: 'temp', protocol: 'mcu680', log: false, pick: field('temp_c') },
+  { name: 'humidity', protocol: 'mcu680', log: false, pick: field('humidity_pct') },
+  { name: 'gas', protocol: 'mcu680', log: true, pick: field('gas_ohm') },
+  { name: 'iaq', protocol: 'mcu680', log: false, pick: field('iaq') },
+  { name: 'tmax', protocol: 'mcu90640', log: false, pick: stat('maxC') },
+  { name: 'tmedian', protocol: 'mcu90640', log: false, pick: stat('medianC') },
+  { name: 'thot', protocol: 'mcu90640', log: false, pick: stat('hotPixels') },
+  { name: 'texcess', protocol: 'mcu90640', log: false, pick: stat('hotExcessC') },
+];
+
+/** Per-channel features: the level, its deviation from a slow baseline, and slopes over 10 s and 60 s. */
+export const PER_CHANNEL = ['level', 'dev', 'd10', 'd60'] as const;
+
+/** Features that combine channels; each needs every protocol it lists. */
+export const CROSS_FEATURES = [
+  { name: 'pm_coarse_ratio', requires: ['pms5003'] },
+  { name: 'pm_fine_ratio', requires: ['pms5003'] },
+  { name: 'co_per_smoke', requires: ['ze07', 'pms5003'] },
+  { name: 'thermal_motion10', requires: ['mcu90640'] },
+  { name: 'thermal_vs_air', requires: ['mcu90640', 'mcu680'] },
+] as const satisfies readonly { name: string; requires: readonly ProtocolName[] }[];
+
+export interface FeatureDef {
+  readonly name: string;
+  /** Protocols whose readings this feature needs; without any of them it is NaN (missing). */
+  readonly requires: readonly ProtocolName[];
+}
+
+/** Every feature, in the order of the vector the model takes. */
+export const FEATURES: readonly FeatureDef[] = [
+  ...CHANNELS.flatMap((c) =>
+    PER_CHANNEL.map((kind) => ({ name: `${c.name}_${kind}`, requires: [c.protocol] })),
+  ),
+  ...CROSS_FEATURES,
+];
+
+export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
+
+/**
+ * Sets to NaN every feature that needs one of `absent`: exactly what a kit
+ * without those modules would produce. Training uses it to teach the model
+ * to work with any subset of sensors.
+ */
+export function maskAbsentProtocols(vector: Float32Array, absent: ReadonlySet<ProtocolName>): Float32Array {
+  FEATURES.forEach((feature, i) => {
+    if (feature.requires.some((p) => absent.has(p))) vector[i] = Number.NaN;
+  });
+  return vector;
+}
