@@ -1,9 +1,11 @@
 import { isEmberError } from '../shared/errors.js';
 import { decodeCommand } from './commands/decode.js';
+import { readCommand } from './commands/read.js';
+import { simulateCommand } from './commands/simulate.js';
 import { exitCodeFor, type Command, type CommandIo } from './options.js';
 
 /** Every subcommand, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [decodeCommand];
+const COMMANDS: readonly Command[] = [decodeCommand, simulateCommand, readCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -15,6 +15,8 @@ export const ErrorCodes = {
   EMBER_ERR_NOT_STARTED: 'a component was used before start() or after stop()',
   EMBER_ERR_BAD_SCENARIO: 'a scenario or its parameters are invalid',
   EMBER_ERR_BAD_RUN: 'a generated run failed validation',
+  EMBER_ERR_BAD_CHART: 'a chart or thermal image specification is invalid',
+  EMBER_ERR_RENDER: 'an image could not be rendered or composed',
   EMBER_ERR_STORE: 'an object store operation failed',
   EMBER_ERR_BAD_TRAINING_DATA: 'training data (features, labels, weights, groups) is inconsistent',
   EMBER_ERR_BAD_HYPERPARAMETERS: 'model training hyperparameters are invalid',
@@ -25,6 +27,17 @@ export const ErrorCodes = {
   EMBER_ERR_CATALOG_OPEN: 'a SQLite database could not be opened or configured',
   EMBER_ERR_CATALOG_MIGRATION: 'a schema migration is invalid or failed',
   EMBER_ERR_CATALOG_TOO_NEW: 'a database schema is newer than this software knows',
+  EMBER_ERR_BAD_DEVICE_ID: 'a device id is not 1-64 characters of A-Z a-z 0-9 _ - :',
+  EMBER_ERR_PKI: 'a certificate authority, key or certificate is missing, unreadable or inconsistent',
+  EMBER_ERR_BROKER_LISTEN: 'the embedded MQTT broker could not listen on its address',
+  EMBER_ERR_OUTBOX_OPEN: 'the outbox database could not be opened, configured or migrated',
+  EMBER_ERR_OUTBOX_WRITE: 'the outbox could not commit a write (disk full, I/O error)',
+  EMBER_ERR_OUTBOX_FULL:
+    'the outbox quota is used up by messages that may not be evicted; the message was refused',
+  EMBER_ERR_OUTBOX_HARD_LIMIT: 'the outbox reached its hard ceiling; even alarms and anomalies are refused',
+  EMBER_ERR_OUTBOX_BAD_MESSAGE: 'a message offered to the outbox is invalid (priority, topic, payload)',
+  EMBER_ERR_OUTBOX_RECORD_TOO_LARGE: 'a telemetry record alone exceeds the message size cap',
+  EMBER_ERR_PUBLISH_TIMEOUT: 'the broker did not acknowledge a publish in time',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

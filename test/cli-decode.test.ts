@@ -48,7 +48,9 @@ describe('emberwatch decode', () => {
     const garbage = Buffer.alloc(5000, 0x42);
     const result = await runCli(['decode', '--protocol', 'pms5003'], garbage);
     expect(result.code).toBe(0);
-    expect(jsonLines(result.stdout)).toEqual([{ stats: { frames: 0, checksumErrors: 0, droppedBytes: 5000 } }]);
+    expect(jsonLines(result.stdout)).toEqual([
+      { stats: { frames: 0, checksumErrors: 0, droppedBytes: 5000 } },
+    ]);
   });
 
   it('refuses an unknown protocol with one line naming the option, exit 2', async () => {

@@ -1,0 +1,4 @@
+import { describeSerialContract } from './helpers/serial-contract.js';
+import { ptyAdapter } from './helpers/serial-adapters.js';
+
+describeSerialContract('pseudo-terminals (socat) + serialport native binding', ptyAdapter);
