@@ -63,7 +63,7 @@ input is data: it is counted, never an error.`,
     const input = await openInput(options.in, io.stdin);
     try {
       for await (const chunk of input) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk);
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         const frames = decoder.push(bytes);
         if (frames.length > 0) await writeLine(io.stdout, frames.map(frameLine).join('\n'));
       }

@@ -24,7 +24,12 @@ backoff and says so on standard error.`,
     const options = parseOptions(
       'read',
       argv,
-      { port: { type: 'string' }, protocol: { type: 'string' }, baud: { type: 'string' }, count: { type: 'string' } },
+      {
+        port: { type: 'string' },
+        protocol: { type: 'string' },
+        baud: { type: 'string' },
+        count: { type: 'string' },
+      },
       Options,
     );
     if (options === 'help') {

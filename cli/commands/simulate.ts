@@ -29,7 +29,10 @@ its own pseudo-terminal and prints one JSON line per device:
       return 0;
     }
     if (what !== 'devices') {
-      throw new EmberError('EMBER_ERR_BAD_OPTION', `simulate: expected "devices", got ${JSON.stringify(what ?? '')}`);
+      throw new EmberError(
+        'EMBER_ERR_BAD_OPTION',
+        `simulate: expected "devices", got ${JSON.stringify(what ?? '')}`,
+      );
     }
     const options = parseOptions(
       'simulate devices',
