@@ -1,0 +1,20 @@
+/** Public surface of the scenario engine. */
+export * from './scenario-schema.js';
+export { Rng, mixSeed, hashLabel } from './prng.js';
+export { GROWTH_ALPHA, heatReleaseCurve, heatReleaseAt } from './heat-release.js';
+export type { GrowthName, HeatReleaseCurve } from './heat-release.js';
+export { alpertDeltaT, transportLag, ceilingReach } from './plume-transport.js';
+export { FIRE_CLASSES, drawFire } from './fire-classes.js';
+export type { FireClassSpec, FireOverrides } from './fire-classes.js';
+export { drawNuisance, envelopeAt, EVERYDAY_KINDS } from './nuisance-kinds.js';
+export { aerosolCoefficients, DROPLET_AEROSOL, PM_CUTS_UM, COUNT_THRESHOLDS_UM } from './aerosol.js';
+export { ENV_STEP_S, ENV_FIELDS, envSampleAt, envValueAt } from './env-series.js';
+export type { EnvSeries, EnvSample, EnvField } from './env-series.js';
+export { simulateEnvironment } from './environment.js';
+export { THERMAL_WIDTH, THERMAL_HEIGHT, compileThermalScene, thermalSourcesAt } from './thermal-scene.js';
+export type { ThermalScene, ThermalSource } from './thermal-scene.js';
+export * from './detector-baselines.js';
+export { RunClass, RunLabels, labelRun } from './run-labels.js';
+export { TEMPLATE_NAMES, drawScenario, isTemplateName } from './scenario-catalogue.js';
+export type { TemplateName, DrawOptions } from './scenario-catalogue.js';
+export { altitudeFromPressure, pressureAtAltitude, saturationVapourDensity } from './air.js';
