@@ -1,12 +1,21 @@
 import { isEmberError } from '../shared/errors.js';
+import { brokerCommand } from './commands/broker.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
+import { provisionCommand } from './commands/provision.js';
 import { readCommand } from './commands/read.js';
 import { simulateCommand } from './commands/simulate.js';
 import { exitCodeFor, type Command, type CommandIo } from './options.js';
 
 /** Every subcommand, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [demoCommand, decodeCommand, simulateCommand, readCommand];
+const COMMANDS: readonly Command[] = [
+  demoCommand,
+  decodeCommand,
+  simulateCommand,
+  readCommand,
+  provisionCommand,
+  brokerCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

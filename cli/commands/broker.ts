@@ -1,0 +1,101 @@
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { EmbeddedBroker } from '../../cloud/broker/embedded-broker.js';
+import { createLogger } from '../../shared/logging.js';
+import { ensureCa, type CertificateAuthority } from '../../shared/pki/certificate-authority.js';
+import { checkIssuedCertificate } from '../../shared/pki/certificate-check.js';
+import {
+  readKeyAndCertificate,
+  writeKeyAndCertificate,
+  type KeyAndCertificate,
+} from '../../shared/pki/certificate-files.js';
+import { issueServerCertificate } from '../../shared/pki/issue-certificate.js';
+import { parseOptions, writeLine, type Command } from '../options.js';
+
+const Options = z.object({
+  port: z.coerce.number().int().min(0).max(65_535).default(8883),
+  host: z.string().min(1).default('127.0.0.1'),
+  ca: z.string().min(1).default('./data/ca'),
+  data: z.string().min(1).default('./data/broker'),
+});
+
+/** The names clients may use to reach the broker, which its certificate must carry. */
+export function serverHostnames(host: string): string[] {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  return [...new Set(['localhost', '127.0.0.1', wildcard ? hostname() : host])];
+}
+
+function covers(certPem: string, hostnames: readonly string[]): boolean {
+  const cert = new X509Certificate(certPem);
+  return hostnames.every(
+    (name) => (isIP(name) === 0 ? cert.checkHost(name) : cert.checkIP(name)) !== undefined,
+  );
+}
+
+/** The broker's key and certificate in --data: reused while valid for these names, otherwise issued anew. */
+async function serverCertificate(
+  ca: CertificateAuthority,
+  dir: string,
+  hostnames: readonly string[],
+): Promise<KeyAndCertificate> {
+  const existing = await readKeyAndCertificate(dir, 'server');
+  if (existing !== undefined) {
+    const check = checkIssuedCertificate(ca, existing);
+    if (check.ok && check.role === 'server' && covers(existing.certPem, hostnames)) return existing;
+  }
+  const issued = await issueServerCertificate(ca, hostnames);
+  await writeKeyAndCertificate(dir, 'server', issued);
+  return issued;
+}
+
+export const brokerCommand: Command = {
+  name: 'broker',
+  summary: 'run the embedded MQTT broker (mutual TLS, per-device topics)',
+  usage: `emberwatch broker [--port P] [--host H] [--ca DIR] [--data DIR]
+
+Runs an MQTT 3.1.1 broker over TLS that accepts only clients with a
+certificate from the local CA in --ca (default ./data/ca, created on first
+use). Devices may use only their own emberwatch/v1/{deviceId}/ topics and
+must connect with their device id as client id; services may use all of
+emberwatch/v1/. The broker's certificate is kept in --data (default
+./data/broker). Listens on --host (default 127.0.0.1) and --port (default
+8883; 0 picks a free port), prints one JSON line {url, port, ca} once
+listening, and runs until interrupted.`,
+  async run(argv, io) {
+    const options = parseOptions(
+      'broker',
+      argv,
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        ca: { type: 'string' },
+        data: { type: 'string' },
+      },
+      Options,
+    );
+    if (options === 'help') {
+      await writeLine(io.stdout, this.usage);
+      return 0;
+    }
+    const ca = await ensureCa(options.ca);
+    const server = await serverCertificate(ca, options.data, serverHostnames(options.host));
+    const logger = createLogger(io.stderr === process.stderr ? {} : { destination: io.stderr });
+    const broker = new EmbeddedBroker({
+      caPem: ca.certPem,
+      server,
+      host: options.host,
+      port: options.port,
+      logger,
+    });
+    await broker.start();
+    try {
+      await writeLine(io.stdout, JSON.stringify({ url: broker.url, port: broker.port, ca: ca.certPath }));
+      await io.stopSignal;
+    } finally {
+      await broker.stop();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,237 @@
+import type { AddressInfo, Socket } from 'node:net';
+import { TLSSocket, createServer, type Server } from 'node:tls';
+import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import { EmberError } from '../../shared/errors.js';
+import type { KeyAndCertificate } from '../../shared/pki/certificate-files.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import { connectRefusal, publishRefusal, subscribeRefusal } from './broker-policy.js';
+import { identityFromCertificateSubject, type ClientIdentity } from './client-identity.js';
+
+/** How the embedded broker listens and whom it trusts. */
+export interface EmbeddedBrokerOptions {
+  /** PEM of the CA whose client certificates are accepted; nothing else is. */
+  readonly caPem: string;
+  /** The broker's own TLS key and certificate (see issueServerCertificate). */
+  readonly server: KeyAndCertificate;
+  /** Address to bind; loopback by default so that a demo never listens on the network by accident. */
+  readonly host?: string;
+  /** TCP port; 0 asks the system for a free one (read it from `port` after start). Default 8883. */
+  readonly port?: number;
+  readonly logger?: Logger;
+}
+
+/** MQTT 3.1.1 CONNACK return codes the broker sends on refusal. */
+const IDENTIFIER_REJECTED = 2;
+const NOT_AUTHORIZED = 5;
+type RefusalError = Error & { returnCode: typeof IDENTIFIER_REJECTED | typeof NOT_AUTHORIZED };
+
+/** An error the broker raised on purpose: already logged, so aedes' error events skip it. */
+class PolicyRefusal extends Error {}
+
+function refusal(reason: string, returnCode: RefusalError['returnCode'] = NOT_AUTHORIZED): RefusalError {
+  return Object.assign(new PolicyRefusal(reason), { returnCode });
+}
+
+function remoteOf(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+}
+
+/** Log fields naming a client: `deviceId` for a device, `service` for a service. */
+function who(identity: ClientIdentity): Record<string, string> {
+  return identity.role === 'device' ? { deviceId: identity.name } : { service: identity.name };
+}
+
+/**
+ * An MQTT 3.1.1 broker (aedes) behind a TLS server that requires a client
+ * certificate from the local CA, enforcing per-device topics the way an IoT
+ * Core policy with `${iot:Connection.Thing.ThingName}` does. Identity comes
+ * from the verified certificate only.
+ */
+export class EmbeddedBroker {
+  private readonly log: Logger;
+  private readonly identities = new WeakMap<Client, ClientIdentity>();
+  /** Will topics seen in CONNECT, kept for the check in `authenticate`, which aedes calls without the packet. */
+  private readonly willTopics = new WeakMap<Client, string>();
+  private readonly sockets = new Set<Socket>();
+  private aedes: Aedes | undefined;
+  private server: Server | undefined;
+  private address: AddressInfo | undefined;
+
+  constructor(private readonly options: EmbeddedBrokerOptions) {
+    this.log = (options.logger ?? silentLogger()).child({ component: 'broker' });
+  }
+
+  /** The bound port; only after start(). */
+  get port(): number {
+    if (this.address === undefined) throw new EmberError('EMBER_ERR_NOT_STARTED', 'broker: not started');
+    return this.address.port;
+  }
+
+  /** `mqtts://host:port` for clients; only after start(). */
+  get url(): string {
+    const host = this.options.host ?? '127.0.0.1';
+    return `mqtts://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.aedes !== undefined) return;
+    const aedes = await Aedes.createBroker({
+      connectTimeout: 10_000,
+      preConnect: (client, packet, done) => this.rememberWill(client, packet, done),
+      authenticate: (client, _username, _password, done) => this.authenticate(client, done),
+      authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, subscription, done) => this.authorizeSubscribe(client, subscription, done),
+    });
+    aedes.on('clientReady', (client) => {
+      const identity = this.identities.get(client);
+      if (identity === undefined) return;
+      this.log.info({ ...who(identity), role: identity.role, clientId: client.id }, 'client connected');
+    });
+    aedes.on('clientDisconnect', (client) => {
+      const identity = this.identities.get(client);
+      if (identity === undefined) return;
+      this.log.info({ ...who(identity), role: identity.role, clientId: client.id }, 'client disconnected');
+    });
+    const onError = (client: Client, error: Error): void => {
+      if (error instanceof PolicyRefusal) return;
+      this.log.debug({ clientId: client.id, reason: error.message }, 'client connection error');
+    };
+    aedes.on('clientError', onError);
+    aedes.on('connectionError', onError);
+
+    const server = createServer(
+      {
+        key: this.options.server.keyPem,
+        cert: this.options.server.certPem,
+        ca: this.options.caPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+      },
+      (socket) => aedes.handle(socket),
+    );
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+    server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      this.log.warn(
+        { remote: remoteOf(socket), reason: error.code ?? error.message },
+        'TLS handshake refused',
+      );
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port ?? 8883, this.options.host ?? '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      const where = `${this.options.host ?? '127.0.0.1'}:${this.options.port ?? 8883}`;
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw new EmberError('EMBER_ERR_BROKER_LISTEN', `broker: cannot listen on ${where}: ${code}`, {
+        cause: error,
+        retryable: code === 'EADDRINUSE',
+      });
+    }
+    this.aedes = aedes;
+    this.server = server;
+    this.address = server.address() as AddressInfo;
+    this.log.info({ url: this.url }, 'broker listening');
+  }
+
+  /** Disconnects every client (wills are not sent: the broker, not the device, went away) and closes the port. */
+  async stop(): Promise<void> {
+    const { aedes, server } = this;
+    if (aedes === undefined || server === undefined) return;
+    this.aedes = undefined;
+    this.server = undefined;
+    this.address = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    // Connections still in the TLS handshake or CONNECT are not aedes clients yet.
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+    this.log.info('broker stopped');
+  }
+
+  private rememberWill(
+    client: Client,
+    packet: ConnectPacket,
+    done: (e: Error | null, ok: boolean) => void,
+  ): void {
+    if (packet.will !== undefined) this.willTopics.set(client, packet.will.topic);
+    done(null, true);
+  }
+
+  private authenticate(client: Client, done: (e: RefusalError | null, ok: boolean | null) => void): void {
+    const conn = client.conn;
+    const remote = remoteOf(conn as Socket);
+    if (!(conn instanceof TLSSocket) || !conn.authorized) {
+      this.log.warn(
+        { clientId: client.id, remote, reason: 'no verified client certificate' },
+        'connection refused',
+      );
+      done(refusal('no verified client certificate'), null);
+      return;
+    }
+    const result = identityFromCertificateSubject(conn.getPeerCertificate().subject);
+    if (!result.ok) {
+      this.log.warn({ clientId: client.id, remote, reason: result.reason }, 'connection refused');
+      done(refusal(result.reason), null);
+      return;
+    }
+    const { identity } = result;
+    const reason = connectRefusal(identity, client.id, this.willTopics.get(client));
+    if (reason !== undefined) {
+      const fields = { ...who(identity), role: identity.role, clientId: client.id, remote, reason };
+      this.log.warn(fields, 'connection refused');
+      const code = reason.startsWith('client id') ? IDENTIFIER_REJECTED : NOT_AUTHORIZED;
+      done(refusal(reason, code), null);
+      return;
+    }
+    this.identities.set(client, identity);
+    done(null, true);
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    done: (e?: Error | null) => void,
+  ): void {
+    // aedes passes no client only for wills restored from persistence; those were checked at CONNECT.
+    if (client === null) return done(null);
+    const identity = this.identities.get(client);
+    const reason =
+      identity === undefined ? 'client not authenticated' : publishRefusal(identity, packet.topic);
+    if (reason === undefined) return done(null);
+    const fields = identity === undefined ? {} : { ...who(identity), role: identity.role };
+    this.log.warn(
+      { ...fields, clientId: client.id, topic: packet.topic, reason },
+      'publish refused, disconnecting',
+    );
+    // aedes closes the connection on a refused publish, as IoT Core does on a policy violation.
+    done(new PolicyRefusal(reason));
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    subscription: Subscription,
+    done: (e: Error | null, s?: Subscription | null) => void,
+  ): void {
+    const identity = this.identities.get(client);
+    const reason =
+      identity === undefined ? 'client not authenticated' : subscribeRefusal(identity, subscription.topic);
+    if (reason === undefined) return done(null, subscription);
+    const fields = identity === undefined ? {} : { ...who(identity), role: identity.role };
+    this.log.warn(
+      { ...fields, clientId: client.id, filter: subscription.topic, reason },
+      'subscribe refused',
+    );
+    // A null subscription makes aedes answer SUBACK 0x80 and keep the connection, as MQTT 3.1.1 intends.
+    done(null, null);
+  }
+}
