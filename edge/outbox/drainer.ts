@@ -1,0 +1,258 @@
+import type { Logger } from '../../shared/logging.js';
+import { EmberError } from '../../shared/errors.js';
+import { backoffDelayMs } from '../sensors/backoff.js';
+import {
+  resolveDrainerSettings,
+  type DrainerSettingsInput,
+  type ResolvedDrainerSettings,
+} from './drainer-settings.js';
+import type { OutboxMessage } from './message.js';
+import type { Outbox } from './outbox.js';
+import type { Publisher } from './publisher.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface DrainerOptions extends DrainerSettingsInput {
+  readonly outbox: Outbox;
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+  /** Monotonic clock, ms; `performance` by default. */
+  readonly clock?: { now(): number };
+  /** Source of backoff jitter, [0, 1). */
+  readonly random?: () => number;
+}
+
+export interface DrainerStats {
+  /** Publishes the broker acknowledged. */
+  readonly published: number;
+  /** Publishes that failed or timed out (each is retried). */
+  readonly failed: number;
+  /** Messages leased and not yet deleted: awaiting PUBACK, or their delete awaiting commit. */
+  readonly inFlight: number;
+  /** Time left in the current backoff after a failed publish; 0 when not backing off. */
+  readonly pausedForMs: number;
+}
+
+/**
+ * Moves messages from the outbox to the broker: leases them in drain order,
+ * publishes with QoS 1 keeping at most `maxInFlight` unacknowledged and
+ * at most `publishesPerSecond`, acks (deletes) each on PUBACK.
+ *
+ * A failed or timed-out publish is nacked (it goes back to its place at the
+ * head of its priority) and the drainer pauses with exponential backoff and
+ * jitter; messages already in flight finish on their own. So a message can
+ * be published more than once (at least once), and is never deleted unless
+ * a PUBACK for it arrived. Publishing stops while the publisher is offline
+ * and resumes when it signals it is back (or at the next poll).
+ */
+export class Drainer {
+  readonly #outbox: Outbox;
+  readonly #publisher: Publisher;
+  readonly #settings: ResolvedDrainerSettings;
+  readonly #log: Logger;
+  readonly #clock: { now(): number };
+  readonly #random: () => number;
+  readonly #bucket: TokenBucket;
+  /** Message id → the token of its current send, so a late outcome of an abandoned send is recognised. */
+  readonly #inFlight = new Map<string, symbol>();
+  #unsubscribe: (() => void)[] = [];
+  #running = false;
+  #pumping = false;
+  #pumpAgain = false;
+  #timer: NodeJS.Timeout | undefined;
+  #pausedUntil = 0;
+  #failures = 0;
+  #published = 0;
+  #failed = 0;
+
+  constructor(options: DrainerOptions) {
+    this.#outbox = options.outbox;
+    this.#publisher = options.publisher;
+    this.#settings = resolveDrainerSettings(options);
+    this.#log = options.logger.child({ component: 'drainer' });
+    this.#clock = options.clock ?? performance;
+    this.#random = options.random ?? Math.random;
+    this.#bucket = new TokenBucket(this.#settings.publishesPerSecond, this.#settings.burst, this.#clock);
+  }
+
+  get stats(): DrainerStats {
+    return {
+      published: this.#published,
+      failed: this.#failed,
+      inFlight: this.#inFlight.size,
+      pausedForMs: Math.max(0, this.#pausedUntil - this.#clock.now()),
+    };
+  }
+
+  /** Starts draining; returns at once. The outbox must be started first. */
+  start(): Promise<void> {
+    if (this.#running) return Promise.resolve();
+    this.#running = true;
+    this.#unsubscribe = [this.#outbox.onDurable(() => this.#wake())];
+    const offOnline = this.#publisher.onOnline?.(() => {
+      // A fresh connection is evidence the broker is reachable: do not sit out an old backoff.
+      this.#pausedUntil = 0;
+      this.#wake();
+    });
+    if (offOnline !== undefined) this.#unsubscribe.push(offOnline);
+    this.#wake();
+    return Promise.resolve();
+  }
+
+  /**
+   * Stops publishing and gives back the leases of messages still in flight;
+   * if their PUBACK arrives later they are still acked (when the outbox is
+   * still open), otherwise they are published again after the next start.
+   */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#clearTimer();
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    const abandoned = [...this.#inFlight.keys()];
+    this.#inFlight.clear();
+    await this.#outbox.release(abandoned).catch((error: unknown) => {
+      this.#log.warn({ err: error }, 'could not release leases at stop');
+    });
+  }
+
+  /** A method rather than the field, so narrowing does not assume it survives an await. */
+  #isRunning(): boolean {
+    return this.#running;
+  }
+
+  /** Something woke us while the last pass was running. */
+  #wantsAnotherPass(): boolean {
+    return this.#pumpAgain && this.#running;
+  }
+
+  #wake(): void {
+    if (!this.#running) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        this.#pumpAgain = false;
+        await this.#fill();
+        if (!this.#wantsAnotherPass()) break;
+      }
+    } catch (error) {
+      this.#pauseAfterFailure('leasing from the outbox failed', error);
+    } finally {
+      // Cleared in the same microtask as the last look at #pumpAgain, so no wake-up falls between.
+      this.#pumping = false;
+    }
+  }
+
+  /** Leases and sends until the window, the rate, the link or the outbox says stop. */
+  async #fill(): Promise<void> {
+    while (this.#running) {
+      const now = this.#clock.now();
+      if (now < this.#pausedUntil) return this.#wakeIn(this.#pausedUntil - now);
+      if (!this.#publisher.isOnline()) return this.#wakeIn(this.#settings.offlinePollMs);
+      const room = this.#settings.maxInFlight - this.#inFlight.size;
+      if (room <= 0) return; // a settling publish wakes us
+      const tokens = this.#bucket.available();
+      if (tokens === 0) return this.#wakeIn(this.#bucket.msUntilNext());
+      const batch = await this.#outbox.lease(Math.min(room, tokens));
+      if (batch.length === 0) return; // onDurable wakes us
+      for (const message of batch) {
+        if (!this.#isRunning() || !this.#bucket.tryTake()) {
+          await this.#outbox.release([message.id]);
+          continue;
+        }
+        this.#send(message);
+      }
+    }
+  }
+
+  #send(message: OutboxMessage): void {
+    const token = Symbol(message.id);
+    this.#inFlight.set(message.id, token);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new EmberError(
+            'EMBER_ERR_PUBLISH_TIMEOUT',
+            `no PUBACK after ${this.#settings.publishTimeoutMs} ms`,
+          ),
+        );
+      }, this.#settings.publishTimeoutMs);
+    });
+    const publish = Promise.resolve().then(() =>
+      this.#publisher.publish(message.topic, message.payload, { qos: 1, messageId: message.id }),
+    );
+    publish.then(
+      () => this.#onPublished(message, token),
+      () => undefined, // the race below reports the failure
+    );
+    Promise.race([publish, timeout])
+      .catch((error: unknown) => this.#onFailed(message, token, error))
+      .finally(() => clearTimeout(timer));
+  }
+
+  #onPublished(message: OutboxMessage, token: symbol): void {
+    const current = this.#inFlight.get(message.id) === token;
+    if (current) {
+      this.#published++;
+      this.#failures = 0;
+    }
+    // Even a late PUBACK (after timeout or stop) means the broker has it: delete it.
+    // The slot stays taken until the delete commits, so leases never pile up behind slow commits.
+    this.#outbox
+      .ack([message.id])
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error, id: message.id }, 'ack failed; the message will be published again');
+      })
+      .finally(() => {
+        if (this.#inFlight.get(message.id) !== token) return;
+        this.#inFlight.delete(message.id);
+        this.#wake();
+      });
+  }
+
+  #onFailed(message: OutboxMessage, token: symbol, error: unknown): void {
+    if (this.#inFlight.get(message.id) !== token) return;
+    this.#inFlight.delete(message.id);
+    this.#failed++;
+    this.#outbox.nack([message.id]).catch((nackError: unknown) => {
+      this.#log.warn({ err: nackError, id: message.id }, 'nack failed');
+    });
+    this.#pauseAfterFailure('publish failed', error, message.id);
+  }
+
+  #pauseAfterFailure(what: string, error: unknown, id?: string): void {
+    // Every message in flight fails when the link drops; that is one failure, not twenty.
+    if (this.#clock.now() < this.#pausedUntil) return;
+    const delay = backoffDelayMs(this.#failures, this.#settings.backoff, this.#random);
+    this.#failures++;
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + delay);
+    this.#log.warn({ err: error, id, retryInMs: delay, failures: this.#failures }, what);
+    this.#wakeIn(delay);
+  }
+
+  #wakeIn(ms: number): void {
+    if (!this.#running) return;
+    this.#clearTimer();
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#wake();
+      },
+      Math.max(1, ms),
+    );
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

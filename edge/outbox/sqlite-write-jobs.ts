@@ -1,0 +1,94 @@
+import { EmberError } from '../../shared/errors.js';
+import { PRIORITIES, rankOf, type OutboxMessage } from './message.js';
+import { planAdmission, type OutboxLedger, type QuotaLimits } from './quota-policy.js';
+import type { SqliteOutboxTable } from './sqlite-outbox-table.js';
+
+/** One caller's write, waiting for the next group commit. */
+export type WriteJob =
+  | {
+      readonly kind: 'enqueue';
+      readonly messages: OutboxMessage[];
+      /** Rank of the lowest priority in the group: the quota judges the group by it. */
+      readonly rank: number;
+      readonly bytes: readonly number[];
+      readonly resolve: (m: OutboxMessage[]) => void;
+      readonly reject: (e: Error) => void;
+    }
+  | {
+      readonly kind: 'ack';
+      readonly ids: readonly string[];
+      readonly resolve: (n: number) => void;
+      readonly reject: (e: Error) => void;
+    }
+  | {
+      readonly kind: 'nack';
+      readonly ids: readonly string[];
+      readonly resolve: () => void;
+      readonly reject: (e: Error) => void;
+    };
+
+export interface WriteOutcome {
+  /** Promise settlements, to run only after the transaction committed. */
+  readonly settle: (() => void)[];
+  /** Ids whose lease ends: acked, nacked or evicted. */
+  readonly released: string[];
+  readonly enqueued: number;
+}
+
+/**
+ * Applies jobs in arrival order inside the caller's transaction, updating
+ * `ledger` (a copy the caller adopts only after the commit). A refused
+ * enqueue touches nothing and rejects on its own; the other jobs go ahead.
+ */
+export function applyWriteJobs(
+  table: SqliteOutboxTable,
+  jobs: readonly WriteJob[],
+  ledger: OutboxLedger,
+  limits: QuotaLimits,
+): WriteOutcome {
+  const outcome: WriteOutcome & { enqueued: number } = { settle: [], released: [], enqueued: 0 };
+  for (const job of jobs) {
+    if (job.kind === 'enqueue') {
+      const total = job.bytes.reduce((sum, b) => sum + b, 0);
+      const priority = PRIORITIES[job.rank] ?? 'telemetry';
+      const plan = planAdmission(priority, total, { bytesByRank: ledger.bytesByRank }, limits);
+      if (!plan.admit) {
+        outcome.settle.push(() => job.reject(new EmberError(plan.code, plan.reason, { retryable: true })));
+        continue;
+      }
+      let freed = 0;
+      for (const evictable of plan.evictFrom) {
+        const rank = rankOf(evictable);
+        while (freed < plan.evictBytes) {
+          const evicted = table.evictOldest(rank);
+          if (evicted === undefined) break;
+          ledger.evicted(rank, evicted.bytes);
+          outcome.released.push(evicted.id);
+          freed += evicted.bytes;
+        }
+      }
+      job.messages.forEach((m, i) => {
+        const bytes = job.bytes[i] ?? 0;
+        table.insert(m, rankOf(m.priority), bytes);
+        ledger.add(rankOf(m.priority), bytes);
+      });
+      outcome.enqueued += job.messages.length;
+      outcome.settle.push(() => job.resolve(job.messages));
+    } else if (job.kind === 'ack') {
+      let deleted = 0;
+      for (const id of job.ids) {
+        const row = table.deleteById(id);
+        if (row === undefined) continue;
+        ledger.remove(row.rank, row.bytes);
+        deleted++;
+      }
+      outcome.released.push(...job.ids);
+      outcome.settle.push(() => job.resolve(deleted));
+    } else {
+      for (const id of job.ids) table.countAttempt(id);
+      outcome.released.push(...job.ids);
+      outcome.settle.push(() => job.resolve());
+    }
+  }
+  return outcome;
+}
