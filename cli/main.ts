@@ -2,6 +2,8 @@ import { isEmberError } from '../shared/errors.js';
 import { brokerCommand } from './commands/broker.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
+import { plotCommand } from './commands/plot.js';
+import { generateCommand } from './commands/generate.js';
 import { provisionCommand } from './commands/provision.js';
 import { readCommand } from './commands/read.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -13,6 +15,8 @@ const COMMANDS: readonly Command[] = [
   decodeCommand,
   simulateCommand,
   readCommand,
+  generateCommand,
+  plotCommand,
   provisionCommand,
   brokerCommand,
 ];

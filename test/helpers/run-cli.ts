@@ -10,9 +10,14 @@ export interface CliResult {
 }
 
 /** Runs the built command line as a user would, feeding `input` on standard input. */
-export function runCli(args: string[], input?: Uint8Array, timeoutMs = 15_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  input?: Uint8Array,
+  timeoutMs = 15_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
