@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import { mqtt5 } from 'aws-iot-device-sdk-v2';
+import { EmberError } from '../../shared/errors.js';
+import { buildMqtt5Config } from './mqtt5-config.js';
+import {
+  CONTENT_TYPE,
+  MESSAGE_ID_PROPERTY,
+  copyPayload,
+  reasonOf,
+  type MqttSession,
+  type OutgoingMessage,
+  type SessionEvents,
+  type SessionOptions,
+} from './mqtt-session.js';
+
+/** Negative PUBACKs after which the same publish may succeed later. */
+const TRANSIENT_PUBACK: readonly number[] = [
+  mqtt5.PubackReasonCode.UnspecifiedError,
+  mqtt5.PubackReasonCode.ImplementationSpecificError,
+  mqtt5.PubackReasonCode.QuotaExceeded,
+];
+
+/** How long stop() waits for the client's 'stopped' event before closing it anyway. */
+const STOPPED_TIMEOUT_MS = 5000;
+
+/**
+ * The SDK's MQTT 5 client. It reconnects by itself (exponential backoff with
+ * full jitter) from the first attempt on, and fails queued operations on
+ * disconnect instead of holding them.
+ */
+export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSession {
+  readonly #options: SessionOptions;
+  #client: mqtt5.Mqtt5Client | undefined;
+  #failedAttempts = 0;
+
+  constructor(options: SessionOptions) {
+    super();
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#client !== undefined) return;
+    const { log } = this.#options;
+    const client = new mqtt5.Mqtt5Client(buildMqtt5Config(this.#options.settings, this.#options.will));
+    client.on('connectionSuccess', (event) => {
+      this.#failedAttempts = 0;
+      this.emit('up', event.settings.rejoinedSession);
+    });
+    client.on('connectionFailure', (event) => {
+      this.#failedAttempts++;
+      const fields = { attempt: this.#failedAttempts, reason: reasonOf(event.error) };
+      // The first failure is news; the rest of a long outage is noise.
+      if (this.#failedAttempts === 1) log.warn(fields, 'connect attempt failed, retrying with backoff');
+      else log.debug(fields, 'connect attempt failed');
+    });
+    client.on('disconnection', (event) => this.emit('down', reasonOf(event.error)));
+    client.on('messageReceived', (event) => {
+      this.emit('message', event.message.topicName, copyPayload(event.message.payload));
+    });
+    client.on('error', (error) => log.warn({ reason: reasonOf(error) }, 'MQTT client error'));
+    this.#client = client;
+    client.start();
+  }
+
+  async publish(message: OutgoingMessage): Promise<void> {
+    const client = this.#require();
+    let result: mqtt5.PublishCompletionResult;
+    try {
+      result = await client.publish({
+        topicName: message.topic,
+        qos: mqtt5.QoS.AtLeastOnce,
+        payload: message.payload,
+        retain: message.retain,
+        contentType: CONTENT_TYPE,
+        // The native binding fails ("storage init failure") on a property present but undefined.
+        ...(message.messageId === undefined
+          ? {}
+          : { userProperties: [{ name: MESSAGE_ID_PROPERTY, value: message.messageId }] }),
+      });
+    } catch (error) {
+      throw new EmberError(
+        'EMBER_ERR_LINK_PUBLISH',
+        `publish to ${message.topic} failed: ${reasonOf(error)}`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
+    }
+    if (result === undefined || mqtt5.isSuccessfulPubackReasonCode(result.reasonCode)) return;
+    const detail = result.reasonString === undefined ? '' : ` (${result.reasonString})`;
+    throw new EmberError(
+      'EMBER_ERR_LINK_PUBLISH',
+      `the broker refused a publish to ${message.topic}: PUBACK reason code ${result.reasonCode}${detail}`,
+      { retryable: TRANSIENT_PUBACK.includes(result.reasonCode) },
+    );
+  }
+
+  async subscribe(filters: readonly string[]): Promise<void> {
+    const client = this.#require();
+    let suback: mqtt5.SubackPacket;
+    try {
+      suback = await client.subscribe({
+        subscriptions: filters.map((topicFilter) => ({ topicFilter, qos: mqtt5.QoS.AtLeastOnce })),
+      });
+    } catch (error) {
+      throw new EmberError('EMBER_ERR_LINK_SUBSCRIBE', `subscribe failed: ${reasonOf(error)}`, {
+        cause: error,
+        retryable: true,
+      });
+    }
+    const refused = filters.filter(
+      (_, index) =>
+        !mqtt5.isSuccessfulSubackReasonCode(
+          suback.reasonCodes[index] ?? mqtt5.SubackReasonCode.UnspecifiedError,
+        ),
+    );
+    if (refused.length > 0) {
+      throw new EmberError('EMBER_ERR_LINK_SUBSCRIBE', `the broker refused ${refused.join(', ')}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) return;
+    this.#client = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      client.once('stopped', () => resolve());
+      timer = setTimeout(resolve, STOPPED_TIMEOUT_MS);
+    });
+    // Normal disconnection: the broker discards the will.
+    client.stop({ reasonCode: mqtt5.DisconnectReasonCode.NormalDisconnection });
+    await stopped;
+    clearTimeout(timer);
+    client.close();
+  }
+
+  #require(): mqtt5.Mqtt5Client {
+    if (this.#client === undefined)
+      throw new EmberError('EMBER_ERR_NOT_STARTED', 'link: MQTT 5 client not started');
+    return this.#client;
+  }
+}
