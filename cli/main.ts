@@ -5,6 +5,7 @@ import { demoCommand } from './commands/demo.js';
 import { plotCommand } from './commands/plot.js';
 import { generateCommand } from './commands/generate.js';
 import { provisionCommand } from './commands/provision.js';
+import { registryCommand } from './commands/registry.js';
 import { readCommand } from './commands/read.js';
 import { simulateCommand } from './commands/simulate.js';
 import { exitCodeFor, type Command, type CommandIo } from './options.js';
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   plotCommand,
   provisionCommand,
   brokerCommand,
+  registryCommand,
 ];
 
 function usage(): string {

@@ -64,6 +64,8 @@ export const ErrorCodes = {
   EMBER_ERR_REGISTRY_TRANSITION: 'a model cannot move from its current status to the one asked for',
   EMBER_ERR_REGISTRY_GATE_REFUSED: 'the approval gate did not pass the model, or its verdict is stale',
   EMBER_ERR_REGISTRY_CORRUPT: 'a stored registry object is unreadable or fails its schema',
+  EMBER_ERR_FEATURES_WRITE: 'feature rows could not be computed, written as Parquet or uploaded',
+  EMBER_ERR_FEATURES_QUERY: 'an SQL query over the feature store failed',
   EMBER_ERR_EVALUATION: 'a dataset could not be evaluated: no validated runs, or a run failed to score',
   EMBER_ERR_BAD_CSV: 'a CSV file is empty, has an unknown column, a non-numeric cell or time going backwards',
 } as const;
