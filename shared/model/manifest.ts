@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AlarmPolicy } from '../alarm/alarm-policy.js';
+import { EmberError } from '../errors.js';
 
 /** JSON has no NaN: missing features travel as null. */
 const FeatureValue = z.number().nullable();
@@ -21,7 +22,8 @@ export const ModelManifest = z.object({
   createdAt: z.iso.datetime(),
   family: z.string().min(1),
   model: z.object({
-    file: z.string().min(1),
+    /** A plain file name beside the manifest: no folders, so neither a path nor a URL can escape the model's own folder. */
+    file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a plain file name'),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
     inputName: z.string().min(1),
     outputName: z.string().min(1),
@@ -43,4 +45,43 @@ export function toJsonVector(vector: Float32Array): (number | null)[] {
 
 export function fromJsonVector(values: readonly (number | null)[]): Float32Array {
   return Float32Array.from(values, (v) => v ?? Number.NaN);
+}
+
+/** Checks a decoded manifest; throws EMBER_ERR_MODEL_MANIFEST naming the first bad field. */
+export function parseManifest(data: unknown): ModelManifest {
+  const parsed = ModelManifest.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = ['manifest', ...(issue?.path.map(String) ?? [])].join('.');
+  throw new EmberError('EMBER_ERR_MODEL_MANIFEST', `${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Decodes manifest.json bytes; throws EMBER_ERR_MODEL_MANIFEST when they are not JSON or fail the schema. */
+export function decodeManifest(bytes: Uint8Array): ModelManifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new EmberError('EMBER_ERR_MODEL_MANIFEST', 'manifest is not UTF-8 JSON', { cause: error });
+  }
+  return parseManifest(data);
+}
+
+/**
+ * Throws EMBER_ERR_MODEL_FEATURES unless the model takes exactly the features
+ * this software computes, in the same order: a model trained on another
+ * feature set would read every column as something else.
+ */
+export function assertFeatureSet(manifest: ModelManifest, expected: readonly string[]): void {
+  const got = manifest.featureNames;
+  const at = expected.findIndex((name, i) => got[i] !== name);
+  if (at === -1 && got.length === expected.length) return;
+  const where =
+    at === -1
+      ? `it has ${got.length} features, this software computes ${expected.length}`
+      : `feature ${at} is '${got[at] ?? '(none)'}', expected '${expected[at] ?? ''}'`;
+  throw new EmberError(
+    'EMBER_ERR_MODEL_FEATURES',
+    `model ${manifest.version} was trained on another feature set: ${where}`,
+  );
 }

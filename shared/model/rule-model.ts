@@ -1,3 +1,4 @@
+import { EmberError } from '../errors.js';
 import { FEATURE_NAMES } from '../features/feature-set.js';
 import type { FireModel } from './fire-model.js';
 
@@ -39,16 +40,23 @@ export class RuleModel implements FireModel {
   readonly version = 'rules';
   readonly featureNames = FEATURE_NAMES;
   readonly #index = new Map(FEATURE_NAMES.map((name, i) => [name, i]));
+  #closed = false;
 
   predict(vectors: readonly Float32Array[]): Promise<Float32Array> {
+    if (this.#closed) return Promise.reject(new EmberError('EMBER_ERR_MODEL_CLOSED', 'rule model is closed'));
     const out = new Float32Array(vectors.length);
-    vectors.forEach((vector, row) => {
+    for (const [row, vector] of vectors.entries()) {
+      if (vector.length !== FEATURE_NAMES.length) {
+        const message = `vector ${row} has ${vector.length} features; the rules take ${FEATURE_NAMES.length}`;
+        return Promise.reject(new EmberError('EMBER_ERR_MODEL_INPUT', message));
+      }
       out[row] = ruleProbability((name) => vector[this.#index.get(name) ?? -1]);
-    });
+    }
     return Promise.resolve(out);
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return Promise.resolve();
   }
 }

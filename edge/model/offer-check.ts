@@ -1,0 +1,62 @@
+import { EmberError } from '../../shared/errors.js';
+import { ModelOffer, verifyOffer } from '../../shared/model/model-signature.js';
+
+/** What an offer is checked against. */
+export interface OfferTrust {
+  /** keyId → Ed25519 public key PEM. */
+  readonly trustedKeys: ReadonlyMap<string, string>;
+  readonly deviceId?: string | undefined;
+}
+
+function field(raw: unknown, name: string): unknown {
+  return typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>)[name] : undefined;
+}
+
+/** The offer id and version to quote in a report, even for an offer too broken to parse. */
+export function offerLabel(raw: unknown): { offerId: string; version: string } {
+  const id = field(raw, 'id');
+  const version = field(raw, 'version');
+  return {
+    offerId: typeof id === 'string' ? id : 'unknown',
+    version: typeof version === 'string' ? version : 'unknown',
+  };
+}
+
+/**
+ * Accepts an offer only if it is well formed, meant for this device and
+ * signed, unaltered, by a trusted key. Throws EMBER_ERR_OFFER_SIGNATURE
+ * (unsigned, unknown key, bad signature) or EMBER_ERR_BAD_OFFER.
+ */
+export function checkOffer(raw: unknown, trust: OfferTrust): ModelOffer {
+  const signature = field(raw, 'signature');
+  if (signature === undefined || signature === '') {
+    throw new EmberError('EMBER_ERR_OFFER_SIGNATURE', 'offer is not signed');
+  }
+  const parsed = ModelOffer.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = ['offer', ...(issue?.path.map(String) ?? [])].join('.');
+    throw new EmberError('EMBER_ERR_BAD_OFFER', `${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const offer = parsed.data;
+  const key = trust.trustedKeys.get(offer.keyId);
+  if (key === undefined) {
+    throw new EmberError(
+      'EMBER_ERR_OFFER_SIGNATURE',
+      `offer is signed with key ${offer.keyId}, which this device does not trust`,
+    );
+  }
+  if (!verifyOffer(offer, key)) {
+    throw new EmberError(
+      'EMBER_ERR_OFFER_SIGNATURE',
+      `offer signature does not verify with key ${offer.keyId}: altered after signing, or signed by another key`,
+    );
+  }
+  if (offer.deviceId !== undefined && trust.deviceId !== undefined && offer.deviceId !== trust.deviceId) {
+    throw new EmberError(
+      'EMBER_ERR_BAD_OFFER',
+      `offer is for device ${offer.deviceId}, not ${trust.deviceId}`,
+    );
+  }
+  return offer;
+}
