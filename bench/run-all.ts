@@ -1,6 +1,10 @@
 import { benchDecoders } from './decoders.bench.js';
 import { formatMeasurement } from './measure.js';
+import { benchOutbox } from './outbox.bench.js';
+import { benchSimulation } from './simulation.bench.js';
 
 /** Runs every benchmark in this folder and prints one figure per line. */
-console.log(`Emberwatch benchmarks: node ${process.version}, ${process.arch}, one core each`);
+console.log(`Emberwatch benchmarks: node ${process.version}, ${process.arch}`);
 for (const m of benchDecoders()) console.log(formatMeasurement(m));
+for (const m of benchSimulation()) console.log(formatMeasurement(m));
+for (const m of await benchOutbox()) console.log(formatMeasurement(m));

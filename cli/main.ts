@@ -2,11 +2,15 @@ import { isEmberError } from '../shared/errors.js';
 import { brokerCommand } from './commands/broker.js';
 import { decodeCommand } from './commands/decode.js';
 import { demoCommand } from './commands/demo.js';
+import { featuresCommand } from './commands/features.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { plotCommand } from './commands/plot.js';
 import { generateCommand } from './commands/generate.js';
 import { provisionCommand } from './commands/provision.js';
+import { queryCommand } from './commands/query.js';
 import { registryCommand } from './commands/registry.js';
 import { readCommand } from './commands/read.js';
+import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { exitCodeFor, type Command, type CommandIo } from './options.js';
 
@@ -18,6 +22,10 @@ const COMMANDS: readonly Command[] = [
   readCommand,
   generateCommand,
   plotCommand,
+  featuresCommand,
+  queryCommand,
+  evaluateCommand,
+  replayCommand,
   provisionCommand,
   brokerCommand,
   registryCommand,

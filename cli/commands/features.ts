@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { z } from 'zod';
+import { buildFeatureStore } from '../../cloud/features-store/build-feature-store.js';
+import { EmberError } from '../../shared/errors.js';
+import { createLogger } from '../../shared/logging.js';
+import { openObjectStore, parseStoreTarget } from '../../shared/object-store/index.js';
+import { parseOptions, writeLine, type Command } from '../options.js';
+
+const Options = z.object({
+  data: z.string().min(1),
+  out: z.string().min(1).optional(),
+  stage: z.enum(['validated', 'raw']).default('validated'),
+  workers: z.coerce.number().int().min(0).max(256).optional(),
+});
+
+export const featuresCommand: Command = {
+  name: 'features',
+  summary: "compute every run's features and store them as Parquet, partitioned by class and run",
+  usage: `emberwatch features --data DIR|s3://BUCKET/PREFIX [--out DIR] [--stage validated|raw] [--workers W]
+
+Computes the features of every run of a dataset with the pipeline the edge
+runs (one row per second) and writes them as Parquet files an SQL engine
+such as Athena or DuckDB can read:
+  <out>/features/class=<fire|nuisance|normal>/run=<runId>/data.parquet
+  <out>/features/_schema.json   (columns, feature names and feature-set version)
+Columns: run_id, class, fire_class, nuisance, template, t_s, fire, ignition_s,
+then one FLOAT per feature; a missing feature is NULL. Prints
+{"runs":…,"rows":…,"files":…,"out":…}.
+  --data      the dataset: a folder or an s3:// URL
+  --out       local folder for features/ (default: the dataset folder; for an
+              s3:// dataset a scratch folder); s3:// datasets also get a copy
+              under features/ in the bucket
+  --stage     which runs: validated (default) or raw
+  --workers   threads computing features (default: one per core; 0 = none)`,
+  async run(argv, io) {
+    const options = parseOptions(
+      'features',
+      argv,
+      { data: { type: 'string' }, out: { type: 'string' }, stage: { type: 'string' }, workers: { type: 'string' } },
+      Options,
+    );
+    if (options === 'help') {
+      await writeLine(io.stdout, this.usage);
+      return 0;
+    }
+    const target = parseStoreTarget(options.data);
+    if (target.kind === 'folder' && !existsSync(target.root)) {
+      throw new EmberError('EMBER_ERR_BAD_OPTION', `features: --data: no dataset folder at ${target.root}`);
+    }
+    const scratch =
+      options.out === undefined && target.kind === 's3'
+        ? await mkdtemp(join(tmpdir(), 'emberwatch-features-'))
+        : undefined;
+    const out = resolve(options.out ?? scratch ?? (target.kind === 'folder' ? target.root : '.'));
+    const store = openObjectStore(options.data);
+    const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+    const bar = tty
+      ? new SingleBar({ stream: io.stderr, format: 'features [{bar}] {value}/{total} runs  {eta}s left' })
+      : undefined;
+    const started = performance.now();
+    try {
+      const summary = await buildFeatureStore({
+        store,
+        target: target.kind === 'folder' ? target.root : options.data,
+        stage: options.stage,
+        out,
+        upload: target.kind === 's3',
+        workers: options.workers ?? Math.max(1, availableParallelism()),
+        logger: createLogger().child({ component: 'features' }),
+        onProgress: (done, total) => {
+          if (done === 1) bar?.start(total, 0);
+          bar?.update(done);
+        },
+      });
+      bar?.stop();
+      const seconds = Math.round((performance.now() - started) / 10) / 100;
+      const line = { ...summary, out: scratch === undefined ? summary.out : null, seconds };
+      await writeLine(io.stdout, JSON.stringify(line));
+      return 0;
+    } finally {
+      bar?.stop();
+      await store.close();
+      if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+    }
+  },
+};

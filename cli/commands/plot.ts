@@ -1,0 +1,101 @@
+import { writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import {
+  arrangePngs,
+  imageSize,
+  renderTimeSeriesSvg,
+  svgToPng,
+  thermalPng,
+} from '../../shared/charts/index.js';
+import { EmberError, isEmberError } from '../../shared/errors.js';
+import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
+import { runChart } from '../../simulators/playback/run-chart.js';
+import { thermalFrame } from '../../simulators/sensors/run-trace.js';
+import { parseOptions, writeLine, type Command } from '../options.js';
+
+const Options = z.object({
+  out: z.string().regex(/\.png$/i, 'must name a .png file'),
+  data: z.string().min(1).optional(),
+  seed: z.coerce.number().int().min(0).max(0xffff_ffff).default(1),
+});
+
+function mmss(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${String(Math.floor(s / 60))}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The chart of every channel with the hottest thermal frame beside it, as one PNG. */
+export async function plotRunPng(run: LoadedRun): Promise<Buffer> {
+  const { spec, thermal } = runChart(run);
+  const chart = await svgToPng(renderTimeSeriesSvg(spec));
+  if (thermal.peakFrame < 0) return chart;
+  const frame = thermalFrame(run.trace.sensors.mcu90640, thermal.peakFrame);
+  const peakC = thermal.maxC[thermal.peakFrame] ?? Number.NaN;
+  const image = await thermalPng(frame, {
+    scale: 12,
+    caption: `Hottest frame: ${peakC.toFixed(1)} °C at ${mmss(thermal.t_s[thermal.peakFrame] ?? 0)}`,
+  });
+  return arrangePngs([chart, image], { direction: 'beside', gap: 8, margin: 12 });
+}
+
+/** Gives an error from below the command's name, keeping its code. */
+function fromPlot(error: unknown): unknown {
+  return isEmberError(error) ? new EmberError(error.code, `plot: ${error.message}`, { cause: error }) : error;
+}
+
+export const plotCommand: Command = {
+  name: 'plot',
+  summary: 'draw every channel of a run, its alarms and its hottest thermal frame as a PNG',
+  usage: `emberwatch plot RUN --out FILE.png [--data DIR|s3://BUCKET/PREFIX] [--seed S]
+
+Draws every channel of a run over time in stacked panels (PM, CO, CO₂,
+temperature, humidity, gas resistance, IAQ, the thermal camera's hottest and
+median pixel per frame, and the true smoke obscuration), marks the ignition
+and each conventional detector's alarm, puts the frame with the hottest pixel
+beside the chart, and prints {"out":…,"width":…,"height":…}.
+  RUN          a run id of the dataset in --data (validated stage), or without
+               --data a scenario template (tf4, normal-day, …) simulated here
+  --out FILE   the PNG to write
+  --data DIR   a dataset folder or s3:// URL
+  --seed S     seed of a template run (default 1)`,
+  async run(argv, io) {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h') {
+      if (name !== undefined) {
+        await writeLine(io.stdout, this.usage);
+        return 0;
+      }
+      throw new EmberError('EMBER_ERR_BAD_OPTION', 'plot: expected a run id or template name');
+    }
+    if (name.startsWith('-')) {
+      throw new EmberError('EMBER_ERR_BAD_OPTION', `plot: expected RUN before the options, got ${name}`);
+    }
+    const options = parseOptions(
+      'plot',
+      rest,
+      { out: { type: 'string' }, data: { type: 'string' }, seed: { type: 'string' } },
+      Options,
+    );
+    if (options === 'help') {
+      await writeLine(io.stdout, this.usage);
+      return 0;
+    }
+    let png: Buffer;
+    try {
+      png = await plotRunPng(await loadRun(name, { seed: options.seed, data: options.data }));
+    } catch (error) {
+      throw fromPlot(error);
+    }
+    try {
+      await writeFile(options.out, png);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new EmberError('EMBER_ERR_FILE_UNWRITABLE', `plot: cannot write --out ${options.out}: ${code}`, {
+        cause: error,
+      });
+    }
+    const { width, height } = await imageSize(png);
+    await writeLine(io.stdout, JSON.stringify({ out: options.out, width, height }));
+    return 0;
+  },
+};
