@@ -7,6 +7,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { plotCommand } from './commands/plot.js';
 import { generateCommand } from './commands/generate.js';
 import { provisionCommand } from './commands/provision.js';
+import { trainCommand } from './commands/train.js';
 import { queryCommand } from './commands/query.js';
 import { registryCommand } from './commands/registry.js';
 import { readCommand } from './commands/read.js';
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   simulateCommand,
   readCommand,
   generateCommand,
+  trainCommand,
   plotCommand,
   featuresCommand,
   queryCommand,

@@ -97,7 +97,6 @@ registry's EvaluationSummary, plus "details").
         figures,
         outcomes: evaluation.outcomes,
         policy: evaluation.policy,
-        dataset: options.data,
       });
       await writeReport(reportFile, html);
     }

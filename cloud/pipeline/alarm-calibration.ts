@@ -1,0 +1,73 @@
+import type { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
+import { DEFAULT_ALARM_POLICY } from '../../shared/alarm/alarm-policy.js';
+
+/** One run's probability trace as a model that never saw it would give it. */
+export interface CalibrationTrace {
+  readonly fireRun: boolean;
+  /** Seconds from the run's start; null without a fire. */
+  readonly ignitionS: number | null;
+  readonly t: ArrayLike<number>;
+  readonly p: ArrayLike<number>;
+}
+
+/**
+ * The highest level a trace holds for `steps` consecutive steps: what an
+ * alarm with that persistence would see as the probability's plateau.
+ */
+export function persistentPeak(p: ArrayLike<number>, steps: number, from = 0, to = p.length): number {
+  let peak = 0;
+  for (let i = from; i + steps <= to; i++) {
+    let low = Infinity;
+    for (let k = 0; k < steps; k++) low = Math.min(low, p[i + k] ?? 0);
+    if (low > peak) peak = low;
+  }
+  return peak;
+}
+
+export interface Calibration {
+  readonly policy: AlarmPolicy;
+  /** The highest persistent probability any quiet stretch reached: the high threshold sits above it. */
+  readonly quietPeak: number;
+  readonly margin: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/**
+ * Sets the alarm thresholds from out-of-fold traces: high just above the
+ * highest plateau any run without a fire reached (and any fire run before
+ * its ignition), so none of them would have alarmed; medium where at most
+ * a fifth of quiet runs would give a heads-up; low at half of medium.
+ */
+export function calibrateAlarmPolicy(traces: readonly CalibrationTrace[], margin = 0.04): Calibration {
+  const base = DEFAULT_ALARM_POLICY;
+  const quietPeaks = traces.map((trace) => {
+    let end = trace.p.length;
+    if (trace.fireRun && trace.ignitionS !== null) {
+      end = 0;
+      while (end < trace.t.length && (trace.t[end] ?? Infinity) < trace.ignitionS) end++;
+    }
+    return persistentPeak(trace.p, base.high.raiseAfter, 0, end);
+  });
+  const quietPeak = Math.max(0, ...quietPeaks);
+  const high = Math.min(0.98, Math.max(0.5, quietPeak + margin));
+  const sorted = [...quietPeaks].sort((a, b) => a - b);
+  const medium = Math.min(high - 0.05, Math.max(0.2, quantile(sorted, 0.8) + margin));
+  const low = Math.max(0.05, medium / 2);
+  return {
+    quietPeak,
+    margin,
+    policy: {
+      ...base,
+      low: { ...base.low, threshold: round(low) },
+      medium: { ...base.medium, threshold: round(medium) },
+      high: { ...base.high, threshold: round(high) },
+      hysteresis: Math.min(base.hysteresis, round(low / 2)),
+    },
+  };
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

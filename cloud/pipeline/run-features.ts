@@ -1,0 +1,42 @@
+import { featureSeries } from '../../shared/features/feature-extractor.js';
+import type { RunLabels } from '../../simulators/scenarios/run-labels.js';
+import type { RunTrace } from '../../simulators/sensors/run-trace.js';
+import { traceReadings } from './trace-readings.js';
+
+/** What training needs of a run: its class, its ignition and its vectors, one per second. */
+export interface FeatureRun {
+  readonly runId: string;
+  readonly classKind: 'fire' | 'nuisance' | 'normal';
+  /** Seconds from the run's start; null without a fire. */
+  readonly ignitionS: number | null;
+  /** Seconds from the run's start. */
+  readonly t: Float64Array;
+  readonly vectors: Float32Array[];
+  /** 1 from ignition on in a fire run, else 0. */
+  readonly fire: Uint8Array;
+}
+
+/** A run's features with its full labels, as computed from the dataset. */
+export interface RunFeatures extends FeatureRun {
+  readonly labels: RunLabels;
+  readonly durationS: number;
+}
+
+/** Features of a run through the same extractor the edge runs, at the same 1 s step. */
+export function runFeatures(runId: string, trace: RunTrace): RunFeatures {
+  const durationMs = Math.round(trace.duration_s * 1000);
+  const { ts, vectors } = featureSeries(traceReadings(trace), 0, durationMs, 1000);
+  const ignition = trace.labels.ignition_s;
+  const t = Float64Array.from(ts, (ms) => ms / 1000);
+  const fire = Uint8Array.from(t, (s) => (ignition !== null && s >= ignition ? 1 : 0));
+  return {
+    runId,
+    classKind: trace.labels.class.kind,
+    ignitionS: ignition,
+    labels: trace.labels,
+    durationS: trace.duration_s,
+    t,
+    vectors,
+    fire,
+  };
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FEATURE_NAMES } from '../shared/features/feature-set.js';
+import { loadModelDir } from '../shared/model/model-dir.js';
+import { jsonLines, runCli } from './helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'emberwatch-train-'));
+const data = join(dir, 'data');
+
+describe('emberwatch train', () => {
+  beforeAll(async () => {
+    const generated = await runCli(
+      [
+        'generate',
+        '--out',
+        data,
+        '--runs',
+        '12',
+        '--seed',
+        '5',
+        '--duration',
+        '300',
+        '--thermal-hz',
+        '1',
+        '--workers',
+        '2',
+        '--mix',
+        'fire=0.5,nuisance=0.5',
+      ],
+      undefined,
+      120_000,
+    );
+    expect(generated.code).toBe(0);
+  }, 150_000);
+
+  it('trains from the dataset, writes a model the ONNX runtime loads and verifies, with its experiments', async () => {
+    const out = join(dir, 'model');
+    const result = await runCli(
+      ['train', '--data', data, '--out', out, '--trials', '2', '--trees', '20', '--folds', '2'],
+      undefined,
+      150_000,
+    );
+    expect(result.code).toBe(0);
+    const summary = jsonLines(result.stdout)[0] as { version: string; metrics: Record<string, number> };
+    expect(summary.version).toMatch(/^gbdt-[0-9a-f]{12}$/);
+    expect(summary.metrics['trainingRuns']).toBe(12);
+    const model = await loadModelDir(out);
+    try {
+      expect(model.manifest.featureNames).toEqual(FEATURE_NAMES);
+      expect(model.manifest.referenceInputs.length).toBeGreaterThan(0);
+      const p = await model.predict([new Float32Array(FEATURE_NAMES.length).fill(Number.NaN)]);
+      expect(p[0]).toBeGreaterThanOrEqual(0);
+      expect(p[0]).toBeLessThanOrEqual(1);
+      const { high, medium } = model.manifest.alarm;
+      expect(high.threshold).toBeGreaterThan(medium.threshold);
+    } finally {
+      await model.close();
+    }
+    const experiments = JSON.parse(readFileSync(join(out, 'experiments.json'), 'utf8')) as unknown[];
+    expect(experiments.length).toBeGreaterThanOrEqual(2);
+  }, 150_000);
+
+  it('gives the same model for the same data and seed', async () => {
+    const again = join(dir, 'model-again');
+    const result = await runCli(
+      ['train', '--data', data, '--out', again, '--trials', '2', '--trees', '20', '--folds', '2'],
+      undefined,
+      150_000,
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(again, 'model.onnx'))).toEqual(readFileSync(join(dir, 'model', 'model.onnx')));
+  }, 150_000);
+
+  it('refuses a missing --out and a dataset with no runs with one line', async () => {
+    const missing = await runCli(['train', '--data', data]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--out/);
+    const empty = await runCli(['train', '--data', join(dir, 'nothing'), '--out', join(dir, 'x')]);
+    expect(empty.code).not.toBe(0);
+    expect(
+      empty.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('emberwatch')),
+    ).toHaveLength(1);
+  });
+});
