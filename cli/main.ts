@@ -19,18 +19,18 @@ import { exitCodeFor, type Command, type CommandIo } from './options.js';
 const COMMANDS: readonly Command[] = [
   demoCommand,
   decodeCommand,
-  simulateCommand,
   readCommand,
+  simulateCommand,
   generateCommand,
-  trainCommand,
   plotCommand,
   featuresCommand,
   queryCommand,
+  trainCommand,
   evaluateCommand,
   replayCommand,
+  registryCommand,
   provisionCommand,
   brokerCommand,
-  registryCommand,
 ];
 
 function usage(): string {

@@ -1,13 +1,27 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { z } from 'zod';
 import { createLogger } from '../../shared/logging.js';
 import type { Reading } from '../../shared/schemas/readings.js';
-import { SerialSource, systemSerialLines } from '../../edge/sensors/index.js';
+import { bindingSerialLines, SerialSource, systemSerialLines } from '../../edge/sensors/index.js';
 import { DEFAULT_KIT, startKit } from '../../simulators/devices/index.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 
 const Options = z.object({
   duration: z.coerce.number().positive().optional(),
 });
+
+/** Whether socat (which makes the pseudo-terminal pairs) is on the PATH. */
+function hasSocat(): boolean {
+  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, 'socat'), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** A one-line summary of the newest reading of every module. */
 function summary(latest: Map<string, Reading>): string {
@@ -49,7 +63,12 @@ with the newest values until Ctrl-C (or for S seconds).`,
       return 0;
     }
     const logger = createLogger();
-    const kit = await startKit(DEFAULT_KIT, { logger });
+    // Real pseudo-terminals when socat is there; otherwise serialport's in-process mock binding, same bytes.
+    const transport = hasSocat() ? 'pty' : 'mock';
+    if (transport === 'mock')
+      logger.warn('socat not found: emulating the serial lines in process instead of on ptys');
+    const kit = await startKit(DEFAULT_KIT, { logger, transport });
+    const lines = kit.bus === undefined ? systemSerialLines() : bindingSerialLines(kit.bus.binding);
     const latest = new Map<string, Reading>();
     const sources = kit.devices.map(
       (device) =>
@@ -60,7 +79,7 @@ with the newest values until Ctrl-C (or for S seconds).`,
           path: device.path,
           baudRate: device.baud,
           logger,
-          lines: systemSerialLines(),
+          lines,
         }),
     );
     for (const source of sources) source.on('reading', (reading) => latest.set(reading.sensorId, reading));

@@ -40,7 +40,12 @@ then one FLOAT per feature; a missing feature is NULL. Prints
     const options = parseOptions(
       'features',
       argv,
-      { data: { type: 'string' }, out: { type: 'string' }, stage: { type: 'string' }, workers: { type: 'string' } },
+      {
+        data: { type: 'string' },
+        out: { type: 'string' },
+        stage: { type: 'string' },
+        workers: { type: 'string' },
+      },
       Options,
     );
     if (options === 'help') {
@@ -78,7 +83,7 @@ then one FLOAT per feature; a missing feature is NULL. Prints
       });
       bar?.stop();
       const seconds = Math.round((performance.now() - started) / 10) / 100;
-      const line = { ...summary, out: scratch === undefined ? summary.out : null, seconds };
+      const line = { ...summary, out: scratch === undefined ? summary.out : summary.uploaded, seconds };
       await writeLine(io.stdout, JSON.stringify(line));
       return 0;
     } finally {
