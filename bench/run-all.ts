@@ -1,4 +1,5 @@
 import { benchDecoders } from './decoders.bench.js';
+import { benchEdge } from './edge.bench.js';
 import { formatMeasurement } from './measure.js';
 import { benchOutbox } from './outbox.bench.js';
 import { benchSimulation } from './simulation.bench.js';
@@ -8,3 +9,4 @@ console.log(`Emberwatch benchmarks: node ${process.version}, ${process.arch}`);
 for (const m of benchDecoders()) console.log(formatMeasurement(m));
 for (const m of benchSimulation()) console.log(formatMeasurement(m));
 for (const m of await benchOutbox()) console.log(formatMeasurement(m));
+for (const m of await benchEdge()) console.log(formatMeasurement(m));

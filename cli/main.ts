@@ -1,6 +1,7 @@
 import { isEmberError } from '../shared/errors.js';
 import { brokerCommand } from './commands/broker.js';
 import { decodeCommand } from './commands/decode.js';
+import { edgeCommand } from './commands/edge.js';
 import { demoCommand } from './commands/demo.js';
 import { featuresCommand } from './commands/features.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -31,6 +32,7 @@ const COMMANDS: readonly Command[] = [
   registryCommand,
   provisionCommand,
   brokerCommand,
+  edgeCommand,
 ];
 
 function usage(): string {

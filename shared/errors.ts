@@ -68,7 +68,7 @@ export const ErrorCodes = {
   EMBER_ERR_FEATURES_QUERY: 'an SQL query over the feature store failed',
   EMBER_ERR_EVALUATION: 'a dataset could not be evaluated: no validated runs, or a run failed to score',
   EMBER_ERR_BAD_CSV: 'a CSV file is empty, has an unknown column, a non-numeric cell or time going backwards',
-  EMBER_ERR_STATUS_LISTEN: 'the edge agent\'s status server could not listen on its address',
+  EMBER_ERR_STATUS_LISTEN: "the edge agent's status server could not listen on its address",
   EMBER_ERR_BAD_DEVICE_CONFIG: 'a configuration message from the cloud is malformed or fails its schema',
 } as const;
 

@@ -1,0 +1,307 @@
+import { readFile } from 'node:fs/promises';
+import { EmberError } from '../shared/errors.js';
+import { DEFAULT_ALARM_POLICY, type AlarmPolicy } from '../shared/alarm/alarm-policy.js';
+import { silentLogger, type Logger } from '../shared/logging.js';
+import { OnnxModel } from '../shared/model/onnx-model.js';
+import { RuleModel } from '../shared/model/rule-model.js';
+import type { ModelReport } from '../shared/model/model-report.js';
+import { openObjectStore, type ObjectStore } from '../shared/object-store/index.js';
+import { DeviceConfigMessage } from '../shared/schemas/messages.js';
+import { deviceTopics, parseTopic } from '../shared/topics.js';
+import type { AgentConfig } from './config/agent-config.js';
+import { IotLink } from './link/iot-link.js';
+import { ModelUpdater } from './model/model-updater.js';
+import { Drainer } from './outbox/drainer.js';
+import type { DrainerSettingsInput } from './outbox/drainer-settings.js';
+import { SqliteOutbox } from './outbox/sqlite-outbox.js';
+import { DevicePipeline } from './pipeline/device-pipeline.js';
+import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
+import { systemSerialLines, type SerialLineFactory } from './sensors/serial-line.js';
+import { SerialSource } from './sensors/serial-source.js';
+import { healthOf, metricsOf, type AgentSnapshot } from './status/agent-report.js';
+import { StatusServer } from './status/status-server.js';
+
+export interface EdgeAgentOptions {
+  readonly config: AgentConfig;
+  readonly logger?: Logger;
+  /** How serial ports are opened; the system binding (hardware, ptys) by default. */
+  readonly lines?: SerialLineFactory;
+  /**
+   * Emulated seconds per real second (default 1). Tests that play scenarios
+   * faster than life set it to the playback speed: readings and steps are then
+   * stamped in emulated time and the step timer fires every 1000 / speed ms.
+   */
+  readonly timeScale?: number;
+  readonly drainer?: Omit<DrainerSettingsInput, never>;
+  /** Link reconnect delays (tests shorten them). */
+  readonly reconnect?: { readonly minMs: number; readonly maxMs: number };
+  readonly softwareVersion?: string;
+  /** The fleet's public keys (PEM), read from `model.fleetPublicKeyPath` by {@link EdgeAgent.create}. */
+  readonly fleetPublicKeys?: readonly string[];
+}
+
+/** A clock running `scale` times faster than real time from the moment it is made. */
+function scaledClock(scale: number): { now(): number } {
+  if (scale === 1) return Date;
+  const wall = Date.now();
+  const real = performance.now();
+  return { now: () => Math.round(wall + (performance.now() - real) * scale) };
+}
+
+/**
+ * The edge agent's composition root: builds every component from the
+ * configuration (constructors do no I/O), starts them in dependency order
+ * (outbox → model → status → sources → pipeline → link → drainer) and stops
+ * them in reverse.
+ */
+export class EdgeAgent {
+  readonly #config: AgentConfig;
+  readonly #log: Logger;
+  readonly #topics;
+  readonly #outbox: SqliteOutbox;
+  readonly #updater: ModelUpdater | undefined;
+  readonly #models: ModelProvider;
+  readonly #runner: ModelRunner;
+  readonly #pipeline: DevicePipeline;
+  readonly #sources: {
+    readonly id: string;
+    readonly protocol: string;
+    readonly source: SerialSource;
+    readings: number;
+  }[];
+  readonly #status: StatusServer;
+  readonly #link: IotLink;
+  readonly #drainer: Drainer;
+  readonly #store: ObjectStore | undefined;
+  #cloudPolicy: AlarmPolicy | undefined;
+  #started = false;
+
+  constructor(options: EdgeAgentOptions) {
+    const config = options.config;
+    this.#config = config;
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'agent', deviceId: config.deviceId });
+    const logger = options.logger ?? silentLogger();
+    const scale = options.timeScale ?? 1;
+    const clock = scaledClock(scale);
+    this.#topics = deviceTopics(config.deviceId);
+    this.#outbox = new SqliteOutbox({
+      path: config.outbox.path,
+      ...(config.outbox.quotaBytes === undefined ? {} : { quotaBytes: config.outbox.quotaBytes }),
+      logger,
+    });
+    this.#store = config.snapshotStore === undefined ? undefined : openObjectStore(config.snapshotStore);
+    const model = config.model;
+    this.#updater =
+      model === undefined
+        ? undefined
+        : new ModelUpdater({
+            settings: {
+              root: model.dir,
+              fleetPublicKeys: [...(options.fleetPublicKeys ?? [])],
+              deviceId: config.deviceId,
+            },
+            ...(this.#store === undefined ? {} : { objectStore: this.#store }),
+            logger,
+            onSwap: () => this.#applyPolicy(),
+            onReport: (report) => this.#report(report),
+          });
+    const rules = new RuleModel();
+    this.#models = this.#updater ?? { currentModel: () => rules };
+    this.#runner = new ModelRunner(this.#models, logger);
+    this.#pipeline = new DevicePipeline({
+      deviceId: config.deviceId,
+      outbox: this.#outbox,
+      runner: this.#runner,
+      policy: config.alarm ?? DEFAULT_ALARM_POLICY,
+      logger,
+      clock,
+      stepIntervalMs: 1000 / scale,
+      telemetryEverySteps: Math.max(1, Math.round(config.telemetryIntervalS)),
+      ...(this.#store === undefined ? {} : { snapshotStore: this.#store }),
+    });
+    const lines = options.lines ?? systemSerialLines();
+    this.#sources = config.sensors.map((sensor) => {
+      const source = new SerialSource({
+        deviceId: config.deviceId,
+        sensorId: sensor.id,
+        protocol: sensor.protocol,
+        path: sensor.path,
+        ...(sensor.baud === undefined ? {} : { baudRate: sensor.baud }),
+        pollIntervalMs: Math.max(50, Math.round(2000 / scale)),
+        lines,
+        logger,
+        clock,
+      });
+      const entry = { id: sensor.id, protocol: sensor.protocol, source, readings: 0 };
+      source.on('reading', (reading) => {
+        entry.readings++;
+        this.#pipeline.push(reading);
+      });
+      return entry;
+    });
+    this.#status = new StatusServer({
+      host: config.status.host,
+      port: config.status.port,
+      logger,
+      source: {
+        health: async () => healthOf(await this.snapshot()),
+        metrics: async () => metricsOf(await this.snapshot()),
+      },
+    });
+    this.#link = new IotLink({
+      settings: {
+        deviceId: config.deviceId,
+        host: config.broker.host,
+        port: config.broker.port,
+        protocol: config.broker.protocol,
+        ...(config.broker.caPath === undefined ? {} : { caPath: config.broker.caPath }),
+        certPath: config.broker.certPath,
+        keyPath: config.broker.keyPath,
+        flowControl: config.broker.flowControl,
+        softwareVersion: options.softwareVersion ?? 'unknown',
+        ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+      },
+      logger,
+    });
+    this.#link.on('message', (topic, payload) => this.#onMessage(topic, payload));
+    this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
+  }
+
+  /** Reads the files the constructor may not (the fleet key), then builds the agent. */
+  static async create(options: EdgeAgentOptions): Promise<EdgeAgent> {
+    const path = options.config.model?.fleetPublicKeyPath;
+    if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);
+    let pem: string;
+    try {
+      pem = await readFile(path, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new EmberError(
+        'EMBER_ERR_BAD_CONFIG',
+        `config: model.fleetPublicKeyPath: cannot read (${reason})`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return new EdgeAgent({ ...options, fleetPublicKeys: [pem] });
+  }
+
+  get deviceId(): string {
+    return this.#config.deviceId;
+  }
+
+  /** `http://host:port` of the status server; only after start(). */
+  get statusUrl(): string {
+    return this.#status.url;
+  }
+
+  get linkOnline(): boolean {
+    return this.#link.isOnline();
+  }
+
+  get pipeline(): DevicePipeline {
+    return this.#pipeline;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#outbox.start();
+    await this.#updater?.start();
+    this.#applyPolicy();
+    await this.#status.start();
+    await Promise.all(this.#sources.map(({ source }) => source.start()));
+    await this.#pipeline.start();
+    await this.#link.start();
+    await this.#drainer.start();
+    this.#log.info({ status: this.#status.url, model: this.#modelStatus() }, 'edge agent started');
+  }
+
+  /** Stops in reverse order; the pipeline's last messages are stored before the outbox closes. */
+  async stop(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    await this.#drainer.stop();
+    await this.#link.stop();
+    await this.#pipeline.stop();
+    await Promise.all(this.#sources.map(({ source }) => source.stop()));
+    await this.#status.stop();
+    await this.#updater?.stop();
+    await this.#outbox.stop();
+    await this.#store?.close();
+    this.#log.info('edge agent stopped');
+  }
+
+  async snapshot(): Promise<AgentSnapshot> {
+    const stats = this.#pipeline.stats;
+    return {
+      deviceId: this.#config.deviceId,
+      linkOnline: this.#link.isOnline(),
+      model: this.#modelStatus(),
+      modelVersion: this.#models.currentModel().version,
+      level: stats.level,
+      probability: stats.probability,
+      steps: stats.steps,
+      sensors: this.#sources.map((s) => ({
+        id: s.id,
+        protocol: s.protocol,
+        state: s.source.state,
+        readings: s.readings,
+        stats: s.source.stats,
+      })),
+      outbox: await this.#outbox.stats(),
+      now: Date.now(),
+      latency: this.#runner.latency(),
+      published: this.#drainer.stats.published,
+    };
+  }
+
+  #modelStatus(): string {
+    return this.#updater?.status() ?? 'rules (no model configured)';
+  }
+
+  /** Cloud override, else the configured policy, else the active model's manifest, else the default. */
+  #applyPolicy(): void {
+    const model = this.#models.currentModel();
+    const manifest = model instanceof OnnxModel ? model.manifest.alarm : undefined;
+    this.#pipeline.setPolicy(this.#cloudPolicy ?? this.#config.alarm ?? manifest ?? DEFAULT_ALARM_POLICY);
+  }
+
+  #report(report: ModelReport): void {
+    const payload = Buffer.from(JSON.stringify(report));
+    this.#outbox
+      .enqueue({ topic: this.#topics['model/report'], payload, priority: 'status' })
+      .catch((error: unknown) => this.#log.warn({ err: error }, 'model report not stored'));
+  }
+
+  #onMessage(topic: string, payload: Buffer): void {
+    const kind = parseTopic(topic)?.kind;
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      this.#log.warn({ topic }, 'ignored a message that is not JSON');
+      return;
+    }
+    if (kind === 'model/offer') {
+      if (this.#updater === undefined) this.#log.warn('model offer ignored: no model folder configured');
+      else void this.#updater.handleOffer(body);
+      return;
+    }
+    if (kind !== 'config') return;
+    const parsed = DeviceConfigMessage.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      this.#log.warn(
+        { topic, path: issue?.path.join('.'), reason: issue?.message },
+        'config message refused',
+      );
+      return;
+    }
+    if (parsed.data.alarm !== undefined) {
+      this.#cloudPolicy = parsed.data.alarm ?? undefined;
+      this.#applyPolicy();
+    }
+  }
+}

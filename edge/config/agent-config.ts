@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
+import { EmberError } from '../../shared/errors.js';
+import { ProtocolName } from '../../shared/schemas/readings.js';
+import { DeviceId } from '../../shared/topics.js';
+
+const text = z.string().min(1);
+
+export const SensorConfig = z.object({
+  id: text,
+  protocol: ProtocolName,
+  path: text,
+  baud: z.number().int().positive().optional(),
+});
+
+/** The edge agent's configuration file (YAML or JSON). */
+export const AgentConfig = z.strictObject({
+  deviceId: DeviceId,
+  sensors: z.array(SensorConfig).min(1),
+  broker: z.strictObject({
+    host: text,
+    port: z.number().int().min(1).max(65_535).default(8883),
+    protocol: z.enum(['mqtt311', 'mqtt5']).default('mqtt311'),
+    caPath: text.optional(),
+    certPath: text,
+    keyPath: text,
+    flowControl: z.enum(['aws-iot-core', 'none']).default('aws-iot-core'),
+  }),
+  /** Absent: the rules model runs. */
+  model: z
+    .strictObject({
+      /** The models folder the updater owns (state.json, versions/). */
+      dir: text,
+      fleetPublicKeyPath: text,
+    })
+    .optional(),
+  outbox: z.strictObject({
+    path: text,
+    quotaBytes: z.number().int().positive().optional(),
+  }),
+  /** Replaces the model manifest's alarm policy. */
+  alarm: AlarmPolicy.optional(),
+  status: z
+    .strictObject({
+      host: text.default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(9464),
+    })
+    .prefault({}),
+  telemetryIntervalS: z.number().positive().max(3600).default(10),
+  /** Object store (folder, file:// or s3://) for thermal snapshots too large to send inline. */
+  snapshotStore: text.optional(),
+});
+export type AgentConfig = z.output<typeof AgentConfig>;
+export type AgentConfigInput = z.input<typeof AgentConfig>;
+
+function badConfig(where: string, message: string, cause?: unknown): EmberError {
+  return new EmberError('EMBER_ERR_BAD_CONFIG', `config: ${where}: ${message}`, { cause });
+}
+
+const PORT = /^\d{1,5}$/;
+
+/** Applies EMBERWATCH_* environment overrides onto the parsed file (before validation). */
+export function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const config = { ...(raw as Record<string, unknown>) };
+  const section = (name: string): Record<string, unknown> => {
+    const value = config[name];
+    const copy = typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {};
+    config[name] = copy;
+    return copy;
+  };
+  const deviceId = env['EMBERWATCH_DEVICE_ID'];
+  if (deviceId !== undefined) config['deviceId'] = deviceId;
+  const host = env['EMBERWATCH_BROKER_HOST'];
+  if (host !== undefined) section('broker')['host'] = host;
+  const port = env['EMBERWATCH_BROKER_PORT'];
+  if (port !== undefined) {
+    if (!PORT.test(port))
+      throw badConfig('EMBERWATCH_BROKER_PORT', `not a port number: ${JSON.stringify(port)}`);
+    section('broker')['port'] = Number(port);
+  }
+  const modelDir = env['EMBERWATCH_MODEL_DIR'];
+  if (modelDir !== undefined) section('model')['dir'] = modelDir;
+  const statusPort = env['EMBERWATCH_STATUS_PORT'];
+  if (statusPort !== undefined) {
+    if (!PORT.test(statusPort)) {
+      throw badConfig('EMBERWATCH_STATUS_PORT', `not a port number: ${JSON.stringify(statusPort)}`);
+    }
+    section('status')['port'] = Number(statusPort);
+  }
+  return config;
+}
+
+/** Validates a decoded config; throws EMBER_ERR_BAD_CONFIG naming the first bad field path. Pure. */
+export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): AgentConfig {
+  const parsed = AgentConfig.safeParse(applyEnvironment(raw, env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const keys = issue !== undefined && issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = [...(issue?.path.map(String) ?? []), ...keys.slice(0, 1)].join('.');
+    throw badConfig(path === '' ? '(root)' : path, issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+/** Reads a YAML (.yaml/.yml) or JSON file, applies the environment and validates it. */
+export async function loadAgentConfig(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AgentConfig> {
+  let source: string;
+  try {
+    source = await readFile(path, 'utf8');
+  } catch (error) {
+    throw badConfig(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
+  }
+  let raw: unknown;
+  try {
+    const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
+    raw = yaml ? parseYaml(source) : JSON.parse(source);
+  } catch (error) {
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    throw badConfig(path, `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${first}`, error);
+  }
+  return parseAgentConfig(raw, env);
+}

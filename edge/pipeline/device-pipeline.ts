@@ -1,0 +1,224 @@
+import type { AlarmLevel, AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
+import { AlarmState, type AlarmChange } from '../../shared/alarm/alarm-state.js';
+import { FeatureExtractor } from '../../shared/features/feature-extractor.js';
+import type { Logger } from '../../shared/logging.js';
+import type { ObjectStore } from '../../shared/object-store/object-store.js';
+import type { AnomalyMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
+import type { Reading, ReadingOf } from '../../shared/schemas/readings.js';
+import { deviceTopics } from '../../shared/topics.js';
+import { createMessageIdGenerator } from '../outbox/message-id.js';
+import { MAX_PAYLOAD_BYTES, type NewMessage } from '../outbox/message.js';
+import type { Outbox } from '../outbox/outbox.js';
+import { packTelemetry } from '../outbox/telemetry-batch.js';
+import type { ModelRunner } from './model-runner.js';
+import { featureRecord, TelemetrySummary } from './telemetry-summary.js';
+import { thermalSnapshot } from './thermal-snapshot.js';
+
+/** Room left in a telemetry payload for the envelope around the records. */
+const ENVELOPE_BYTES = 512;
+
+export interface DevicePipelineOptions {
+  readonly deviceId: string;
+  readonly outbox: Outbox;
+  readonly runner: ModelRunner;
+  readonly policy: AlarmPolicy;
+  readonly logger: Logger;
+  /** Timestamps of steps and messages, ms since the epoch; follows the readings' clock. */
+  readonly clock?: { now(): number };
+  /** Real ms between steps: 1000, or 1000 / speed when emulated time runs faster. */
+  readonly stepIntervalMs?: number;
+  /** Steps per telemetry record (telemetryIntervalS at one step per second). */
+  readonly telemetryEverySteps: number;
+  readonly snapshotStore?: ObjectStore;
+}
+
+export interface PipelineStats {
+  readonly steps: number;
+  readonly skippedSteps: number;
+  readonly level: AlarmLevel;
+  readonly probability: number;
+  readonly modelVersion: string;
+  readonly anomalies: number;
+  readonly telemetryMessages: number;
+  readonly enqueueFailures: number;
+}
+
+/**
+ * One device's data path: readings → features → one model step per second →
+ * alarm state → anomaly and telemetry messages in the outbox. `push` is
+ * synchronous and cheap so the serial side never waits; everything that
+ * touches the disk or a model runs on the step timer.
+ */
+export class DevicePipeline {
+  readonly #options: DevicePipelineOptions;
+  readonly #log: Logger;
+  readonly #clock: { now(): number };
+  readonly #topics;
+  readonly #nextId: () => string;
+  readonly #extractor = new FeatureExtractor();
+  readonly #summary = new TelemetrySummary();
+  readonly #pending = new Set<Promise<unknown>>();
+  #alarm: AlarmState;
+  #level: AlarmLevel = 'none';
+  #latestFrame: ReadingOf<'mcu90640'> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stepping: Promise<void> | undefined;
+  #steps = 0;
+  #skipped = 0;
+  #probability = 0;
+  #modelVersion = 'none';
+  #anomalies = 0;
+  #telemetry = 0;
+  #enqueueFailures = 0;
+
+  constructor(options: DevicePipelineOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'pipeline', deviceId: options.deviceId });
+    this.#clock = options.clock ?? Date;
+    this.#topics = deviceTopics(options.deviceId);
+    this.#nextId = createMessageIdGenerator(this.#clock);
+    this.#alarm = new AlarmState(options.policy);
+  }
+
+  get stats(): PipelineStats {
+    return {
+      steps: this.#steps,
+      skippedSteps: this.#skipped,
+      level: this.#level,
+      probability: this.#probability,
+      modelVersion: this.#modelVersion,
+      anomalies: this.#anomalies,
+      telemetryMessages: this.#telemetry,
+      enqueueFailures: this.#enqueueFailures,
+    };
+  }
+
+  /** Takes one reading; synchronous, no I/O. */
+  push(reading: Reading): void {
+    this.#extractor.push(reading);
+    if (reading.protocol === 'mcu90640') this.#latestFrame = reading;
+  }
+
+  /** A new alarm policy (cloud config or a model swap). The level is kept; persistence counters restart. */
+  setPolicy(policy: AlarmPolicy): void {
+    this.#alarm = new AlarmState(policy);
+    this.#log.info({ policy }, 'alarm policy changed');
+  }
+
+  start(): Promise<void> {
+    if (this.#timer !== undefined) return Promise.resolve();
+    this.#timer = setInterval(() => this.tick(), this.#options.stepIntervalMs ?? 1000);
+    return Promise.resolve();
+  }
+
+  /** Stops stepping, waits for the step and enqueues in progress, and stores the last telemetry. */
+  async stop(): Promise<void> {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#stepping;
+    this.#flushTelemetry();
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  /** One step now; a step still running (slow model) makes this one count as skipped. */
+  tick(): void {
+    if (this.#stepping !== undefined) {
+      this.#skipped++;
+      return;
+    }
+    this.#stepping = this.step(this.#clock.now()).finally(() => (this.#stepping = undefined));
+  }
+
+  /** Samples the features at `now`, predicts, updates the alarm and queues what must go out. */
+  async step(now: number): Promise<void> {
+    const vector = this.#extractor.step(now);
+    const { probability, modelVersion } = await this.#options.runner.predict(vector);
+    this.#steps++;
+    this.#probability = probability;
+    this.#modelVersion = modelVersion;
+    this.#summary.add(probability, vector);
+    const previous = this.#level;
+    const level = this.#alarmLevel(now, probability);
+    if (level !== previous) {
+      this.#level = level;
+      this.#track(
+        this.#enqueueAnomaly({ ts: now, from: previous, level, probability }, vector, modelVersion),
+      );
+    }
+    if (this.#steps % this.#options.telemetryEverySteps === 0) this.#flushTelemetry();
+  }
+
+  #alarmLevel(now: number, probability: number): AlarmLevel {
+    // After a policy change the new state machine starts quiet; the level stands until it decides otherwise.
+    return this.#alarm.update(now, probability)?.level ?? this.#level;
+  }
+
+  async #enqueueAnomaly(change: AlarmChange, vector: Float32Array, modelVersion: string): Promise<void> {
+    const id = this.#nextId();
+    const key = `snapshots/${this.#options.deviceId}/${id}.png`;
+    const snapshot = await thermalSnapshot(this.#latestFrame, key, this.#options.snapshotStore, this.#log);
+    const message: AnomalyMessage = {
+      schemaVersion: 1,
+      id,
+      deviceId: this.#options.deviceId,
+      ts: Math.round(change.ts),
+      level: change.level,
+      previousLevel: change.from,
+      probability: change.probability,
+      modelVersion,
+      features: featureRecord(vector),
+      thermalSnapshot: snapshot,
+    };
+    const priority = change.level === 'high' ? 'alarm' : 'anomaly';
+    await this.#enqueue([
+      { topic: this.#topics.anomaly, payload: Buffer.from(JSON.stringify(message)), priority },
+    ]);
+    this.#anomalies++;
+    this.#log.info(
+      { id, level: change.level, from: change.from, probability: change.probability },
+      'alarm level changed',
+    );
+  }
+
+  #flushTelemetry(): void {
+    const now = Math.round(this.#clock.now());
+    const record = this.#summary.take(now, this.#level);
+    if (record === undefined) return;
+    const messages: NewMessage[] = packTelemetry([record], MAX_PAYLOAD_BYTES - ENVELOPE_BYTES).map(
+      (batch) => {
+        const head: Omit<TelemetryMessage, 'records'> = {
+          schemaVersion: 1,
+          id: this.#nextId(),
+          deviceId: this.#options.deviceId,
+          ts: now,
+        };
+        const json = JSON.stringify(head);
+        const payload = Buffer.concat([
+          Buffer.from(`${json.slice(0, -1)},"records":`),
+          batch,
+          Buffer.from('}'),
+        ]);
+        return { topic: this.#topics.telemetry, payload, priority: 'telemetry' };
+      },
+    );
+    this.#track(this.#enqueue(messages).then(() => (this.#telemetry += messages.length)));
+  }
+
+  async #enqueue(messages: NewMessage[]): Promise<void> {
+    try {
+      await this.#options.outbox.enqueueMany(messages);
+    } catch (error) {
+      this.#enqueueFailures++;
+      this.#log.warn({ err: error, topic: messages[0]?.topic }, 'outbox refused a message');
+    }
+  }
+
+  #track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error: unknown) =>
+      this.#log.error({ err: error }, 'pipeline task failed'),
+    );
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+}

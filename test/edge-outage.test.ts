@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlarmPolicy } from '../shared/alarm/alarm-policy.js';
+import { startEdgeBed, subscribeService, type EdgeBed } from './edge-setup.js';
+import { sleep, waitFor } from './helpers/wait.js';
+
+/** Every probability (even 0 from quiet rules) is at or above 0: the level climbs one step at a time. */
+const ALWAYS: AlarmPolicy = {
+  low: { threshold: 0, raiseAfter: 2, clearAfter: 100 },
+  medium: { threshold: 0, raiseAfter: 4, clearAfter: 100 },
+  high: { threshold: 0, raiseAfter: 6, clearAfter: 100 },
+  hysteresis: 0,
+};
+
+describe('edge agent through a broker outage', () => {
+  let bed: EdgeBed;
+  beforeAll(async () => {
+    bed = await startEdgeBed();
+  });
+  afterAll(async () => {
+    await bed.close();
+  });
+
+  it('delivers every anomaly and telemetry message after the broker returns, anomalies first', async () => {
+    const deviceId = 'gw-outage-1';
+    const config = await bed.config(
+      deviceId,
+      [{ id: 'pm', protocol: 'pms5003', path: join(bed.dir, 'no-such-tty') }],
+      {
+        telemetryIntervalS: 1,
+      },
+    );
+    const agent = await bed.agent(config, { timeScale: 10 });
+    await agent.start();
+    await waitFor('the link online', () => agent.linkOnline, 10_000);
+    const { received } = await subscribeService(bed.broker, deviceId);
+    await bed.broker.stopBroker();
+    agent.pipeline.setPolicy(ALWAYS);
+    await waitFor('three anomalies stored', () => agent.pipeline.stats.anomalies >= 3, 10_000);
+    await sleep(500);
+    const stored = (await agent.snapshot()).outbox;
+    expect(stored.byPriority.alarm.messages + stored.byPriority.anomaly.messages).toBe(3);
+    expect(stored.byPriority.telemetry.messages).toBeGreaterThan(3);
+
+    const telemetryBefore = received.telemetry.length;
+    await bed.broker.startBroker();
+    await waitFor('the outbox drained', () => received.anomalies.length >= 3, 20_000);
+    let depth = -1;
+    for (let i = 0; i < 100 && depth !== 0; i++) {
+      depth = (await agent.snapshot()).outbox.messages;
+      if (depth !== 0) await sleep(100);
+    }
+    expect(depth).toBe(0);
+    await agent.stop();
+    const telemetryIds = new Set(received.telemetry.map((t) => t.id));
+    expect(telemetryIds.size).toBeGreaterThanOrEqual(stored.byPriority.telemetry.messages);
+    const ids = new Set(received.anomalies.map((a) => a.id));
+    expect([...new Set(received.anomalies.map((a) => a.level))].sort()).toEqual(['high', 'low', 'medium']);
+    expect(ids.size).toBe(3);
+    // Strict priority: the backlog's anomalies arrive before its telemetry.
+    const firstTelemetry = received.order.findIndex((o, i) => o.kind === 'telemetry' && i >= telemetryBefore);
+    const lastAnomaly = received.order.map((o) => o.kind).lastIndexOf('anomaly');
+    expect(firstTelemetry === -1 || lastAnomaly < firstTelemetry).toBe(true);
+  }, 45_000);
+});

@@ -1,0 +1,100 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import type { AgentConfigInput } from '../edge/config/agent-config.js';
+import { parseAgentConfig } from '../edge/config/agent-config.js';
+import { EdgeAgent, type EdgeAgentOptions } from '../edge/agent.js';
+import { AnomalyMessage, TelemetryMessage } from '../shared/schemas/messages.js';
+import { parseTopic } from '../shared/topics.js';
+import { embeddedLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
+
+/** A broker with mTLS, a device's certificate files and a temporary folder for one edge test file. */
+export interface EdgeBed {
+  readonly broker: LinkBroker;
+  readonly dir: string;
+  config(
+    deviceId: string,
+    sensors: AgentConfigInput['sensors'],
+    extra?: Partial<AgentConfigInput>,
+  ): Promise<AgentConfigInput>;
+  agent(config: AgentConfigInput, options?: Partial<EdgeAgentOptions>): Promise<EdgeAgent>;
+  close(): Promise<void>;
+}
+
+export async function startEdgeBed(): Promise<EdgeBed> {
+  const broker = await embeddedLinkBroker();
+  const dir = await mkdtemp(join(tmpdir(), 'emberwatch-edge-'));
+  const caPath = join(dir, 'ca.crt');
+  await writeFile(caPath, broker.pki.ca.certPem);
+  const agents: EdgeAgent[] = [];
+  return {
+    broker,
+    dir,
+    async config(deviceId, sensors, extra = {}) {
+      const identity = await broker.pki.device(deviceId);
+      const certPath = join(dir, `${deviceId}.crt`);
+      const keyPath = join(dir, `${deviceId}.key`);
+      await writeFile(certPath, identity.certPem);
+      await writeFile(keyPath, identity.keyPem, { mode: 0o600 });
+      return {
+        deviceId,
+        sensors,
+        broker: { host: '127.0.0.1', port: broker.port, caPath, certPath, keyPath, flowControl: 'none' },
+        outbox: { path: join(dir, `${deviceId}-outbox.db`) },
+        status: { host: '127.0.0.1', port: 0 },
+        telemetryIntervalS: 2,
+        ...extra,
+      };
+    },
+    async agent(config, options = {}) {
+      const agent = await EdgeAgent.create({
+        config: parseAgentConfig(config),
+        reconnect: { minMs: 200, maxMs: 1000 },
+        drainer: { backoff: { initialMs: 100, maxMs: 500 } },
+        ...options,
+      });
+      agents.push(agent);
+      return agent;
+    },
+    async close() {
+      await Promise.all(agents.map((a) => a.stop()));
+      await broker.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a cloud service saw of one device: anomalies and telemetry in arrival order. */
+export interface Received {
+  readonly anomalies: AnomalyMessage[];
+  readonly telemetry: TelemetryMessage[];
+  /** Topic kind of every arrival, in order. */
+  readonly order: { kind: string; id: string }[];
+}
+
+export async function subscribeService(
+  broker: LinkBroker,
+  deviceId: string,
+): Promise<{ client: MqttClient; received: Received }> {
+  // Reconnects (and resubscribes) at once when the broker comes back, well before the link's 1 s retry.
+  const client = await broker.service(`svc-${deviceId}`, { reconnectPeriod: 100 });
+  const received: Received = { anomalies: [], telemetry: [], order: [] };
+  client.on('message', (topic, payload) => {
+    const kind = parseTopic(topic)?.kind;
+    const body: unknown = JSON.parse(payload.toString('utf8'));
+    if (kind === 'anomaly') {
+      const message = AnomalyMessage.parse(body);
+      received.anomalies.push(message);
+      received.order.push({ kind, id: message.id });
+    } else if (kind === 'telemetry') {
+      const message = TelemetryMessage.parse(body);
+      received.telemetry.push(message);
+      received.order.push({ kind, id: message.id });
+    }
+  });
+  await client.subscribeAsync([`emberwatch/v1/${deviceId}/anomaly`, `emberwatch/v1/${deviceId}/telemetry`], {
+    qos: 1,
+  });
+  return { client, received };
+}
