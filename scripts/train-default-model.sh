@@ -12,7 +12,7 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1798761600}" # 2027-01-01T00:00:0
 
 npm run build --silent
 rm -rf "$work"
-node bin/emberwatch.js generate --out "$work/train" --runs 600 --seed 1 --duration 600 --thermal-hz 1
+node bin/emberwatch.js generate --out "$work/train" --runs 600 --seed 2000 --duration 600 --thermal-hz 1
 node bin/emberwatch.js features --data "$work/train"
 node bin/emberwatch.js train --data "$work/train" --out "$work/model" --trials 6 --trees 120 --seed 1
 node bin/emberwatch.js generate --out "$work/heldout" --runs 500 --seed 900000 --duration 600 --thermal-hz 1 \
