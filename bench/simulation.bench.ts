@@ -20,7 +20,7 @@ import {
  * `simulation-worker.js` beside this file, so this benchmark runs from dist.
  */
 const HOUR_S = 3600;
-const BATCH: readonly SimulationJob[] = Array.from({ length: 8 }, (_, i) => ({
+const BATCH: readonly SimulationJob[] = Array.from({ length: 16 }, (_, i) => ({
   template: i % 2 === 0 ? 'tf4' : 'normal-day',
   seed: i + 1,
   durationS: 600,
