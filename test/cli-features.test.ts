@@ -8,7 +8,7 @@ import { FEATURE_NAMES } from '../shared/features/feature-set.js';
 import { openObjectStore } from '../shared/object-store/index.js';
 import { listRunIds, readRun } from '../simulators/generate/dataset-reader.js';
 import { jsonLines, runCli, type CliResult } from './helpers/run-cli.js';
-import { startS3Server, type S3TestServer } from './helpers/s3-server.js';
+import { s3Environment, startS3Server, type S3TestServer } from './helpers/s3-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emberwatch-features-'));
 const data = join(dir, 'dataset');
@@ -214,13 +214,7 @@ describe('emberwatch features on an S3 dataset', () => {
   });
 
   it('computes locally and uploads the Parquet files under features/ of the bucket', async () => {
-    const env = {
-      ...process.env,
-      EMBERWATCH_S3_ENDPOINT: server.endpoint,
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_REGION: server.region,
-    };
+    const env = { ...process.env, ...s3Environment(server) };
     const local = openObjectStore(data);
     const bucket = openObjectStore('s3://datasets/ds', { env });
     try {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../shared/object-store/index.js';
 import { listRunIds, readRun } from '../simulators/generate/dataset-reader.js';
 import { jsonLines, runCli } from './helpers/run-cli.js';
-import { startS3Server, type S3TestServer } from './helpers/s3-server.js';
+import { s3Environment, startS3Server, type S3TestServer } from './helpers/s3-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emberwatch-generate-'));
 const ARGS = ['--runs', '6', '--seed', '77', '--duration', '300', '--thermal-hz', '1'];
@@ -129,13 +129,7 @@ describe('emberwatch generate to S3', () => {
   });
 
   it('writes the same dataset to a real S3-compatible server and reads it back', async () => {
-    const env = {
-      ...process.env,
-      EMBERWATCH_S3_ENDPOINT: server.endpoint,
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_REGION: server.region,
-    };
+    const env = { ...process.env, ...s3Environment(server) };
     const summary = await generate('s3://datasets/synthetic/v1', 2, env);
     const local = await generate(join(dir, 'local'), 2);
     expect(summary.fingerprint).toBe(local.fingerprint);

@@ -5,7 +5,7 @@ import { isEmberError } from '../shared/errors.js';
 import { describeObjectStoreContract } from '../shared/object-store/object-store.contract.js';
 import { openObjectStore } from '../shared/object-store/open-object-store.js';
 import { S3Store } from '../shared/object-store/s3-store.js';
-import { startS3Server, type S3TestServer } from './helpers/s3-server.js';
+import { s3Environment, startS3Server, type S3TestServer } from './helpers/s3-server.js';
 
 let server: S3TestServer;
 
@@ -67,12 +67,7 @@ describe('S3Store against s3rver', () => {
 
   it('is opened from an s3:// target with endpoint and credentials from the environment', async () => {
     const store = openObjectStore(`s3://${server.bucket}/from-env`, {
-      env: {
-        EMBERWATCH_S3_ENDPOINT: server.endpoint,
-        AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-        AWS_REGION: server.region,
-      },
+      env: s3Environment(server),
     });
     const root = storeAt('');
     try {

@@ -91,3 +91,13 @@ export async function startS3Server(bucket = 'emberwatch-test'): Promise<S3TestS
     },
   };
 }
+
+/** The environment a process needs to reach `server` through an s3:// target, as a user would set it. */
+export function s3Environment(server: S3TestServer): Record<string, string> {
+  return {
+    EMBERWATCH_S3_ENDPOINT: server.endpoint,
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_REGION: server.region,
+  };
+}
