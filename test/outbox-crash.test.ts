@@ -53,7 +53,8 @@ function runAndKill(path: string, runMs: number): Promise<RunResult> {
       }
     });
     proc.on('error', reject);
-    proc.on('exit', (code, signal) => {
+    // 'close', not 'exit': the last lines the child wrote may still sit in the pipe when it exits.
+    proc.on('close', (code, signal) => {
       clearTimeout(killTimer);
       if (signal === 'SIGKILL') resolve(result);
       else reject(new Error(`child exited by itself (code ${String(code)}): ${stderr}`));
