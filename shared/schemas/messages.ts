@@ -54,16 +54,48 @@ export const TelemetryMessage = z.object({
 });
 export type TelemetryMessage = z.infer<typeof TelemetryMessage>;
 
-/** A health summary of the agent (topic `status`, besides the link's own retained birth and will). */
+/** Health of one serial module as the agent sees it, with running decode counters since the agent started. */
+export const SensorHealth = z.object({
+  protocol: z.string().min(1),
+  /** The serial source's state: opening, open, stale, reconnecting or closed. */
+  state: z.string().min(1),
+  /** Valid frames decoded. */
+  frames: z.number().int().nonnegative(),
+  /** Frames whose checksum failed. */
+  checksumErrors: z.number().int().nonnegative(),
+  /** Bytes thrown away while resynchronising. */
+  droppedBytes: z.number().int().nonnegative(),
+  reconnects: z.number().int().nonnegative(),
+});
+export type SensorHealth = z.infer<typeof SensorHealth>;
+
+/**
+ * A periodic health summary of the agent (topic `status`, not retained).
+ * `kind: 'health'` tells it apart from the link's retained birth and last
+ * will on the same topic, which carry `state: online|offline` instead.
+ */
 export const StatusMessage = z.object({
   schemaVersion: z.literal(1),
+  kind: z.literal('health'),
   id: z.string().min(1),
   deviceId: z.string().min(1),
   ts: z.number().int().nonnegative(),
+  software: z.string(),
+  uptimeS: z.number().nonnegative(),
+  /** Active model version, or `rules`. */
   model: z.string(),
+  /** The model updater's words for what runs and why (e.g. rules fallback after a failure). */
+  modelStatus: z.string(),
   level: AlarmLevelSchema,
-  sensors: z.record(z.string(), z.string()),
-  outboxDepth: z.number().int().nonnegative(),
+  probability: z.number().min(0).max(1),
+  sensors: z.record(z.string(), SensorHealth),
+  /** A small false-colour PNG of the newest thermal frame, for live views; absent without a camera. */
+  thermalPngBase64: z.string().min(1).optional(),
+  outbox: z.object({
+    messages: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    oldestAgeS: z.number().nonnegative(),
+  }),
 });
 export type StatusMessage = z.infer<typeof StatusMessage>;
 
