@@ -1,5 +1,6 @@
 import { isEmberError } from '../shared/errors.js';
 import { brokerCommand } from './commands/broker.js';
+import { cloudCommand } from './commands/cloud.js';
 import { decodeCommand } from './commands/decode.js';
 import { edgeCommand } from './commands/edge.js';
 import { demoCommand } from './commands/demo.js';
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   provisionCommand,
   brokerCommand,
   edgeCommand,
+  cloudCommand,
 ];
 
 function usage(): string {

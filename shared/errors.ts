@@ -76,11 +76,13 @@ export const ErrorCodes = {
   EMBER_ERR_INCIDENT_TRANSITION: 'an incident cannot move from its current state to the one asked for',
   EMBER_ERR_WEBHOOK: 'a webhook did not accept a notification after every retry',
   EMBER_ERR_BAD_OUTCOME: 'an outcome reported for an incident is malformed or contradicts the incident',
-  EMBER_ERR_ROLLOUT: 'a model rollout could not start or continue (no model, no devices, one already running)',
+  EMBER_ERR_ROLLOUT:
+    'a model rollout could not start or continue (no model, no devices, one already running)',
   EMBER_ERR_ROLLOUT_NOT_FOUND: 'no rollout exists with the id asked for',
   EMBER_ERR_API_LISTEN: "the cloud's HTTP server could not listen on its address",
   EMBER_ERR_API_BAD_REQUEST: 'an HTTP request to the cloud API is malformed or fails its schema',
   EMBER_ERR_PREDICT: 'a prediction request could not be scored (too few readings, model failure)',
+  EMBER_ERR_API_NOT_FOUND: 'the cloud API has no route, device, incident or model file at the path asked for',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

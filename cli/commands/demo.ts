@@ -1,105 +1,126 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { z } from 'zod';
+import type { LiveEvent } from '../../cloud/api/api-ports.js';
 import { createLogger } from '../../shared/logging.js';
-import type { Reading } from '../../shared/schemas/readings.js';
-import { bindingSerialLines, SerialSource, systemSerialLines } from '../../edge/sensors/index.js';
-import { DEFAULT_KIT, startKit } from '../../simulators/devices/index.js';
+import { describeRun } from '../../simulators/fleet/fleet-schedule.js';
+import type { Page } from '../demo/demo-pager.js';
+import { runDemo } from '../demo/run-demo.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 
 const Options = z.object({
+  devices: z.coerce.number().int().min(1).max(10).default(3),
+  port: z.coerce.number().int().min(0).max(65_535).default(8080),
+  'broker-port': z.coerce.number().int().min(0).max(65_535).default(0),
   duration: z.coerce.number().positive().optional(),
+  speed: z.coerce.number().min(1).max(50).default(10),
+  'rollout-after': z.coerce.number().min(0).default(90),
+  data: z.string().min(1).default('./data/demo'),
 });
 
-/** Whether socat (which makes the pseudo-terminal pairs) is on the PATH. */
-function hasSocat(): boolean {
-  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, 'socat'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+function pageLine(page: Page): string {
+  const body =
+    typeof page.body === 'object' && page.body !== null ? (page.body as Record<string, unknown>) : {};
+  const incident = body['incident'] as { deviceId?: string; level?: string; id?: string } | undefined;
+  const alert = body['alert'] as { message?: string } | undefined;
+  const type = typeof body['type'] === 'string' ? body['type'] : 'call';
+  if (alert !== undefined) return `pager [${page.channel}] ${type}: ${alert.message ?? ''}`;
+  return `pager [${page.channel}] ${type}: ${incident?.deviceId ?? '?'} at ${incident?.level ?? '?'} (incident ${incident?.id ?? '?'})`;
 }
 
-/** A one-line summary of the newest reading of every module. */
-function summary(latest: Map<string, Reading>): string {
-  const parts: string[] = [];
-  for (const reading of latest.values()) {
-    switch (reading.protocol) {
-      case 'pms5003':
-        parts.push(`PM2.5 ${reading.pm25_ugm3} µg/m³`);
-        break;
-      case 'ze07':
-        parts.push(`CO ${reading.co_ppm} ppm`);
-        break;
-      case 'mhz19b':
-        parts.push(`CO₂ ${reading.co2_ppm} ppm`);
-        break;
-      case 'mcu680':
-        parts.push(`${reading.temp_c} °C ${reading.humidity_pct} %RH`);
-        break;
-      case 'mcu90640':
-        parts.push(`thermal max ${Math.max(...reading.pixels_c).toFixed(1)} °C`);
-        break;
+/** One console line for the live events a newcomer should notice, undefined for the rest. */
+function eventLine(event: LiveEvent): string | undefined {
+  switch (event.type) {
+    case 'incident': {
+      const i = event.incident;
+      return `incident ${i.id} ${i.state}: ${i.deviceId} (${i.zone}) at ${i.level}: ${i.reasons.join('; ')}`;
     }
+    case 'rollout': {
+      const r = event.rollout;
+      const done = r.devices.filter((d) => d.status === 'installed').length;
+      const reason = r.reason === null ? '' : `: ${r.reason}`;
+      return `rollout ${r.version} ${r.state}: ${String(done)}/${String(r.devices.length)} installed${reason}`;
+    }
+    case 'decision':
+      return `learning: ${event.decision.explanation}`;
+    case 'alert':
+      return `operator alert ${event.alert.active ? 'raised' : 'cleared'}: ${event.alert.message}`;
+    default:
+      return undefined;
   }
-  return parts.join(' | ');
 }
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the whole system on one machine (run by npm start)',
-  usage: `emberwatch demo [--duration S]
+  usage: `emberwatch demo [--devices N] [--port P] [--duration S] [--speed X] [--rollout-after S]
+                [--broker-port P] [--data DIR]
 
-Starts one emulated module of each kind on its own pseudo-terminal, reads
-them back through the edge's serial sources, and prints a line per second
-with the newest values until Ctrl-C (or for S seconds).`,
+Starts the embedded MQTT broker with mutual TLS (certificates are made on
+first run in DIR, default ./data/demo), N simulated gateways (default 3),
+each a real edge agent reading emulated serial modules that play fires and
+nuisances X times faster than life (default 10), and the cloud: analysis,
+response, learning, fleet rollout, the API and the dashboard on
+http://127.0.0.1:P (default 8080; 0 picks a free port). The first gateway
+plays a flaming fire that ignites within the first minute. After S seconds
+(default 90; 0 never) the demo approves a second release of the model and
+rolls it out, canary first. Webhook calls go to a local pager printed here.
+Runs until Ctrl-C, or for --duration seconds.`,
   async run(argv, io) {
-    const options = parseOptions('demo', argv, { duration: { type: 'string' } }, Options);
+    const options = parseOptions(
+      'demo',
+      argv,
+      {
+        devices: { type: 'string' },
+        port: { type: 'string' },
+        'broker-port': { type: 'string' },
+        duration: { type: 'string' },
+        speed: { type: 'string' },
+        'rollout-after': { type: 'string' },
+        data: { type: 'string' },
+      },
+      Options,
+    );
     if (options === 'help') {
       await writeLine(io.stdout, this.usage);
       return 0;
     }
-    const logger = createLogger();
-    // Real pseudo-terminals when socat is there; otherwise serialport's in-process mock binding, same bytes.
-    const transport = hasSocat() ? 'pty' : 'mock';
-    if (transport === 'mock')
-      logger.warn('socat not found: emulating the serial lines in process instead of on ptys');
-    const kit = await startKit(DEFAULT_KIT, { logger, transport });
-    const lines = kit.bus === undefined ? systemSerialLines() : bindingSerialLines(kit.bus.binding);
-    const latest = new Map<string, Reading>();
-    const sources = kit.devices.map(
-      (device) =>
-        new SerialSource({
-          deviceId: 'demo-gateway',
-          sensorId: device.id,
-          protocol: device.protocol,
-          path: device.path,
-          baudRate: device.baud,
-          logger,
-          lines,
-        }),
-    );
-    for (const source of sources) source.on('reading', (reading) => latest.set(reading.sensorId, reading));
+    const logger = createLogger({ level: process.env['EMBERWATCH_LOG_LEVEL'] ?? 'warn' });
+    const print = (line: string): void =>
+      void io.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
+    const demo = await runDemo({
+      devices: options.devices,
+      port: options.port,
+      brokerPort: options['broker-port'],
+      speed: options.speed,
+      rolloutAfterS: options['rollout-after'],
+      dataDir: options.data,
+      logger,
+      onPage: (page) => print(pageLine(page)),
+    });
+    const unsubscribe = demo.cloud.live.subscribe((event) => {
+      const line = eventLine(event);
+      if (line !== undefined) print(line);
+    });
+    const onRun = (run: Parameters<typeof describeRun>[0]): void => print(`playing ${describeRun(run)}`);
+    demo.edge.fleet.on('run', onRun);
     try {
-      await Promise.all(sources.map((source) => source.start()));
-      for (const device of kit.devices)
-        await writeLine(io.stdout, `${device.protocol.padEnd(9)} on ${device.path}`);
-      const timer = setInterval(() => {
-        if (latest.size > 0) io.stdout.write(`${new Date().toISOString()}  ${summary(latest)}\n`);
-      }, 1000);
+      await writeLine(io.stdout, `Emberwatch demo: dashboard ${demo.dashboardUrl}`);
+      await writeLine(
+        io.stdout,
+        `broker ${demo.edge.brokerUrl} (mutual TLS), data in ${demo.edge.workspace.dataDir}`,
+      );
+      for (const run of demo.edge.fleet.current()) print(`playing ${describeRun(run)}`);
       const deadline =
         options.duration === undefined
           ? undefined
-          : new Promise<void>((resolve) => setTimeout(resolve, (options.duration ?? 0) * 1000));
+          : new Promise<void>((resolve) => setTimeout(resolve, (options.duration ?? 0) * 1000).unref());
       await Promise.race([io.stopSignal, ...(deadline === undefined ? [] : [deadline])]);
-      clearInterval(timer);
     } finally {
-      await Promise.all(sources.map((source) => source.stop()));
-      await kit.stop();
+      demo.edge.fleet.off('run', onRun);
+      unsubscribe();
+      await writeLine(io.stdout, 'stopping…');
+      await demo.stop();
     }
+    await writeLine(io.stdout, 'stopped');
     return 0;
   },
 };

@@ -1,20 +1,8 @@
-import { z } from 'zod';
+import { LinkStatus } from '../../shared/schemas/link-status.js';
 import type { LinkProtocol } from './link-settings.js';
 
-/**
- * The retained message on `emberwatch/v1/{id}/status`. `reason` tells a clean
- * stop from a lost connection (the broker publishes the `lost` one as the
- * last will). The will is fixed at CONNECT, so it carries no timestamp.
- */
-export const LinkStatus = z.object({
-  state: z.enum(['online', 'offline']),
-  deviceId: z.string(),
-  ts: z.iso.datetime().optional(),
-  reason: z.enum(['stopped', 'lost']).optional(),
-  version: z.string(),
-  protocol: z.enum(['mqtt311', 'mqtt5']),
-});
-export type LinkStatus = z.infer<typeof LinkStatus>;
+/** The retained status schema lives in shared/ so the cloud reads it without importing the edge. */
+export { LinkStatus };
 
 interface StatusContext {
   readonly deviceId: string;

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { CloudConfig } from '../../cloud/config/cloud-config.js';
+import { loadCloudConfig } from '../../cloud/config/cloud-config.js';
+import { CloudIngest } from '../../cloud/ingest/cloud-ingest.js';
+import { CloudService } from '../../cloud/service/cloud-service.js';
+import type { IngestHandlers } from '../../cloud/ingest/ingest-types.js';
+import { EmberError, isEmberError } from '../../shared/errors.js';
+import { createLogger, type Logger } from '../../shared/logging.js';
+import { parseOptions, writeLine, type Command } from '../options.js';
+
+/** What a started cloud gives back: a way to stop it and, when it serves HTTP, its address. */
+export interface RunningCloud {
+  stop(): Promise<void>;
+  readonly url?: string;
+}
+
+/** Starts the cloud's components from a validated config; the composition root plugs in here. */
+export type CloudStarter = (config: CloudConfig, logger: Logger) => Promise<RunningCloud>;
+
+/** Handlers that only log what arrives: the cloud command's behaviour until the services are wired in. */
+export function loggingHandlers(logger: Logger): IngestHandlers {
+  const log = logger.child({ component: 'cloud' });
+  return {
+    anomaly: (m) => log.info({ deviceId: m.deviceId, level: m.level, probability: m.probability }, 'anomaly'),
+    telemetry: (m) => log.debug({ deviceId: m.deviceId, records: m.records.length }, 'telemetry'),
+    health: (m) => log.debug({ deviceId: m.deviceId, model: m.model, level: m.level }, 'health'),
+    link: (s, deviceId) => log.info({ deviceId, state: s.state, reason: s.reason }, 'link status'),
+    report: (deviceId, r) => log.info({ deviceId, version: r.version, status: r.status }, 'model report'),
+  };
+}
+
+/** The ingest alone, with logging handlers. */
+export const startIngestOnly: CloudStarter = async (config, logger) => {
+  const ingest = new CloudIngest({
+    broker: config.broker,
+    clientId: config.broker.clientId,
+    handlers: loggingHandlers(logger),
+    logger,
+  });
+  await ingest.start();
+  return { stop: () => ingest.stop() };
+};
+
+const Options = z.object({ config: z.string().min(1, 'a config file is required') });
+
+/** `emberwatch cloud`, running whatever `starter` starts. */
+export function createCloudCommand(starter: CloudStarter = startIngestOnly): Command {
+  return {
+    name: 'cloud',
+    summary: 'run the cloud: ingest, analysis, response, learning, rollout, API and dashboard',
+    usage: `emberwatch cloud --config FILE
+
+Runs the cloud process described by FILE (YAML or JSON; see
+cloud/config/example.yaml; relative paths resolve against FILE's folder).
+Connects to the broker with the service certificate of broker.certPath
+(MQTT 5, or 3.1.1 when the broker speaks nothing newer) and reads every
+device's anomaly, telemetry, status and model/report messages.
+Environment overrides: EMBERWATCH_BROKER_HOST, EMBERWATCH_BROKER_PORT,
+EMBERWATCH_BROKER_PROTOCOL, EMBERWATCH_BROKER_SHARED_GROUP,
+EMBERWATCH_CLOUD_DATA_DIR, EMBERWATCH_CLOUD_HTTP_HOST,
+EMBERWATCH_CLOUD_HTTP_PORT, EMBERWATCH_CLOUD_PUBLIC_URL.
+Prints one JSON line {cloud, broker, url} once started and runs until
+interrupted (SIGINT, SIGTERM). A bad config file is one line naming the
+field, exit 2; a broker that cannot be reached is exit 1.`,
+    async run(argv, io) {
+      const options = parseOptions('cloud', argv, { config: { type: 'string', short: 'c' } }, Options);
+      if (options === 'help') {
+        await writeLine(io.stdout, this.usage);
+        return 0;
+      }
+      let config: CloudConfig;
+      try {
+        config = await loadCloudConfig(options.config);
+      } catch (error) {
+        if (isEmberError(error, 'EMBER_ERR_BAD_CONFIG')) {
+          throw new EmberError('EMBER_ERR_BAD_OPTION', `cloud: ${error.message}`, { cause: error });
+        }
+        throw error;
+      }
+      const logger = createLogger();
+      const cloud = await starter(config, logger);
+      try {
+        const broker = `${config.broker.host}:${config.broker.port}`;
+        await writeLine(io.stdout, JSON.stringify({ cloud: 'started', broker, url: cloud.url ?? null }));
+        await io.stopSignal;
+      } finally {
+        await cloud.stop();
+      }
+      return 0;
+    },
+  };
+}
+
+/** Every cloud component: ingest, analysis, response, monitoring, registry, rollout, learning, API. */
+export const startCloudService: CloudStarter = async (config, logger) => {
+  const cloud = await CloudService.create({
+    config,
+    logger,
+    ...(config.broker.clientId === undefined ? {} : { clientId: config.broker.clientId }),
+  });
+  await cloud.start();
+  return { stop: () => cloud.stop(), url: cloud.url };
+};
+
+export const cloudCommand: Command = createCloudCommand(startCloudService);

@@ -1,0 +1,73 @@
+import { el, formatAgo, formatNumber, formatPercent, levelBadge } from './dom.js';
+
+const RISK_ORDER = { high: 0, medium: 1, low: 2, none: 3 };
+
+function sensorList(sensors) {
+  const entries = Object.entries(sensors ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return el('p', { class: 'muted' }, ['no sensors reported']);
+  return el(
+    'ul',
+    { class: 'sensors plain' },
+    entries.map(([id, state]) =>
+      el('li', { class: state === 'open' ? 'sensor ok' : 'sensor bad' }, [`${id}: ${String(state)}`]),
+    ),
+  );
+}
+
+/** One device as a card; the whole card is a button that selects it. */
+function deviceCard(device, selected, onSelect) {
+  const id = String(device.deviceId);
+  const worst = RISK_ORDER[device.risk] < RISK_ORDER[device.level] ? device.risk : device.level;
+  return el('li', { class: `device ${selected ? 'selected' : ''}`, 'data-testid': `device-${id}` }, [
+    el('div', { class: 'device-head' }, [
+      el('h3', {}, [id]),
+      el('span', { class: device.online ? 'online' : 'offline', 'data-testid': `device-online-${id}` }, [
+        device.online ? 'online' : 'offline',
+      ]),
+    ]),
+    el('p', { class: 'muted' }, [`zone ${String(device.zone)}`]),
+    el('dl', { class: 'facts' }, [
+      el('dt', {}, ['Risk']),
+      el('dd', {}, [levelBadge(worst, `device-risk-${id}`)]),
+      el('dt', {}, ['Probability']),
+      el('dd', { 'data-testid': `device-probability-${id}` }, [formatPercent(device.probability)]),
+      el('dt', {}, ['Model']),
+      el('dd', {}, [`${String(device.model)} (${String(device.modelStatus)})`]),
+      el('dt', {}, ['Outbox']),
+      el('dd', {}, [
+        `${formatNumber(device.outboxMessages, 0)} msgs, oldest ${formatNumber(device.outboxOldestAgeS, 0)} s`,
+      ]),
+      el('dt', {}, ['Decode errors']),
+      el('dd', {}, [`${formatNumber(device.decodeErrorRate, 1)} ‰`]),
+      el('dt', {}, ['Last seen']),
+      el('dd', {}, [formatAgo(device.lastSeen)]),
+    ]),
+    sensorList(device.sensors),
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'select',
+        'aria-pressed': selected ? 'true' : 'false',
+        'aria-label': `Show thermal image and history of ${id}`,
+        'data-testid': `select-${id}`,
+        onclick: () => onSelect(id),
+      },
+      [selected ? 'Selected' : 'Details'],
+    ),
+  ]);
+}
+
+/** The fleet, most at risk first, then by id. */
+export function renderFleet(list, devices, selectedId, onSelect) {
+  const sorted = [...devices.values()].sort(
+    (a, b) =>
+      (RISK_ORDER[a.risk] ?? 4) - (RISK_ORDER[b.risk] ?? 4) ||
+      String(a.deviceId).localeCompare(String(b.deviceId)),
+  );
+  if (sorted.length === 0) {
+    list.replaceChildren(el('li', { class: 'muted' }, ['No devices have reported yet.']));
+    return;
+  }
+  list.replaceChildren(...sorted.map((d) => deviceCard(d, d.deviceId === selectedId, onSelect)));
+}

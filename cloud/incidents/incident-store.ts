@@ -1,0 +1,345 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import { levelRank } from '../../shared/alarm/alarm-policy.js';
+import { openCatalog } from '../../shared/catalog/index.js';
+import { EmberError } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import type { Incident, IncidentAction, IncidentState, RiskAssessment } from '../service/cloud-contracts.js';
+import { IncidentQueries } from './incident-queries.js';
+import { RecentAnomalies } from './recent-anomalies.js';
+import { timeOrderedId } from './time-ordered-id.js';
+import type {
+  AssessmentContext,
+  DeviceAnomaly,
+  DeviceOutcome,
+  IncidentDataWindow,
+  IncidentEvent,
+  IncidentListFilter,
+  IncidentStoreEvents,
+  IncidentStoreOptions,
+  ZoneActivity,
+} from './incident-types.js';
+import {
+  asLevel,
+  INCIDENT_MIGRATIONS,
+  isOutcome,
+  toAction,
+  toAssessment,
+  toAssessmentData,
+  toAssessmentRow,
+  toDeviceAnomaly,
+  toIncident,
+  toRecentAnomaly,
+  type IncidentRow,
+} from './incident-rows.js';
+
+const DAY_MS = 86_400_000;
+const RECENT_PER_DEVICE = 32;
+
+/**
+ * Incidents, the assessments behind them, what was done about them, and the
+ * anomaly ids already handled. One SQLite file; every method is synchronous,
+ * and {@link transaction} groups several into one commit, holding the
+ * 'incident' events back until it commits.
+ */
+export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
+  readonly #path: string;
+  readonly #retentionMs: number;
+  readonly #pruneIntervalMs: number;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #lookBackMs: number;
+  #db: Database.Database | undefined;
+  #q: IncidentQueries | undefined;
+  #pruneTimer: NodeJS.Timeout | undefined;
+  /** Inside a transaction: what to do once it commits (emit events, fill the look-back). */
+  #afterCommit: (() => void)[] | undefined;
+  /** Made once: better-sqlite3 prepares BEGIN and COMMIT each time a transaction function is made. */
+  #inTransaction: ((work: () => unknown) => unknown) | undefined;
+  #recent: RecentAnomalies;
+
+  constructor(options: IncidentStoreOptions) {
+    super();
+    this.#path = options.path;
+    this.#retentionMs = options.retentionMs ?? 7 * DAY_MS;
+    this.#pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
+    if (!(this.#retentionMs > 0) || !(this.#pruneIntervalMs > 0)) {
+      throw new EmberError(
+        'EMBER_ERR_BAD_CONFIG',
+        'incident store retentionMs and pruneIntervalMs must be positive',
+      );
+    }
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'incidents' });
+    this.#now = options.now ?? Date.now;
+    this.#lookBackMs = options.lookBackMs ?? 3_600_000;
+    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#lookBackMs);
+  }
+
+  /** Opens the file and prunes message ids past retention (again every pruneIntervalMs). */
+  start(): void {
+    if (this.#db !== undefined) return;
+    const db = openCatalog(this.#path, { synchronous: 'NORMAL', migrations: INCIDENT_MIGRATIONS });
+    this.#db = db;
+    this.#q = new IncidentQueries(db);
+    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#lookBackMs);
+    for (const row of this.#q.recentAssessments.iterate(this.#now() - this.#lookBackMs)) {
+      this.#recent.add(toRecentAnomaly(row));
+    }
+    this.prune();
+    this.#pruneTimer = setInterval(() => this.prune(), this.#pruneIntervalMs);
+    this.#pruneTimer.unref();
+  }
+
+  stop(): void {
+    if (this.#pruneTimer !== undefined) clearInterval(this.#pruneTimer);
+    this.#pruneTimer = undefined;
+    this.#db?.close();
+    this.#db = undefined;
+    this.#q = undefined;
+    this.#inTransaction = undefined;
+  }
+
+  /** Runs `work` in one transaction (joins an enclosing one); events from inside follow the commit. */
+  transaction<T>(work: () => T): T {
+    const db = this.#database();
+    if (this.#afterCommit !== undefined) return work();
+    const afterCommit: (() => void)[] = [];
+    this.#afterCommit = afterCommit;
+    let result: T;
+    try {
+      result = this.#runInTransaction(db, work) as T;
+    } finally {
+      this.#afterCommit = undefined;
+    }
+    for (const action of afterCommit) action();
+    return result;
+  }
+
+  /** Remembers a message id; true the first time, false for a redelivery. */
+  seen(messageId: string, ts: number): boolean {
+    return this.#queries().markSeen.run(messageId, ts).changes === 1;
+  }
+
+  /** Forgets message ids older than the retention; returns how many. */
+  prune(): number {
+    const removed = this.#queries().pruneSeen.run(this.#now() - this.#retentionMs).changes;
+    if (removed > 0) this.#log.info({ removed }, 'pruned handled message ids');
+    return removed;
+  }
+
+  /** Stores an assessment (with what it was made of, for learning). */
+  record(assessment: RiskAssessment, context?: AssessmentContext): void {
+    const row = toAssessmentRow(assessment, context);
+    this.#queries().insertAssessment.run(row);
+    const recent = toRecentAnomaly(row);
+    this.#onCommit(() => {
+      this.#recent.add(recent);
+    });
+  }
+
+  /**
+   * Joins the device's unresolved incident, raising its level when the
+   * assessment is higher, or opens one. Undefined for level none: a cleared
+   * alarm opens nothing. An escalation keeps an acknowledgement.
+   */
+  openOrJoin(assessment: RiskAssessment): IncidentEvent | undefined {
+    if (assessment.level === 'none') return undefined;
+    return this.transaction(() => this.#openOrJoin(assessment));
+  }
+
+  #openOrJoin(assessment: RiskAssessment): IncidentEvent {
+    const q = this.#queries();
+    const reasons = JSON.stringify(assessment.reasons);
+    const current = q.openIncidentOf.get(assessment.deviceId);
+    let event: IncidentEvent;
+    if (current === undefined) {
+      const id = timeOrderedId(assessment.ts);
+      q.insertIncident.run({
+        id,
+        deviceId: assessment.deviceId,
+        zone: assessment.zone,
+        level: assessment.level,
+        ts: assessment.ts,
+        reasons,
+        messageIds: JSON.stringify([assessment.messageId]),
+      });
+      event = { incident: this.#incident(id), change: 'opened' };
+    } else {
+      const was = asLevel(current.level);
+      const higher = levelRank(assessment.level) > levelRank(was);
+      const ids = toIncident(current).messageIds;
+      q.joinIncident.run({
+        id: current.id,
+        level: higher ? assessment.level : was,
+        ts: assessment.ts,
+        // The reasons shown are those of the latest assessment at the incident's level.
+        reasons: levelRank(assessment.level) >= levelRank(was) ? reasons : current.reasons,
+        messageIds: JSON.stringify(ids.includes(assessment.messageId) ? ids : [...ids, assessment.messageId]),
+      });
+      event = { incident: this.#incident(current.id), change: higher ? 'escalated' : 'updated' };
+    }
+    this.#announce(event);
+    return event;
+  }
+
+  acknowledge(id: string, by: string): Incident {
+    return this.transaction(() => {
+      const current = this.#row(id);
+      if (current.state !== 'open') throw transition(id, current.state, 'acknowledged');
+      const ts = this.#now();
+      this.#queries().acknowledge.run({ id, ts, by });
+      this.#addAction(id, ts, 'acknowledged', `by ${by}`);
+      const incident = this.#incident(id);
+      this.#announce({ incident, change: 'acknowledged' });
+      return incident;
+    });
+  }
+
+  /** Closes an incident with its outcome (fire, false-alarm, test, unknown). */
+  resolve(id: string, outcome: string, by: string, note?: string): Incident {
+    if (!isOutcome(outcome)) {
+      throw new EmberError(
+        'EMBER_ERR_BAD_OUTCOME',
+        `incident ${id}: unknown outcome ${JSON.stringify(outcome)}`,
+      );
+    }
+    return this.transaction(() => {
+      const current = this.#row(id);
+      if (current.state === 'resolved') throw transition(id, current.state, 'resolved');
+      const ts = this.#now();
+      this.#queries().resolve.run({ id, ts, by, outcome, note: note ?? null });
+      this.#addAction(id, ts, 'resolved', `${outcome} by ${by}${note === undefined ? '' : `: ${note}`}`);
+      const incident = this.#incident(id);
+      this.#announce({ incident, change: 'resolved' });
+      return incident;
+    });
+  }
+
+  get(id: string): Incident | undefined {
+    const row = this.#queries().incident.get(id);
+    return row === undefined ? undefined : toIncident(row);
+  }
+
+  /** Newest first. */
+  list(filter: IncidentListFilter = {}): Incident[] {
+    const limit =
+      filter.limit !== undefined && Number.isFinite(filter.limit) ? Math.floor(filter.limit) : 100;
+    return this.#queries()
+      .list.all({
+        state: filter.state ?? null,
+        deviceId: filter.deviceId ?? null,
+        limit: Math.min(1000, Math.max(1, limit)),
+      })
+      .map(toIncident);
+  }
+
+  /** The assessments joined to an incident, oldest first. */
+  assessments(incidentId: string): RiskAssessment[] {
+    return this.#queries().assessmentsOf.all(incidentId).map(toAssessment);
+  }
+
+  /** The incident with the features and probabilities of every assessment behind it. */
+  dataWindow(incidentId: string): IncidentDataWindow {
+    const row = this.#row(incidentId);
+    const assessments = this.#queries().assessmentsOf.all(incidentId).map(toAssessmentData);
+    return { incident: toIncident(row), resolvedBy: row.resolved_by, note: row.note, assessments };
+  }
+
+  recordAction(incidentId: string, kind: string, detail: string): IncidentAction {
+    this.#row(incidentId);
+    return this.#addAction(incidentId, this.#now(), kind, detail);
+  }
+
+  /** Oldest first. */
+  actions(incidentId: string): IncidentAction[] {
+    return this.#queries().actionsOf.all(incidentId).map(toAction);
+  }
+
+  /**
+   * Every assessed anomaly of a device whose own timestamp (device clock) is
+   * at or after `sinceMessageTs` and before `untilMessageTs`, oldest first.
+   */
+  deviceAnomalies(
+    deviceId: string,
+    sinceMessageTs: number,
+    untilMessageTs = Number.MAX_SAFE_INTEGER,
+  ): DeviceAnomaly[] {
+    return this.#queries()
+      .deviceAssessments.all(deviceId, sinceMessageTs, untilMessageTs)
+      .map(toDeviceAnomaly);
+  }
+
+  /**
+   * The analysis agent's look-back, from memory: the device's newest
+   * anomalies (at most 32, within lookBackMs) with a device timestamp at or
+   * after `sinceMessageTs`, oldest first.
+   */
+  recentAnomalies(deviceId: string, sinceMessageTs: number): DeviceAnomaly[] {
+    this.#queries();
+    return this.#recent.device(deviceId, sinceMessageTs);
+  }
+
+  /**
+   * From memory: per other device of the zone that raised low or above
+   * since `sinceTs` (cloud clock, within lookBackMs), its highest level.
+   */
+  zoneActivity(zone: string, sinceTs: number, excludeDeviceId: string): ZoneActivity[] {
+    this.#queries();
+    return this.#recent.zone(zone, sinceTs, excludeDeviceId);
+  }
+
+  /** Outcomes of the device's incidents resolved since `sinceTs`, oldest first. */
+  outcomesOf(deviceId: string, sinceTs: number): DeviceOutcome[] {
+    return this.#queries()
+      .outcomesOf.all(deviceId, sinceTs)
+      .map((r) => ({ incidentId: r.id, outcome: r.outcome, resolvedAt: r.resolved_at }));
+  }
+
+  #addAction(incidentId: string, ts: number, kind: string, detail: string): IncidentAction {
+    const row = { id: timeOrderedId(ts), incident_id: incidentId, ts, kind, detail };
+    this.#queries().insertAction.run(row);
+    return toAction(row);
+  }
+
+  #announce(event: IncidentEvent): void {
+    this.#onCommit(() => this.emit('incident', event));
+  }
+
+  #runInTransaction(db: Database.Database, work: () => unknown): unknown {
+    this.#inTransaction ??= db.transaction((inner: () => unknown) => inner());
+    return this.#inTransaction(work);
+  }
+
+  #onCommit(action: () => void): void {
+    if (this.#afterCommit !== undefined) this.#afterCommit.push(action);
+    else action();
+  }
+
+  #row(id: string): IncidentRow {
+    const row = this.#queries().incident.get(id);
+    if (row === undefined) throw new EmberError('EMBER_ERR_INCIDENT_NOT_FOUND', `no incident ${id}`);
+    return row;
+  }
+
+  #incident(id: string): Incident {
+    return toIncident(this.#row(id));
+  }
+
+  #queries(): IncidentQueries {
+    if (this.#q === undefined) throw this.#notStarted();
+    return this.#q;
+  }
+
+  #database(): Database.Database {
+    if (this.#db === undefined) throw this.#notStarted();
+    return this.#db;
+  }
+
+  #notStarted(): EmberError {
+    return new EmberError('EMBER_ERR_NOT_STARTED', `incident store ${this.#path} is not started`);
+  }
+}
+
+function transition(id: string, from: string, to: IncidentState): EmberError {
+  return new EmberError('EMBER_ERR_INCIDENT_TRANSITION', `incident ${id} is ${from}; it cannot become ${to}`);
+}

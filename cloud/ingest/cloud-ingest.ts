@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import { EmberError } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import { parseTopic } from '../../shared/topics.js';
+import {
+  connectSpeaking,
+  ingestFilters,
+  isRefusedForGood,
+  publishAcked,
+  readTlsFiles,
+  reasonOf,
+  type SpokenProtocol,
+  type TlsFiles,
+} from './ingest-connection.js';
+import type { IngestOptions, IngestStats, PublishOptions } from './ingest-types.js';
+import { MessageIntake } from './message-intake.js';
+import { DEFAULT_RECONNECT, reconnectDelayMs } from './reconnect-backoff.js';
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve = (): void => undefined;
+  let reject = (_error: unknown): void => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/**
+ * The cloud's MQTT reader. Connects to the broker as a service (mutual TLS),
+ * subscribes at QoS 1 to every device's anomaly, telemetry, status and
+ * model/report topics, validates each message and hands it to a typed
+ * handler. Reconnects with backoff until stop(). Hostile or broken messages
+ * are counted and logged, never thrown.
+ *
+ * A message is acknowledged (PUBACK) once it is read and validated, before
+ * its handler runs: handlers run one at a time in arrival order on an
+ * internal queue, so a handler may itself await publish() (whose PUBACK
+ * arrives on the same connection) without deadlocking it. A handler that
+ * throws is logged and counted; its message is not redelivered.
+ */
+export class CloudIngest {
+  private readonly log: Logger;
+  private readonly intake: MessageIntake;
+  private readonly clientId: string;
+  private client: MqttClient | undefined;
+  private spoken: SpokenProtocol | undefined;
+  private connects = 0;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private cancelWait: (() => void) | undefined;
+  private abortAttempt: (() => void) | undefined;
+  private warnedShared = false;
+  private lastFailure = 'none finished';
+
+  constructor(private readonly options: IngestOptions) {
+    this.log = (options.logger ?? silentLogger()).child({ component: 'ingest' });
+    this.intake = new MessageIntake(options, this.log);
+    this.clientId = options.clientId ?? `emberwatch-cloud-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** The protocol of the current or last connection; undefined before the first. */
+  get protocol(): SpokenProtocol | undefined {
+    return this.spoken;
+  }
+
+  /**
+   * Connects and subscribes; resolves once the first subscription is in
+   * place. Transient failures are retried with backoff meanwhile. Rejects
+   * with EMBER_ERR_CLOUD_BROKER when the broker refuses for good (certificate,
+   * authorisation, subscription), nothing connects within startTimeoutMs or
+   * stop() comes first; EMBER_ERR_FILE_UNREADABLE for a missing CA,
+   * certificate or key file.
+   */
+  async start(): Promise<void> {
+    if (this.loop !== undefined) return;
+    this.stopping = false;
+    const first = deferred();
+    this.loop = this.run(first);
+    const timeoutMs = this.options.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      first.reject(
+        new EmberError(
+          'EMBER_ERR_CLOUD_BROKER',
+          `ingest: no connection to ${this.where()} within ${timeoutMs} ms (last attempt: ${this.lastFailure})`,
+          { retryable: true },
+        ),
+      );
+    }, timeoutMs);
+    try {
+      await first.promise;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Disconnects, stops reconnecting and waits for queued handlers to finish. */
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    if (loop === undefined) return;
+    this.stopping = true;
+    this.cancelWait?.();
+    this.abortAttempt?.();
+    const client = this.client;
+    if (client !== undefined) await client.endAsync(false).catch(() => client.end(true));
+    await loop;
+    this.loop = undefined;
+    await this.intake.drain();
+  }
+
+  /** Resolves when every message received so far has been through its handler. */
+  async drain(): Promise<void> {
+    await this.intake.drain();
+  }
+
+  /**
+   * Publishes at QoS 1 to a device topic (model/offer, config) and resolves on
+   * the broker's PUBACK. Rejects with EMBER_ERR_CLOUD_BROKER (retryable) when
+   * not connected or refused, EMBER_ERR_PUBLISH_TIMEOUT without a PUBACK.
+   */
+  async publish(topic: string, payload: Buffer, options: PublishOptions = {}): Promise<void> {
+    // The broker disconnects a client that publishes where it may not: check here, not there.
+    if (parseTopic(topic) === undefined) {
+      throw new EmberError(
+        'EMBER_ERR_CLOUD_BROKER',
+        `ingest: will not publish to ${topic}: not a device topic`,
+      );
+    }
+    const client = this.client;
+    if (client === undefined || !client.connected) {
+      throw new EmberError('EMBER_ERR_CLOUD_BROKER', `ingest: cannot publish to ${topic}: not connected`, {
+        retryable: true,
+      });
+    }
+    await publishAcked(client, topic, payload, options);
+  }
+
+  /** Counters since construction. */
+  stats(): IngestStats {
+    return {
+      connected: this.client?.connected ?? false,
+      protocol: this.spoken ?? null,
+      connects: this.connects,
+      received: { ...this.intake.received },
+      invalid: { ...this.intake.invalid },
+      handlerErrors: { ...this.intake.handlerErrors },
+      pending: this.intake.pending,
+    };
+  }
+
+  private where(): string {
+    return `${this.options.broker.host}:${this.options.broker.port}`;
+  }
+
+  private async run(first: ReturnType<typeof deferred>): Promise<void> {
+    let tls: TlsFiles;
+    try {
+      tls = await readTlsFiles(this.options.broker);
+    } catch (error) {
+      first.reject(error);
+      return;
+    }
+    const backoff = this.options.reconnect ?? DEFAULT_RECONNECT;
+    let started = false;
+    for (let attempt = 0; !this.stopping;) {
+      try {
+        const client = await this.connect(tls);
+        this.client = client;
+        this.connects++;
+        attempt = 0;
+        started = true;
+        first.resolve();
+        await new Promise<void>((resolve) => {
+          if (client.connected) client.once('close', resolve);
+          else resolve();
+        });
+        this.client = undefined;
+        // Fails publishes still waiting for a PUBACK on the lost connection instead of leaving them hanging.
+        client.end(true);
+        if (!this.isStopping())
+          this.log.warn({ broker: this.where() }, 'connection to the broker lost, reconnecting');
+      } catch (error) {
+        if (this.isStopping()) break;
+        this.lastFailure = reasonOf(error);
+        const forGood = isRefusedForGood(error);
+        if (forGood && !started) {
+          first.reject(
+            new EmberError(
+              'EMBER_ERR_CLOUD_BROKER',
+              `ingest: ${this.where()} refused us: ${this.lastFailure}`,
+              {
+                cause: error,
+              },
+            ),
+          );
+          return;
+        }
+        const delayMs = reconnectDelayMs(attempt, backoff);
+        const fields = {
+          broker: this.where(),
+          attempt: attempt + 1,
+          retryInMs: delayMs,
+          reason: this.lastFailure,
+        };
+        if (attempt === 0 || forGood) this.log.warn(fields, 'connect attempt failed, retrying with backoff');
+        else this.log.debug(fields, 'connect attempt failed');
+        attempt++;
+        await this.wait(delayMs);
+      }
+    }
+    if (!started) first.reject(new EmberError('EMBER_ERR_CLOUD_BROKER', 'ingest: stopped before connecting'));
+  }
+
+  /** One connect + subscribe cycle; the client is ended again on any failure. */
+  private async connect(tls: TlsFiles): Promise<MqttClient> {
+    let attempt: MqttClient | undefined;
+    this.abortAttempt = () => attempt?.end(true);
+    try {
+      const { client, protocol } = await connectSpeaking(this.options.broker.protocol, {
+        settings: this.options.broker,
+        tls,
+        clientId: this.clientId,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        onAttempt: (created) => (attempt = created),
+      });
+      this.spoken = protocol;
+      // Called by MQTT.js for every PUBLISH; the PUBACK goes out when done() is called.
+      client.handleMessage = (packet, done) => {
+        this.intake.accept(packet.topic, packet.payload);
+        done();
+      };
+      const closed = new Promise<never>((_resolve, reject) => {
+        client.once('close', () => reject(new Error('connection closed while subscribing')));
+      });
+      closed.catch(() => undefined);
+      await Promise.race([this.subscribe(client, protocol), closed]);
+      if (this.isStopping()) throw new Error('stopping');
+      return client;
+    } catch (error) {
+      attempt?.end(true);
+      throw error;
+    } finally {
+      this.abortAttempt = undefined;
+    }
+  }
+
+  private async subscribe(client: MqttClient, protocol: SpokenProtocol): Promise<void> {
+    const group = this.options.broker.sharedGroup;
+    if (group !== undefined && protocol !== 'mqtt5' && !this.warnedShared) {
+      this.warnedShared = true;
+      this.log.warn({ sharedGroup: group }, 'shared subscriptions need MQTT 5; subscribing plainly');
+    }
+    const filters = ingestFilters(protocol, group);
+    try {
+      await client.subscribeAsync(filters, { qos: 1 });
+    } catch (error) {
+      // A refused subscription is the broker's policy, not a passing fault.
+      throw Object.assign(new Error(`subscription refused: ${reasonOf(error)}`), { code: 0x87 });
+    }
+    this.log.info({ broker: this.where(), protocol, filters }, 'ingest subscribed');
+  }
+
+  /** A method rather than the field, so narrowing does not assume it survives an await. */
+  private isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.cancelWait = done;
+    });
+  }
+}

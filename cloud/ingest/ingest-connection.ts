@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import mqtt, { type MqttClient } from 'mqtt';
+import { EmberError } from '../../shared/errors.js';
+
+/** `auto` tries MQTT 5 and falls back to 3.1.1 when the broker refuses the protocol version. */
+export const INGEST_PROTOCOLS = ['auto', 'mqtt5', 'mqtt311'] as const;
+export type IngestProtocol = (typeof INGEST_PROTOCOLS)[number];
+export type SpokenProtocol = Exclude<IngestProtocol, 'auto'>;
+
+/** Where the broker is and the service identity the ingest shows it (mutual TLS). */
+export interface IngestBrokerSettings {
+  readonly host: string;
+  readonly port: number;
+  /** PEM file of the CA that signed the broker's certificate (and ours). */
+  readonly caPath: string;
+  /** PEM files of the service certificate (OU=service) and its key. */
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly protocol: IngestProtocol;
+  /**
+   * MQTT 5 shared subscription group: every ingest with the same group gets
+   * a share of the messages instead of all of them. Ignored (with a warning)
+   * under MQTT 3.1.1.
+   */
+  readonly sharedGroup?: string | undefined;
+}
+
+/** The TLS material, read once at start(). */
+export interface TlsFiles {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export async function readTlsFiles(settings: IngestBrokerSettings): Promise<TlsFiles> {
+  const read = async (what: string, path: string): Promise<string> => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new EmberError('EMBER_ERR_FILE_UNREADABLE', `ingest: cannot read the ${what} ${path}: ${code}`, {
+        cause: error,
+      });
+    }
+  };
+  const [ca, cert, key] = await Promise.all([
+    read('CA certificate', settings.caPath),
+    read('service certificate', settings.certPath),
+    read('service key', settings.keyPath),
+  ]);
+  return { ca, cert, key };
+}
+
+/** CONNACK codes meaning "this protocol version is not spoken here": 3.1.1's 1 and MQTT 5's 0x84. */
+const UNSUPPORTED_VERSION = new Set([1, 0x84]);
+/** CONNACK codes no retry will change: identifier rejected, bad credentials, not authorised, banned. */
+const REFUSED_FOR_GOOD = new Set([2, 4, 5, 0x85, 0x86, 0x87, 0x8a, 0x8c]);
+
+function codeOf(error: unknown): number | string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = error.code;
+  return typeof code === 'number' || typeof code === 'string' ? code : undefined;
+}
+
+/** One short line for logs and errors; OpenSSL's long messages become their Node error code. */
+export function reasonOf(error: unknown): string {
+  const code = codeOf(error);
+  if (typeof code === 'string' && code.startsWith('ERR_SSL_')) return `TLS refused: ${code}`;
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error';
+}
+
+/** The broker's TLS alerts about our certificate (unknown CA, bad, revoked or expired certificate). */
+const CERTIFICATE_ALERT = /^ERR_SSL_(TLSV1|SSLV3|TLSV13)_ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_)/;
+
+/** True when the broker refused the connection for a reason a retry will not fix. */
+export function isRefusedForGood(error: unknown): boolean {
+  const code = codeOf(error);
+  if (typeof code === 'number') return REFUSED_FOR_GOOD.has(code);
+  // Our view of the broker's certificate (wrong CA or host name), or the broker's of ours.
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('ERR_TLS_CERT') ||
+      code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+      code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+      code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+      code === 'CERT_HAS_EXPIRED' ||
+      CERTIFICATE_ALERT.test(code))
+  );
+}
+
+export interface ConnectRequest {
+  readonly settings: IngestBrokerSettings;
+  readonly tls: TlsFiles;
+  readonly clientId: string;
+  readonly protocol: SpokenProtocol;
+  readonly connectTimeoutMs: number;
+  /** Told of each client as it is created, so that a stop() can end an attempt still in progress. */
+  readonly onAttempt?: (client: MqttClient) => void;
+}
+
+/** One MQTT.js connection attempt; MQTT.js' own reconnect is off, the ingest runs its own with backoff. */
+export function connectOnce(request: ConnectRequest): Promise<MqttClient> {
+  const { settings, tls } = request;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const client = mqtt.connect(`mqtts://${host}:${settings.port}`, {
+    protocolVersion: request.protocol === 'mqtt5' ? 5 : 4,
+    clientId: request.clientId,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: request.connectTimeoutMs,
+    keepalive: 30,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+    rejectUnauthorized: true,
+    // Subscriptions are made again after each connect by the ingest, not replayed by MQTT.js.
+    resubscribe: false,
+  });
+  request.onAttempt?.(client);
+  return new Promise((resolve, reject) => {
+    let failure: Error | undefined;
+    const onError = (error: Error): void => {
+      failure ??= error;
+    };
+    const onConnect = (): void => {
+      client.off('close', onClose);
+      resolve(client);
+    };
+    const onClose = (): void => {
+      client.off('connect', onConnect);
+      client.end(true);
+      reject(failure ?? new Error('connection closed before CONNACK'));
+    };
+    // Stays attached for the client's life: MQTT.js throws on an 'error' event nobody listens to.
+    client.on('error', onError);
+    client.once('connect', onConnect);
+    client.once('close', onClose);
+  });
+}
+
+/**
+ * Connects with `protocol`, or for `auto` with MQTT 5 first and 3.1.1 when
+ * the broker refuses version 5 (aedes, older brokers). Returns the client
+ * and the protocol it speaks.
+ */
+export async function connectSpeaking(
+  protocol: IngestProtocol,
+  request: Omit<ConnectRequest, 'protocol'>,
+): Promise<{ client: MqttClient; protocol: SpokenProtocol }> {
+  if (protocol !== 'auto') return { client: await connectOnce({ ...request, protocol }), protocol };
+  try {
+    return { client: await connectOnce({ ...request, protocol: 'mqtt5' }), protocol: 'mqtt5' };
+  } catch (error) {
+    const code = codeOf(error);
+    if (typeof code !== 'number' || !UNSUPPORTED_VERSION.has(code)) throw error;
+  }
+  return { client: await connectOnce({ ...request, protocol: 'mqtt311' }), protocol: 'mqtt311' };
+}
+
+/** The four device topics the cloud reads, as a shared group's filters when asked and possible. */
+export function ingestFilters(protocol: SpokenProtocol, sharedGroup: string | undefined): string[] {
+  const filters = ['anomaly', 'telemetry', 'status', 'model/report'].map((kind) => `emberwatch/v1/+/${kind}`);
+  if (sharedGroup === undefined || protocol !== 'mqtt5') return filters;
+  return filters.map((filter) => `$share/${sharedGroup}/${filter}`);
+}
+
+/**
+ * Publishes at QoS 1 and resolves on the PUBACK. Rejects with
+ * EMBER_ERR_PUBLISH_TIMEOUT when none comes within `timeoutMs` (10 s by
+ * default), EMBER_ERR_CLOUD_BROKER when the broker refuses it or the
+ * connection drops first; both retryable.
+ */
+export async function publishAcked(
+  client: MqttClient,
+  topic: string,
+  payload: Buffer,
+  options: { readonly retain?: boolean; readonly timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const message = `ingest: no PUBACK for ${topic} within ${timeoutMs} ms`;
+      reject(new EmberError('EMBER_ERR_PUBLISH_TIMEOUT', message, { retryable: true }));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([
+      client.publishAsync(topic, payload, { qos: 1, retain: options.retain ?? false }),
+      timeout,
+    ]);
+  } catch (error) {
+    if (error instanceof EmberError) throw error;
+    const message = `ingest: publish to ${topic} failed: ${reasonOf(error)}`;
+    throw new EmberError('EMBER_ERR_CLOUD_BROKER', message, { cause: error, retryable: true });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Logger } from '../../shared/logging.js';
+import type { ModelReport } from '../../shared/model/model-report.js';
+import type { LinkStatus } from '../../shared/schemas/link-status.js';
+import type { AnomalyMessage, StatusMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
+import type { IngestBrokerSettings, SpokenProtocol } from './ingest-connection.js';
+import type { IngestKind, InvalidReason } from './ingest-message.js';
+import type { ReconnectBackoff } from './reconnect-backoff.js';
+
+/**
+ * Where valid messages go. `receivedAt` is the cloud's clock (ms since the
+ * epoch) when the message arrived. A handler may be async; handlers run one
+ * at a time in arrival order.
+ */
+export interface IngestHandlers {
+  anomaly(message: AnomalyMessage, receivedAt: number): void | Promise<void>;
+  telemetry(message: TelemetryMessage, receivedAt: number): void | Promise<void>;
+  /** The agent's periodic health summary (status topic, `kind: 'health'`). */
+  health(message: StatusMessage, receivedAt: number): void | Promise<void>;
+  /** The link's retained birth, clean stop or last will (status topic, `state: online|offline`). */
+  link(status: LinkStatus, deviceId: string, receivedAt: number): void | Promise<void>;
+  report(deviceId: string, report: ModelReport, receivedAt: number): void | Promise<void>;
+}
+
+/** What the onReceive hook sees of every message, before its handler runs. */
+export type IngestEvent =
+  | {
+      readonly outcome: 'accepted';
+      readonly kind: IngestKind;
+      readonly deviceId: string;
+      readonly bytes: number;
+      readonly receivedAt: number;
+    }
+  | {
+      readonly outcome: 'invalid';
+      readonly reason: InvalidReason;
+      readonly topic: string;
+      readonly bytes: number;
+      readonly receivedAt: number;
+    };
+
+export interface IngestOptions {
+  readonly broker: IngestBrokerSettings;
+  readonly handlers: IngestHandlers;
+  readonly logger?: Logger;
+  /** MQTT client id; a random `emberwatch-cloud-xxxxxxxx` by default (each worker needs its own). */
+  readonly clientId?: string;
+  readonly reconnect?: ReconnectBackoff;
+  /** Per connection attempt (TLS + CONNACK). Default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /** How long start() waits for the first subscription before failing. Default 30 s. */
+  readonly startTimeoutMs?: number;
+  /** Larger payloads are refused as `too-large`. Default 256 KiB. */
+  readonly maxPayloadBytes?: number;
+  /** At most one log line per refusal reason (and per failing handler kind) per interval. Default 10 s. */
+  readonly invalidLogIntervalMs?: number;
+  /** Called for every message, e.g. to count it in metrics; must not throw (errors are swallowed). */
+  readonly onReceive?: (event: IngestEvent) => void;
+  readonly now?: () => number;
+}
+
+export interface PublishOptions {
+  readonly retain?: boolean;
+  /** Default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+export interface IngestStats {
+  readonly connected: boolean;
+  readonly protocol: SpokenProtocol | null;
+  /** Successful connect + subscribe cycles. */
+  readonly connects: number;
+  readonly received: Readonly<Record<IngestKind, number>>;
+  readonly invalid: Readonly<Record<InvalidReason, number>>;
+  readonly handlerErrors: Readonly<Record<IngestKind, number>>;
+  /** Accepted messages whose handler has not finished yet. */
+  readonly pending: number;
+}

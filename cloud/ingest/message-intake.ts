@@ -1,0 +1,114 @@
+import type { Logger } from '../../shared/logging.js';
+import { reasonOf } from './ingest-connection.js';
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  INGEST_KINDS,
+  INVALID_REASONS,
+  readDeviceMessage,
+  type DeviceMessage,
+} from './ingest-message.js';
+import type { IngestEvent, IngestHandlers, IngestOptions } from './ingest-types.js';
+import { LogThrottle } from './log-throttle.js';
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
+}
+
+type IntakeOptions = Pick<
+  IngestOptions,
+  'handlers' | 'maxPayloadBytes' | 'invalidLogIntervalMs' | 'onReceive' | 'now'
+>;
+
+/**
+ * What happens to a message once MQTT.js has it: validation, counting,
+ * throttled logging of refusals, and delivery to its handler on a queue
+ * that runs handlers one at a time in arrival order. No I/O of its own.
+ */
+export class MessageIntake {
+  readonly received = zeroes(INGEST_KINDS);
+  readonly invalid = zeroes(INVALID_REASONS);
+  readonly handlerErrors = zeroes(INGEST_KINDS);
+  private readonly throttle: LogThrottle;
+  private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(
+    private readonly options: IntakeOptions,
+    private readonly log: Logger,
+  ) {
+    this.throttle = new LogThrottle(options.invalidLogIntervalMs ?? 10_000);
+  }
+
+  /** Accepted messages whose handler has not finished. */
+  get pending(): number {
+    return this.waiting;
+  }
+
+  /** Resolves once every message accepted so far has been through its handler. */
+  drain(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Reads one message; never throws. Its handler runs later, on the queue. */
+  accept(topic: string, payload: Buffer | string): void {
+    const receivedAt = (this.options.now ?? Date.now)();
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+    const result = readDeviceMessage(topic, bytes, this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+    if (!result.ok) {
+      const { reason, detail } = result.refusal;
+      this.invalid[reason]++;
+      this.observe({ outcome: 'invalid', reason, topic, bytes: bytes.byteLength, receivedAt });
+      this.warnThrottled(`invalid:${reason}`, receivedAt, { topic, reason, detail }, 'message refused');
+      return;
+    }
+    const value = result.value;
+    this.received[value.kind]++;
+    this.observe({
+      outcome: 'accepted',
+      kind: value.kind,
+      deviceId: value.deviceId,
+      bytes: bytes.byteLength,
+      receivedAt,
+    });
+    this.waiting++;
+    this.queue = this.queue.then(async () => {
+      try {
+        await deliver(value, receivedAt, this.options.handlers);
+      } catch (error) {
+        this.handlerErrors[value.kind]++;
+        const fields = { kind: value.kind, deviceId: value.deviceId, topic, reason: reasonOf(error) };
+        this.warnThrottled(`handler:${value.kind}`, receivedAt, fields, 'message handler failed');
+      } finally {
+        this.waiting--;
+      }
+    });
+  }
+
+  private observe(event: IngestEvent): void {
+    try {
+      this.options.onReceive?.(event);
+    } catch (error) {
+      this.log.debug({ reason: reasonOf(error) }, 'onReceive hook failed');
+    }
+  }
+
+  private warnThrottled(key: string, now: number, fields: Record<string, unknown>, message: string): void {
+    const { log, suppressed } = this.throttle.take(key, now);
+    if (log) this.log.warn(suppressed > 0 ? { ...fields, suppressed } : fields, message);
+  }
+}
+
+async function deliver(value: DeviceMessage, receivedAt: number, handlers: IngestHandlers): Promise<void> {
+  switch (value.kind) {
+    case 'anomaly':
+      return handlers.anomaly(value.message, receivedAt);
+    case 'telemetry':
+      return handlers.telemetry(value.message, receivedAt);
+    case 'health':
+      return handlers.health(value.message, receivedAt);
+    case 'link':
+      return handlers.link(value.message, value.deviceId, receivedAt);
+    case 'report':
+      return handlers.report(value.deviceId, value.message, receivedAt);
+  }
+}

@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import { writeModelDir } from '../../shared/model/model-dir.js';
+import { openObjectStore } from '../../shared/object-store/index.js';
+import { evaluateDataset } from '../evaluation/evaluate-dataset.js';
+import { evaluationFigures } from '../evaluation/evaluation-figures.js';
+import { summaryFromFigures } from '../evaluation/summarise.js';
+import { computeFeatureRuns, readFeatureStore } from '../pipeline/feature-runs.js';
+import type { FeatureRun } from '../pipeline/run-features.js';
+import { trainPipeline } from '../pipeline/train-pipeline.js';
+import type { GateCriteria } from '../registry/gate.js';
+import type { ModelRegistry } from '../registry/model-registry.js';
+import { fieldRun, readFieldData } from './field-data.js';
+import type { Retrainer, RetrainResult } from './learning-types.js';
+
+export interface PipelineRetrainerOptions {
+  readonly registry: Pick<ModelRegistry, 'register' | 'decide'>;
+  /** The synthetic training dataset (folder or s3:// URL); its features/ store is used when present. */
+  readonly trainingData: string;
+  /** A held-out dataset the new model is evaluated on for the registry gate. */
+  readonly heldOutData: string;
+  /** The learning agent's field-data folder. */
+  readonly fieldDataDir: string;
+  /** Where each new model's folder is written before registration. */
+  readonly workDir: string;
+  readonly trials?: number;
+  readonly folds?: number;
+  readonly seed?: number;
+  readonly nTrees?: number;
+  /** Evaluation worker threads; 0 scores in this thread. */
+  readonly workers?: number;
+  readonly gate?: z.input<typeof GateCriteria>;
+  readonly logger?: Logger;
+}
+
+/**
+ * Retrains with the real pipeline: the synthetic dataset's runs plus every
+ * labelled field window (each as a short run, fire from the incident's
+ * opening or nuisance), trainPipeline, an evaluation on the held-out
+ * dataset, registration, and the registry gate's decision.
+ */
+export class PipelineRetrainer implements Retrainer {
+  readonly #options: PipelineRetrainerOptions;
+  readonly #log: Logger;
+
+  constructor(options: PipelineRetrainerOptions) {
+    this.#options = options;
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'retrainer' });
+  }
+
+  async retrain(reason: string): Promise<RetrainResult> {
+    const o = this.#options;
+    const synthetic = await this.#syntheticRuns();
+    const field = await readFieldData(o.fieldDataDir);
+    const fieldRuns = field.windows.map(fieldRun).filter((r): r is FeatureRun => r !== undefined);
+    const notes = [
+      `${synthetic.length} synthetic runs and ${fieldRuns.length} labelled field windows went into training`,
+      ...(field.skipped.length === 0
+        ? []
+        : [`skipped unreadable field-data lines ${field.skipped.join(', ')}`]),
+    ];
+    this.#log.info({ reason, synthetic: synthetic.length, field: fieldRuns.length }, 'retraining');
+    const dataSha256 = createHash('sha256').update(`${o.trainingData}\n${field.sha256}`).digest('hex');
+    const trained = await trainPipeline({
+      runs: [...synthetic, ...fieldRuns],
+      trials: o.trials ?? 8,
+      folds: o.folds ?? 3,
+      seed: o.seed ?? 1,
+      nTrees: o.nTrees ?? 120,
+      dataSha256,
+      dataDescription: `${o.trainingData} (${synthetic.length} runs) + ${fieldRuns.length} field windows; retrained because ${reason}`,
+      logger: this.#log,
+    });
+    const version = trained.manifest.version;
+    const dir = join(o.workDir, version);
+    await mkdir(dir, { recursive: true });
+    await writeModelDir(dir, trained.manifest, trained.onnx);
+    const evaluated = await evaluateDataset({ data: o.heldOutData, model: dir, workers: o.workers ?? 0 });
+    const evaluation = summaryFromFigures(evaluationFigures(evaluated.outcomes), {
+      modelVersion: version,
+      heldOutSeeds: evaluated.heldOutSeeds,
+    });
+    const createdAt = trained.manifest.createdAt;
+    await o.registry.register({
+      modelBytes: trained.onnx,
+      manifest: trained.manifest,
+      evaluation,
+      experiments: trained.experiments.map((e) => ({
+        id: e.id,
+        params: { ...e.params },
+        metrics: { ...e.metrics },
+        dataSha256: e.dataSha256,
+        createdAt,
+      })),
+    });
+    const { gate } = await o.registry.decide(version, o.gate ?? {}, { by: 'learning-agent' });
+    this.#log.info({ version, approved: gate.approved }, 'retrained model decided');
+    return { version, approved: gate.approved, verdict: gate, notes };
+  }
+
+  async #syntheticRuns(): Promise<FeatureRun[]> {
+    const data = this.#options.trainingData;
+    const features = join(data, 'features');
+    if (!data.startsWith('s3://') && existsSync(join(features, '_schema.json'))) {
+      return readFeatureStore(features);
+    }
+    const store = openObjectStore(data);
+    try {
+      return await computeFeatureRuns(store);
+    } finally {
+      await store.close();
+    }
+  }
+}

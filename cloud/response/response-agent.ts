@@ -1,0 +1,241 @@
+import { EventEmitter } from 'node:events';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
+import type { Incident } from '../service/cloud-contracts.js';
+import {
+  decideOnEvent,
+  decideOnTimer,
+  nextDueAt,
+  type IncidentEvent,
+  type IncidentResponseState,
+  type ResponseActionKind,
+  type ResponseStep,
+  type TargetGroup,
+} from './response-decision.js';
+import { ResponseSettings, type ResponseSettingsInput } from './response-settings.js';
+import { WebhookNotifier, type WebhookSender } from './webhook-notifier.js';
+import { describeTarget, type WebhookTarget } from './webhook-target.js';
+
+/** Where actions are kept: the incident store's `recordAction`. */
+export interface ActionRecorder {
+  recordAction(incidentId: string, kind: string, detail: string): unknown;
+}
+
+/** Time and timers, injectable so the repeat and escalation sequence can be tested without waiting. */
+export interface ResponseClock {
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+export const systemClock: ResponseClock = {
+  now: () => Date.now(),
+  setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** One recorded action, as emitted for live views. */
+export interface ResponseAction {
+  readonly incidentId: string;
+  readonly kind: ResponseActionKind;
+  readonly detail: string;
+  readonly ts: number;
+  readonly level: AlarmLevel;
+}
+
+export interface ResponseAgentEvents {
+  action: [action: ResponseAction];
+}
+
+export interface ResponseAgentOptions {
+  readonly settings: ResponseSettingsInput;
+  readonly recorder: ActionRecorder;
+  /** By default a {@link WebhookNotifier} with the settings' `delivery`. */
+  readonly notifier?: WebhookSender;
+  readonly logger?: Logger;
+  readonly clock?: ResponseClock;
+}
+
+const EVENT_NAMES: Record<ResponseStep['kind'], string> = {
+  logged: 'incident.logged',
+  notified: 'incident.notification',
+  alerted: 'incident.alert',
+  repeated: 'incident.alert.repeat',
+  escalated: 'incident.escalation',
+  suppressed: 'incident.suppressed',
+  stopped: 'incident.stopped',
+};
+
+/**
+ * Turns incident events into actions: logs low incidents, notifies once
+ * for medium ones, and for high ones sends an emergency alert that repeats
+ * and escalates until someone acknowledges or resolves the incident. The
+ * decisions are `response-decision.ts`; this class keeps the state, the
+ * timers and the webhooks.
+ */
+export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
+  readonly #settings: ResponseSettings;
+  readonly #recorder: ActionRecorder;
+  readonly #notifier: WebhookSender;
+  readonly #log: Logger;
+  readonly #clock: ResponseClock;
+  readonly #states = new Map<string, IncidentResponseState>();
+  readonly #incidents = new Map<string, Incident>();
+  readonly #timers = new Map<string, unknown>();
+  #abort: AbortController | undefined;
+
+  constructor(options: ResponseAgentOptions) {
+    super();
+    this.#settings = ResponseSettings.parse(options.settings);
+    this.#recorder = options.recorder;
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'response' });
+    this.#notifier =
+      options.notifier ?? new WebhookNotifier({ settings: this.#settings.delivery, logger: options.logger });
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  start(): Promise<void> {
+    this.#abort ??= new AbortController();
+    return Promise.resolve();
+  }
+
+  /** Stops every timer and cancels deliveries in flight; incidents keep their recorded actions. */
+  stop(): Promise<void> {
+    const abort = this.#abort;
+    if (abort === undefined) return Promise.resolve();
+    this.#abort = undefined;
+    abort.abort();
+    for (const handle of this.#timers.values()) this.#clock.clearTimer(handle);
+    this.#timers.clear();
+    this.#states.clear();
+    this.#incidents.clear();
+    return Promise.resolve();
+  }
+
+  /**
+   * Acts on one incident event; resolves when its webhooks have answered or
+   * given up. Never rejects. Events before start() or after stop() are
+   * ignored, so shutdown order does not matter.
+   */
+  async handle(event: IncidentEvent): Promise<void> {
+    if (this.#abort === undefined) {
+      this.#log.debug(
+        { incidentId: event.incident.id },
+        'incident event ignored: response agent not running',
+      );
+      return;
+    }
+    const id = event.incident.id;
+    this.#incidents.set(id, event.incident);
+    const decision = decideOnEvent(this.#states.get(id), event, this.#clock.now());
+    this.#states.set(id, decision.state);
+    this.#schedule(id);
+    if (decision.state.stopped) this.#incidents.delete(id);
+    await this.#run(event.incident, decision.steps);
+  }
+
+  /** The ids of the incidents whose emergency alert is still repeating or waiting to escalate. */
+  alerting(): string[] {
+    return [...this.#timers.keys()];
+  }
+
+  #schedule(id: string): void {
+    const existing = this.#timers.get(id);
+    if (existing !== undefined) this.#clock.clearTimer(existing);
+    this.#timers.delete(id);
+    const state = this.#states.get(id);
+    if (state === undefined || this.#abort === undefined) return;
+    const due = nextDueAt(state, this.#settings);
+    if (due === null) return;
+    const handle = this.#clock.setTimer(() => void this.#onTimer(id), Math.max(0, due - this.#clock.now()));
+    this.#timers.set(id, handle);
+  }
+
+  async #onTimer(id: string): Promise<void> {
+    this.#timers.delete(id);
+    const state = this.#states.get(id);
+    const incident = this.#incidents.get(id);
+    if (state === undefined || incident === undefined || this.#abort === undefined) return;
+    const decision = decideOnTimer(state, this.#clock.now(), this.#settings);
+    this.#states.set(id, decision.state);
+    this.#schedule(id);
+    await this.#run(incident, decision.steps);
+  }
+
+  async #run(incident: Incident, steps: readonly ResponseStep[]): Promise<void> {
+    for (const step of steps) {
+      try {
+        await this.#perform(incident, step);
+      } catch (error) {
+        this.#log.error({ err: error, incidentId: incident.id, step: step.kind }, 'response step failed');
+      }
+    }
+  }
+
+  async #perform(incident: Incident, step: ResponseStep): Promise<void> {
+    const targets = step.targets.flatMap((group) =>
+      this.#targetsOf(group).map((target) => ({ group, target })),
+    );
+    if (step.targets.length === 0) {
+      this.#record(incident, step.kind, step.detail);
+      return;
+    }
+    if (targets.length === 0) {
+      this.#record(incident, step.kind, `${step.detail}; no ${step.targets.join(' or ')} targets configured`);
+      return;
+    }
+    const signal = this.#abort?.signal;
+    const event = EVENT_NAMES[step.kind];
+    const payload = this.#payload(incident, step);
+    const results = await Promise.allSettled(
+      targets.map(({ group, target }) =>
+        this.#notifier.deliver(target, payload, { event, purpose: group, ...(signal ? { signal } : {}) }),
+      ),
+    );
+    if (this.#abort === undefined) return;
+    const delivered = results.filter((result) => result.status === 'fulfilled').length;
+    this.#record(
+      incident,
+      step.kind,
+      `${step.detail}; delivered to ${delivered} of ${targets.length} target(s)`,
+    );
+    results.forEach((result, index) => {
+      const entry = targets[index];
+      if (result.status === 'fulfilled' || entry === undefined) return;
+      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      this.#record(
+        incident,
+        'delivery-failed',
+        `${entry.group} ${describeTarget(entry.target.url)}: ${reason}`,
+      );
+    });
+  }
+
+  #targetsOf(group: TargetGroup): readonly WebhookTarget[] {
+    return this.#settings[group];
+  }
+
+  #payload(incident: Incident, step: ResponseStep): Record<string, unknown> {
+    const link = this.#settings.dashboardLink?.replaceAll('{incidentId}', encodeURIComponent(incident.id));
+    return {
+      type: EVENT_NAMES[step.kind],
+      level: incident.level,
+      incident,
+      reasons: incident.reasons,
+      ...(link === undefined ? {} : { dashboardUrl: link }),
+      ...(step.repeat === undefined ? {} : { repeat: step.repeat }),
+      sentAt: new Date(this.#clock.now()).toISOString(),
+    };
+  }
+
+  #record(incident: Incident, kind: ResponseActionKind, detail: string): void {
+    const ts = this.#clock.now();
+    try {
+      this.#recorder.recordAction(incident.id, kind, detail);
+    } catch (error) {
+      this.#log.error({ err: error, incidentId: incident.id, kind }, 'could not record an incident action');
+    }
+    this.#log.info({ incidentId: incident.id, level: incident.level, kind, detail }, 'incident action');
+    this.emit('action', { incidentId: incident.id, kind, detail, ts, level: incident.level });
+  }
+}

@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { EmberError } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import type { ModelReport } from '../../shared/model/model-report.js';
+import { topicFor } from '../../shared/topics.js';
+import type { RolloutProgress } from '../service/cloud-contracts.js';
+import { OfferSigner, prepareModel, type PreparedModel } from './model-offers.js';
+import {
+  resolveRolloutSettings,
+  type FleetRolloutOptions,
+  type RolloutSettings,
+  type StartRolloutInput,
+} from './rollout-options.js';
+import { installOutcome, planRollout, revertTarget } from './rollout-plan.js';
+import { RolloutRun } from './rollout-run.js';
+import { RolloutStore, progressOf } from './rollout-store.js';
+
+interface Running {
+  readonly store: RolloutStore;
+  readonly signer: OfferSigner;
+  readonly settings: RolloutSettings;
+}
+
+/**
+ * Rolls a registered, approved model out to the fleet: signed offers to a
+ * few canaries first, the rest only when every canary installed it (and,
+ * with an AlarmBehaviour, its alarm rate did not regress), and the version
+ * before offered back to the canaries when they did not. One rollout runs at
+ * a time; its progress lives in SQLite so that a restart resumes it.
+ */
+export class FleetRollout {
+  readonly #options: FleetRolloutOptions;
+  readonly #events = new EventEmitter();
+  readonly #now: () => number;
+  #log: Logger = silentLogger();
+  #running: Running | undefined;
+  #active: RolloutRun | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: FleetRolloutOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * `start()` opens the database and resumes a rollout that was running
+   * (unanswered offers go out again). `start({ version, … })` starts a
+   * rollout and resolves once the canary offers are out; it throws
+   * EMBER_ERR_ROLLOUT when one is already running, the version is not an
+   * approved model, or there are no devices.
+   */
+  start(): Promise<void>;
+  start(input: StartRolloutInput): Promise<RolloutProgress>;
+  start(input?: StartRolloutInput): Promise<void> | Promise<RolloutProgress> {
+    return input === undefined ? this.#open() : this.#begin(input);
+  }
+
+  async #open(): Promise<void> {
+    if (this.#running !== undefined) return;
+    const settings = resolveRolloutSettings(this.#options.settings);
+    this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'rollout' });
+    const signer = new OfferSigner(this.#options.signingKeyPem);
+    const store = RolloutStore.open(this.#options.databaseFile);
+    this.#running = { store, settings, signer };
+    const id = store.runningId();
+    if (id === undefined) return;
+    const run = this.#load(id);
+    this.#active = run;
+    this.#log.info({ rollout: id, state: run.row.state }, 'resuming rollout');
+    await this.#serial(async () => {
+      const offers = store.unansweredOffers(id);
+      await Promise.all(offers.map((o) => this.#send(run, o.deviceId, o.payload)));
+      await this.#advance(run);
+    });
+  }
+
+  /** Stops the timers and closes the database; a running rollout resumes at the next start(). */
+  async stop(): Promise<void> {
+    if (this.#running === undefined) return;
+    clearTimeout(this.#timer);
+    await this.#queue;
+    this.#running.store.close();
+    this.#running = undefined;
+    this.#active = undefined;
+  }
+
+  on(event: 'progress', listener: (progress: RolloutProgress) => void): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off(event: 'progress', listener: (progress: RolloutProgress) => void): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  async #begin(input: StartRolloutInput): Promise<RolloutProgress> {
+    const { store } = this.#require();
+    return this.#serial(async () => {
+      if (this.#active !== undefined) {
+        const { id, version } = this.#active.row;
+        throw new EmberError('EMBER_ERR_ROLLOUT', `rollout ${id} of ${version} is still running`);
+      }
+      const share = input.canaryShare ?? 0.1;
+      if (!(share > 0 && share <= 1)) {
+        throw new EmberError('EMBER_ERR_ROLLOUT', `canaryShare must be in (0, 1], got ${share}`);
+      }
+      const approved = await this.#options.registry.list({ status: 'approved' });
+      if (!approved.some((m) => m.version === input.version)) {
+        throw new EmberError(
+          'EMBER_ERR_ROLLOUT',
+          `model ${input.version} is not an approved model in the registry`,
+        );
+      }
+      const model = await this.#prepare(input.version);
+      const id = `rollout-${randomUUID()}`;
+      const { row, devices } = planRollout({
+        id,
+        version: input.version,
+        devices: input.devices ?? this.#options.fleet.deviceIds(),
+        canaries: input.canaries,
+        share,
+        approved: approved.map((m) => m.version),
+        activeOf: (deviceId) => store.activeOf(deviceId),
+        now: this.#now(),
+      });
+      store.insertRollout(row, devices);
+      const run = this.#load(id);
+      this.#active = run;
+      this.#log.info(
+        { rollout: id, version: input.version, canaries: run.canaries(), devices: devices.length },
+        'rollout started',
+      );
+      await this.#offer(run, model, run.canaries(), 'install');
+      await this.#advance(run);
+      return run.progress();
+    });
+  }
+
+  /**
+   * Feeds a device's model/report into the rollout that sent the offer it
+   * quotes; reports of offers this rollout never sent are ignored.
+   */
+  async handleReport(deviceId: string, report: ModelReport): Promise<void> {
+    const { store } = this.#require();
+    if (report.active !== undefined) store.recordActive(deviceId, report.active, report.ts);
+    const offer = store.offer(report.offerId);
+    if (offer?.deviceId !== deviceId) return;
+    await this.#serial(async () => {
+      const run = this.#active?.row.id === offer.rolloutId ? this.#active : this.#load(offer.rolloutId);
+      const device = run.device(deviceId);
+      if (device === undefined) return;
+      store.markAnswered(offer.id);
+      if (offer.kind === 'revert') {
+        run.setDevice(
+          deviceId,
+          report.status === 'installed'
+            ? { status: 'rolled-back', reason: `back on ${report.version}` }
+            : {
+                reason: `offer of ${report.version} to undo the install: ${report.status}${report.reason === undefined ? '' : ` (${report.reason})`}`,
+              },
+        );
+      } else {
+        const outcome = installOutcome(report);
+        run.setDevice(deviceId, {
+          ...outcome,
+          installedAt: outcome.status === 'installed' ? this.#now() : device.installedAt,
+        });
+        // A canary that installs after the rollout was stopped still gets the version before back.
+        if (
+          outcome.status === 'installed' &&
+          run.row.state === 'rolled-back' &&
+          device.revertVersion === null
+        ) {
+          await this.#revert(run, [deviceId]);
+        }
+      }
+      await this.#advance(run);
+    });
+  }
+
+  get(id: string): RolloutProgress {
+    const found = this.#require().store.rollout(id);
+    if (found === undefined) throw new EmberError('EMBER_ERR_ROLLOUT_NOT_FOUND', `no rollout ${id}`);
+    return progressOf(found.row, found.devices);
+  }
+
+  /** Every rollout, newest first. */
+  list(): RolloutProgress[] {
+    const { store } = this.#require();
+    return store.ids().map((id) => this.get(id));
+  }
+
+  /** The rollout in its canary or fleet phase, if one is. */
+  active(): RolloutProgress | undefined {
+    this.#require();
+    return this.#active?.progress();
+  }
+
+  async #advance(run: RolloutRun): Promise<void> {
+    const current = this.#active === run;
+    if (current) clearTimeout(this.#timer);
+    const { settings } = this.#require();
+    try {
+      const next = await run.advance({
+        now: this.#now(),
+        settings,
+        alarmBehaviour: this.#options.alarmBehaviour,
+        offerRest: async (deviceIds) =>
+          this.#offer(run, await this.#prepare(run.row.version), deviceIds, 'install'),
+        revert: (deviceIds) => this.#revert(run, deviceIds),
+      });
+      if (next !== undefined && current) {
+        this.#timer = setTimeout(
+          () => {
+            if (this.#running === undefined || this.#active !== run) return;
+            this.#serial(() => this.#advance(run)).catch((error: unknown) => {
+              this.#log.error({ err: error }, 'rollout step failed');
+            });
+          },
+          Math.max(0, next - this.#now()),
+        );
+      }
+    } catch (error) {
+      this.#log.error({ err: error, rollout: run.row.id }, 'rollout failed');
+      run.setState(
+        'failed',
+        `could not continue: ${error instanceof Error ? error.message : String(error)}`,
+        this.#now(),
+      );
+    }
+    if (run.row.state !== 'canary' && run.row.state !== 'fleet' && this.#active === run) {
+      this.#active = undefined;
+      this.#log.info(
+        { rollout: run.row.id, state: run.row.state, reason: run.row.reason },
+        'rollout finished',
+      );
+    }
+    if (run.takeChanged()) this.#events.emit('progress', run.progress());
+  }
+
+  async #revert(run: RolloutRun, deviceIds: readonly string[]): Promise<void> {
+    const groups = new Map<string, string[]>();
+    for (const id of deviceIds) {
+      const device = run.device(id);
+      const target =
+        device === undefined ? null : revertTarget(device, run.row.version, run.row.previousVersion);
+      if (target === null) {
+        run.setDevice(id, { reason: `no version before ${run.row.version} to offer back` });
+        continue;
+      }
+      groups.set(target, [...(groups.get(target) ?? []), id]);
+    }
+    for (const [version, ids] of groups) {
+      const model = await this.#prepare(version);
+      for (const id of ids) run.setDevice(id, { revertVersion: version, reason: `${version} offered back` });
+      await this.#offer(run, model, ids, 'revert');
+    }
+  }
+
+  async #offer(
+    run: RolloutRun,
+    model: PreparedModel,
+    deviceIds: readonly string[],
+    kind: 'install' | 'revert',
+  ): Promise<void> {
+    const { store, signer } = this.#require();
+    const offers = deviceIds.map((deviceId) => ({
+      deviceId,
+      offer: signer.offerTo(model, deviceId, randomUUID()),
+    }));
+    store.transaction(() => {
+      for (const { deviceId, offer } of offers) {
+        store.insertOffer({
+          id: offer.id,
+          rolloutId: run.row.id,
+          deviceId,
+          kind,
+          payload: JSON.stringify(offer),
+        });
+        if (kind === 'install') run.setDevice(deviceId, { status: 'offered', reason: null });
+      }
+    });
+    await Promise.all(offers.map(({ deviceId, offer }) => this.#send(run, deviceId, JSON.stringify(offer))));
+  }
+
+  async #send(run: RolloutRun, deviceId: string, payload: string): Promise<void> {
+    try {
+      await this.#options.publisher.publish(topicFor(deviceId, 'model/offer'), Buffer.from(payload));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#log.warn({ err: error, deviceId, rollout: run.row.id }, 'offer not delivered');
+      if (run.device(deviceId)?.status === 'offered')
+        run.setDevice(deviceId, { status: 'failed', reason: `offer not delivered: ${message}` });
+    }
+  }
+
+  #prepare(version: string): Promise<PreparedModel> {
+    return prepareModel(this.#options.registry, version, this.#require().settings.publicBaseUrl);
+  }
+
+  #load(id: string): RolloutRun {
+    const { store } = this.#require();
+    const found = store.rollout(id);
+    if (found === undefined) throw new EmberError('EMBER_ERR_ROLLOUT_NOT_FOUND', `no rollout ${id}`);
+    return new RolloutRun(store, found.row, found.devices, this.#now);
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #require(): Running {
+    if (this.#running === undefined) {
+      throw new EmberError('EMBER_ERR_NOT_STARTED', 'fleet rollout used before start() or after stop()');
+    }
+    return this.#running;
+  }
+}

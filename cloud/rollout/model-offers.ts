@@ -1,0 +1,118 @@
+import { EmberError, isEmberError } from '../../shared/errors.js';
+import type { ModelManifest } from '../../shared/model/manifest.js';
+import { encodeManifest, sha256Hex } from '../../shared/model/model-dir.js';
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import {
+  keyIdOf,
+  ModelOffer,
+  offerSigningPayload,
+  type ModelSource,
+} from '../../shared/model/model-signature.js';
+import { modelKeys } from '../registry/registry-layout.js';
+
+/** The part of the registry that serves a model's files. */
+export interface ModelFiles {
+  fetchModel(version: string): Promise<{ bytes: Uint8Array; manifest: ModelManifest }>;
+}
+
+/** The only model file name a registry folder holds (registry-layout.ts). */
+export const MODEL_FILE = 'model.onnx';
+
+/**
+ * The manifest.json bytes of a registered model exactly as the registry
+ * stored them (pretty JSON and a newline, encodeManifest): what the HTTP API
+ * serves at /v1/models/{version}/manifest.json, what a device reads under
+ * the object key, and what every offer's size and sha256 describe.
+ */
+export async function manifestBytes(registry: ModelFiles, version: string): Promise<Uint8Array> {
+  const { manifest } = await registry.fetchModel(version);
+  return encodeManifest(manifest);
+}
+
+/** Where devices fetch a version: the public API when it has a base URL, else the registry's object key. */
+export function modelSource(version: string, publicBaseUrl?: string): ModelSource {
+  if (publicBaseUrl === undefined) return { objectKey: modelKeys(version).manifest };
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return { url: `${base}/v1/models/${encodeURIComponent(version)}/manifest.json` };
+}
+
+/** What every offer of one version shares. */
+export interface PreparedModel {
+  readonly version: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly source: ModelSource;
+}
+
+/**
+ * Reads a version from the registry (checking its model bytes) and works out
+ * what its offers say. Throws EMBER_ERR_ROLLOUT when the version is not
+ * registered or names a model file other than the one the registry keeps.
+ */
+export async function prepareModel(
+  registry: ModelFiles,
+  version: string,
+  publicBaseUrl?: string,
+): Promise<PreparedModel> {
+  let manifest: ModelManifest;
+  try {
+    manifest = (await registry.fetchModel(version)).manifest;
+  } catch (error) {
+    if (!isEmberError(error)) throw error;
+    throw new EmberError('EMBER_ERR_ROLLOUT', `model ${version} cannot be offered: ${error.message}`, {
+      cause: error,
+    });
+  }
+  if (manifest.model.file !== MODEL_FILE) {
+    throw new EmberError(
+      'EMBER_ERR_ROLLOUT',
+      `model ${version} names its file ${manifest.model.file}; the registry serves only ${MODEL_FILE}`,
+    );
+  }
+  const bytes = encodeManifest(manifest);
+  return {
+    version,
+    sha256: sha256Hex(bytes),
+    size: bytes.byteLength,
+    source: modelSource(version, publicBaseUrl),
+  };
+}
+
+/**
+ * Signs offers with the fleet's Ed25519 key exactly as signOffer does, but
+ * parses the key once: a rollout signs one offer per device.
+ */
+export class OfferSigner {
+  readonly #key: KeyObject;
+  readonly keyId: string;
+
+  /** Throws EMBER_ERR_SIGNING_KEY unless `privateKeyPem` is an Ed25519 private key. */
+  constructor(privateKeyPem: string) {
+    this.keyId = keyIdOf(privateKeyPem);
+    this.#key = createPrivateKey(privateKeyPem);
+  }
+
+  /** One signed offer of a prepared model to one device. */
+  offerTo(model: PreparedModel, deviceId: string, offerId: string): ModelOffer {
+    const unsigned = {
+      schemaVersion: 1 as const,
+      id: offerId,
+      deviceId,
+      version: model.version,
+      sha256: model.sha256,
+      size: model.size,
+      source: model.source,
+      keyId: this.keyId,
+    };
+    const signature = sign(null, offerSigningPayload(unsigned), this.#key).toString('base64');
+    const parsed = ModelOffer.safeParse({ ...unsigned, signature });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new EmberError(
+        'EMBER_ERR_BAD_OFFER',
+        `offer.${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    return parsed.data;
+  }
+}
