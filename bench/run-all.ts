@@ -1,6 +1,9 @@
+import { benchAnomalyLatency } from './anomaly-latency.bench.js';
 import { benchDecoders } from './decoders.bench.js';
+import { benchDrain } from './drain.bench.js';
 import { benchEdge } from './edge.bench.js';
 import { formatMeasurement } from './measure.js';
+import { benchMemory } from './memory.bench.js';
 import { benchOutbox } from './outbox.bench.js';
 import { benchSimulation } from './simulation.bench.js';
 
@@ -10,3 +13,6 @@ for (const m of benchDecoders()) console.log(formatMeasurement(m));
 for (const m of benchSimulation()) console.log(formatMeasurement(m));
 for (const m of await benchOutbox()) console.log(formatMeasurement(m));
 for (const m of await benchEdge()) console.log(formatMeasurement(m));
+for (const m of await benchDrain()) console.log(formatMeasurement(m));
+for (const line of await benchAnomalyLatency()) console.log(line);
+for (const line of await benchMemory()) console.log(line);

@@ -6,7 +6,7 @@ import { OnnxModel } from '../shared/model/onnx-model.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import { openObjectStore, type ObjectStore } from '../shared/object-store/index.js';
-import { DeviceConfigMessage } from '../shared/schemas/messages.js';
+import { DeviceConfigMessage, type StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics, parseTopic } from '../shared/topics.js';
 import type { AgentConfig } from './config/agent-config.js';
 import { IotLink } from './link/iot-link.js';
@@ -18,7 +18,11 @@ import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
 import { systemSerialLines, type SerialLineFactory } from './sensors/serial-line.js';
 import { SerialSource } from './sensors/serial-source.js';
+import { createMessageIdGenerator } from './outbox/message-id.js';
+import { thermalPreview } from './pipeline/thermal-snapshot.js';
 import { healthOf, metricsOf, type AgentSnapshot } from './status/agent-report.js';
+import { HealthPublisher } from './status/health-publisher.js';
+import { healthStatusMessage } from './status/health-status.js';
 import { StatusServer } from './status/status-server.js';
 
 export interface EdgeAgentOptions {
@@ -51,8 +55,8 @@ function scaledClock(scale: number): { now(): number } {
 /**
  * The edge agent's composition root: builds every component from the
  * configuration (constructors do no I/O), starts them in dependency order
- * (outbox → model → status → sources → pipeline → link → drainer) and stops
- * them in reverse.
+ * (outbox → model → status → sources → pipeline → link → drainer → health
+ * status) and stops them in reverse.
  */
 export class EdgeAgent {
   readonly #config: AgentConfig;
@@ -73,6 +77,11 @@ export class EdgeAgent {
   readonly #link: IotLink;
   readonly #drainer: Drainer;
   readonly #store: ObjectStore | undefined;
+  readonly #health: HealthPublisher;
+  readonly #clock: { now(): number };
+  readonly #software: string;
+  readonly #nextStatusId: () => string;
+  #startedAt = 0;
   #cloudPolicy: AlarmPolicy | undefined;
   #started = false;
 
@@ -83,6 +92,9 @@ export class EdgeAgent {
     const logger = options.logger ?? silentLogger();
     const scale = options.timeScale ?? 1;
     const clock = scaledClock(scale);
+    this.#clock = clock;
+    this.#software = options.softwareVersion ?? 'unknown';
+    this.#nextStatusId = createMessageIdGenerator(clock);
     this.#topics = deviceTopics(config.deviceId);
     this.#outbox = new SqliteOutbox({
       path: config.outbox.path,
@@ -158,13 +170,20 @@ export class EdgeAgent {
         certPath: config.broker.certPath,
         keyPath: config.broker.keyPath,
         flowControl: config.broker.flowControl,
-        softwareVersion: options.softwareVersion ?? 'unknown',
+        softwareVersion: this.#software,
         ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
       },
       logger,
     });
     this.#link.on('message', (topic, payload) => this.#onMessage(topic, payload));
     this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
+    this.#health = new HealthPublisher({
+      outbox: this.#outbox,
+      topic: this.#topics.status,
+      intervalMs: (config.statusIntervalS * 1000) / scale,
+      build: () => this.healthStatus(),
+      logger,
+    });
   }
 
   /** Reads the files the constructor may not (the fleet key), then builds the agent. */
@@ -215,6 +234,8 @@ export class EdgeAgent {
     await this.#pipeline.start();
     await this.#link.start();
     await this.#drainer.start();
+    this.#startedAt = this.#clock.now();
+    await this.#health.start();
     this.#log.info({ status: this.#status.url, model: this.#modelStatus() }, 'edge agent started');
   }
 
@@ -222,6 +243,7 @@ export class EdgeAgent {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    await this.#health.stop();
     await this.#drainer.stop();
     await this.#link.stop();
     await this.#pipeline.stop();
@@ -255,6 +277,19 @@ export class EdgeAgent {
       latency: this.#runner.latency(),
       published: this.#drainer.stats.published,
     };
+  }
+
+  /** The health status message of this moment, as published on the `status` topic. */
+  async healthStatus(): Promise<StatusMessage> {
+    const now = this.#clock.now();
+    const snapshot = await this.snapshot();
+    return healthStatusMessage(snapshot, {
+      id: this.#nextStatusId(),
+      ts: now,
+      software: this.#software,
+      uptimeS: Math.max(0, now - this.#startedAt) / 1000,
+      thermalPngBase64: thermalPreview(this.#pipeline.latestFrame, this.#log),
+    });
   }
 
   #modelStatus(): string {

@@ -66,6 +66,7 @@ describe('emberwatch edge --config', () => {
       model: { dir: '/var/lib/models' },
     });
     expect(config.telemetryIntervalS).toBe(10);
+    expect(config.statusIntervalS).toBe(30);
     const bad = await runCli(['edge', '--config', path], undefined, 15_000, {
       ...process.env,
       EMBERWATCH_BROKER_PORT: 'eighty',

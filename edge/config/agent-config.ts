@@ -50,6 +50,8 @@ export const AgentConfig = z.strictObject({
     })
     .prefault({}),
   telemetryIntervalS: z.number().positive().max(3600).default(10),
+  /** Seconds between health status messages on the device's `status` topic. */
+  statusIntervalS: z.number().positive().max(86_400).default(30),
   /** Object store (folder, file:// or s3://) for thermal snapshots too large to send inline. */
   snapshotStore: text.optional(),
 });

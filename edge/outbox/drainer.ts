@@ -32,6 +32,9 @@ export interface DrainerStats {
   readonly pausedForMs: number;
 }
 
+/** Longest a PUBACKed message waits for others to be deleted with it. */
+const ACK_BATCH_MS = 2;
+
 /**
  * Moves messages from the outbox to the broker: leases them in drain order,
  * publishes with QoS 1 keeping at most `maxInFlight` unacknowledged and
@@ -61,6 +64,9 @@ export class Drainer {
   #timer: NodeJS.Timeout | undefined;
   #pausedUntil = 0;
   #failures = 0;
+  /** Acknowledged by the broker, waiting to be deleted in one commit. */
+  #acks: { readonly id: string; readonly token: symbol }[] = [];
+  #ackTimer: NodeJS.Timeout | undefined;
   #published = 0;
   #failed = 0;
 
@@ -109,6 +115,7 @@ export class Drainer {
     this.#clearTimer();
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    await this.#flushAcks();
     const abandoned = [...this.#inFlight.keys()];
     this.#inFlight.clear();
     await this.#outbox.release(abandoned).catch((error: unknown) => {
@@ -173,6 +180,11 @@ export class Drainer {
     }
   }
 
+  /** PUBACKs deleted in one commit at most: a quarter of the window. */
+  #ackBatchSize(): number {
+    return Math.ceil(this.#settings.maxInFlight / 4);
+  }
+
   #send(message: OutboxMessage): void {
     const token = Symbol(message.id);
     this.#inFlight.set(message.id, token);
@@ -205,16 +217,33 @@ export class Drainer {
       this.#published++;
       this.#failures = 0;
     }
-    // Even a late PUBACK (after timeout or stop) means the broker has it: delete it.
-    // The slot stays taken until the delete commits, so leases never pile up behind slow commits.
-    this.#outbox
-      .ack([message.id])
-      .catch((error: unknown) => {
-        this.#log.warn({ err: error, id: message.id }, 'ack failed; the message will be published again');
-      })
+    // Even a late PUBACK (after timeout or stop) means the broker has it: delete it. PUBACKs
+    // arrive one callback at a time; deleting them in batches costs one commit per batch, not each.
+    this.#acks.push({ id: message.id, token });
+    if (this.#acks.length >= this.#ackBatchSize()) void this.#flushAcks();
+    else this.#ackTimer ??= setTimeout(() => void this.#flushAcks(), ACK_BATCH_MS);
+  }
+
+  /** Deletes the acknowledged messages; their slots stay taken until the delete commits, so leases never pile up. */
+  #flushAcks(): Promise<void> {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const batch = this.#acks;
+    this.#acks = [];
+    if (batch.length === 0) return Promise.resolve();
+    return this.#outbox
+      .ack(batch.map((a) => a.id))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          const ids = batch.map((a) => a.id);
+          this.#log.warn({ err: error, ids }, 'ack failed; the messages will be published again');
+        },
+      )
       .finally(() => {
-        if (this.#inFlight.get(message.id) !== token) return;
-        this.#inFlight.delete(message.id);
+        for (const { id, token } of batch) {
+          if (this.#inFlight.get(id) === token) this.#inFlight.delete(id);
+        }
         this.#wake();
       });
   }

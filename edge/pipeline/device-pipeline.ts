@@ -27,6 +27,11 @@ export interface DevicePipelineOptions {
   readonly clock?: { now(): number };
   /** Real ms between steps: 1000, or 1000 / speed when emulated time runs faster. */
   readonly stepIntervalMs?: number;
+  /**
+   * How long after a step falls due the pipeline waits for a reading to take
+   * it on (default half the interval); without one the timer takes the step.
+   */
+  readonly stepGraceMs?: number;
   /** Steps per telemetry record (telemetryIntervalS at one step per second). */
   readonly telemetryEverySteps: number;
   readonly snapshotStore?: ObjectStore;
@@ -47,7 +52,12 @@ export interface PipelineStats {
  * One device's data path: readings → features → one model step per second →
  * alarm state → anomaly and telemetry messages in the outbox. `push` is
  * synchronous and cheap so the serial side never waits; everything that
- * touches the disk or a model runs on the step timer.
+ * touches the disk or a model runs in the step, off the serial handler.
+ *
+ * Steps fall due on a fixed grid (one per interval). The first reading that
+ * arrives once a step is due takes the step at once, so the frame that
+ * completes a step is evaluated without waiting for a timer; the timer takes
+ * the step only when no reading comes within the grace period (a silent kit).
  */
 export class DevicePipeline {
   readonly #options: DevicePipelineOptions;
@@ -62,6 +72,9 @@ export class DevicePipeline {
   #level: AlarmLevel = 'none';
   #latestFrame: ReadingOf<'mcu90640'> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  /** performance.now() at which the next step falls due. */
+  #dueAt = 0;
   #stepping: Promise<void> | undefined;
   #steps = 0;
   #skipped = 0;
@@ -93,10 +106,16 @@ export class DevicePipeline {
     };
   }
 
-  /** Takes one reading; synchronous, no I/O. */
+  /** The newest thermal frame pushed, if a camera sent one. */
+  get latestFrame(): ReadingOf<'mcu90640'> | undefined {
+    return this.#latestFrame;
+  }
+
+  /** Takes one reading; synchronous, no I/O. The first reading of a due step starts that step. */
   push(reading: Reading): void {
     this.#extractor.push(reading);
     if (reading.protocol === 'mcu90640') this.#latestFrame = reading;
+    if (this.#running && performance.now() >= this.#dueAt) this.#stepDue();
   }
 
   /** A new alarm policy (cloud config or a model swap). The level is kept; persistence counters restart. */
@@ -106,19 +125,45 @@ export class DevicePipeline {
   }
 
   start(): Promise<void> {
-    if (this.#timer !== undefined) return Promise.resolve();
-    this.#timer = setInterval(() => this.tick(), this.#options.stepIntervalMs ?? 1000);
+    if (this.#running) return Promise.resolve();
+    this.#running = true;
+    this.#dueAt = performance.now() + this.#interval();
+    this.#arm();
     return Promise.resolve();
   }
 
   /** Stops stepping, waits for the step and enqueues in progress, and stores the last telemetry. */
   async stop(): Promise<void> {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
+    if (!this.#running) return;
+    this.#running = false;
+    clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#stepping;
     this.#flushTelemetry();
     await Promise.allSettled([...this.#pending]);
+  }
+
+  #interval(): number {
+    return this.#options.stepIntervalMs ?? 1000;
+  }
+
+  /** Sets the timer that takes the due step if no reading does within the grace period. */
+  #arm(): void {
+    clearTimeout(this.#timer);
+    const grace = this.#options.stepGraceMs ?? this.#interval() / 2;
+    const wait = Math.max(0, this.#dueAt + grace - performance.now());
+    this.#timer = setTimeout(() => this.#stepDue(), wait);
+  }
+
+  /** Takes the due step and moves the due time to the next point of the grid after now. */
+  #stepDue(): void {
+    if (!this.#running) return;
+    const now = performance.now();
+    const interval = this.#interval();
+    this.#dueAt += interval;
+    if (this.#dueAt <= now) this.#dueAt += (Math.floor((now - this.#dueAt) / interval) + 1) * interval;
+    this.#arm();
+    this.tick();
   }
 
   /** One step now; a step still running (slow model) makes this one count as skipped. */
@@ -127,7 +172,9 @@ export class DevicePipeline {
       this.#skipped++;
       return;
     }
-    this.#stepping = this.step(this.#clock.now()).finally(() => (this.#stepping = undefined));
+    this.#stepping = this.step(this.#clock.now())
+      .catch((error: unknown) => this.#log.error({ err: error }, 'step failed'))
+      .finally(() => (this.#stepping = undefined));
   }
 
   /** Samples the features at `now`, predicts, updates the alarm and queues what must go out. */

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlayback } from '../simulators/playback/start-playback.js';
+import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
+import { simulateRun } from '../simulators/sensors/simulate-run.js';
+import { StatusMessage } from '../shared/schemas/messages.js';
+import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { sleep, waitFor } from './helpers/wait.js';
+
+/**
+ * A real agent reads a real emulated kit on ptys (a flaming fire at SPEED×)
+ * and publishes over mutual TLS; a cloud service subscribed to the device's
+ * status topic must see valid health statuses naming every module, with
+ * decode counters, a thermal picture and fresh ids, and never as retained.
+ */
+const SPEED = 10;
+
+interface Arrival {
+  readonly body: Record<string, unknown>;
+  readonly retain: boolean;
+}
+
+describe('edge agent health status over mutual TLS', () => {
+  let bed: EdgeBed;
+  beforeAll(async () => {
+    bed = await startEdgeBed();
+  });
+  afterAll(async () => {
+    await bed.close();
+  });
+
+  it('publishes a health status right after start and then every interval, with every sensor and a PNG', async () => {
+    const deviceId = 'gw-health-1';
+    const topic = `emberwatch/v1/${deviceId}/status`;
+    const service = await bed.broker.service('svc-health');
+    const arrivals: Arrival[] = [];
+    service.on('message', (_topic, payload, packet) => {
+      arrivals.push({
+        body: JSON.parse(payload.toString('utf8')) as Record<string, unknown>,
+        retain: packet.retain,
+      });
+    });
+    await service.subscribeAsync(topic, { qos: 1 });
+
+    const scenario = drawScenario('ul217-flaming-pu', 1);
+    const run = simulateRun(scenario, { durationS: 60 });
+    const playback = await startPlayback(run, { speed: SPEED });
+    try {
+      const sensors = playback.devices.map((d) => ({
+        id: d.id,
+        protocol: d.protocol,
+        path: d.path,
+        baud: d.baud,
+      }));
+      const config = await bed.config(deviceId, sensors, { statusIntervalS: 5 });
+      const agent = await bed.agent(config, { timeScale: SPEED, softwareVersion: '9.9.9-test' });
+      await agent.start();
+      const health = (): StatusMessage[] =>
+        arrivals.filter((a) => a.body['kind'] === 'health').map((a) => StatusMessage.parse(a.body));
+      const complete = (m: StatusMessage): boolean =>
+        m.thermalPngBase64 !== undefined && Object.values(m.sensors).every((s) => s.frames > 0);
+      await waitFor(
+        'a health status with every sensor decoding and a picture',
+        () => health().some(complete),
+        15_000,
+      );
+      await waitFor('a few more statuses', () => health().length >= 3, 10_000);
+      await agent.stop();
+
+      const statuses = health();
+      const first = statuses[0];
+      const full = statuses.find(complete);
+      expect(first?.deviceId).toBe(deviceId);
+      expect(full).toBeDefined();
+      if (full === undefined) return;
+      expect(Object.keys(full.sensors).sort()).toEqual(sensors.map((s) => s.id).sort());
+      for (const sensor of sensors) {
+        expect(full.sensors[sensor.id]?.protocol).toBe(sensor.protocol);
+        expect(full.sensors[sensor.id]?.state).toBe('open');
+        expect(full.sensors[sensor.id]?.checksumErrors).toBe(0);
+      }
+      expect(full.software).toBe('9.9.9-test');
+      expect(full.model).toBe('rules');
+      expect(full.modelStatus).toMatch(/^rules/);
+      expect(full.uptimeS).toBeGreaterThan(0);
+      const png = Buffer.from(full.thermalPngBase64 ?? '', 'base64');
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.length).toBeLessThan(16 * 1024);
+      // Every status is a new message: distinct UUIDv7 ids, never retained.
+      expect(new Set(statuses.map((s) => s.id)).size).toBe(statuses.length);
+      for (const s of statuses)
+        expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(arrivals.filter((a) => a.body['kind'] === 'health' && a.retain)).toEqual([]);
+    } finally {
+      await playback.stop();
+    }
+
+    // A late subscriber gets the link's retained status (the clean stop), not a health status.
+    const late = await bed.broker.service('svc-health-late');
+    const retained: Record<string, unknown>[] = [];
+    late.on('message', (_topic, payload) =>
+      retained.push(JSON.parse(payload.toString('utf8')) as Record<string, unknown>),
+    );
+    await late.subscribeAsync(topic, { qos: 1 });
+    await sleep(300);
+    expect(retained.length).toBe(1);
+    expect(retained[0]?.['kind']).toBeUndefined();
+    expect(retained[0]?.['state']).toBe('offline');
+  }, 45_000);
+});
