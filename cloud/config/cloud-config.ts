@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { EmberError, isEmberError } from '../../shared/errors.js';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { badConfig, parseConfigSection, readConfigFile } from '../../shared/config/config-file.js';
+import { isEmberError } from '../../shared/errors.js';
 import { parseStoreTarget } from '../../shared/object-store/open-object-store.js';
 import { CloudConfigSchema, type CloudConfig } from './cloud-config-schema.js';
 
@@ -29,10 +28,6 @@ export interface CloudConfigContext {
   readonly baseDir?: string;
   /** Folder relative paths in the environment resolve against. Default: working directory. */
   readonly cwd?: string;
-}
-
-function badConfig(where: string, message: string, cause?: unknown): EmberError {
-  return new EmberError('EMBER_ERR_BAD_CONFIG', `config: ${where}: ${message}`, { cause });
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -123,14 +118,8 @@ export function resolveCloudPaths(config: CloudConfig, base: string): CloudConfi
  */
 export function parseCloudConfig(raw: unknown, context: CloudConfigContext = {}): CloudConfig {
   const cwd = context.cwd ?? process.cwd();
-  const parsed = CloudConfigSchema.safeParse(applyCloudEnvironment(raw, context.env ?? {}, cwd));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const keys = issue !== undefined && issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const path = [...(issue?.path.map(String) ?? []), ...keys.slice(0, 1)].join('.');
-    throw badConfig(path === '' ? '(root)' : path, issue?.message ?? 'invalid');
-  }
-  return resolveCloudPaths(parsed.data, context.baseDir ?? cwd);
+  const config = parseConfigSection(CloudConfigSchema, applyCloudEnvironment(raw, context.env ?? {}, cwd));
+  return resolveCloudPaths(config, context.baseDir ?? cwd);
 }
 
 /** Reads a YAML (.yaml/.yml) or JSON file, applies the environment, validates it and resolves its paths. */
@@ -138,19 +127,6 @@ export async function loadCloudConfig(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CloudConfig> {
-  let source: string;
-  try {
-    source = await readFile(path, 'utf8');
-  } catch (error) {
-    throw badConfig(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
-  }
-  let raw: unknown;
-  try {
-    const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
-    raw = yaml ? parseYaml(source) : JSON.parse(source);
-  } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-    throw badConfig(path, `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${first}`, error);
-  }
+  const raw = await readConfigFile(path);
   return parseCloudConfig(raw, { env, baseDir: dirname(resolve(path)) });
 }

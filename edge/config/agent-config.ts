@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { badConfig, parseConfigSection, readConfigFile } from '../../shared/config/config-file.js';
 import { z } from 'zod';
 import { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
-import { EmberError } from '../../shared/errors.js';
 import { ProtocolName } from '../../shared/schemas/readings.js';
 import { DeviceId } from '../../shared/topics.js';
 
@@ -58,10 +55,6 @@ export const AgentConfig = z.strictObject({
 export type AgentConfig = z.output<typeof AgentConfig>;
 export type AgentConfigInput = z.input<typeof AgentConfig>;
 
-function badConfig(where: string, message: string, cause?: unknown): EmberError {
-  return new EmberError('EMBER_ERR_BAD_CONFIG', `config: ${where}: ${message}`, { cause });
-}
-
 const PORT = /^\d{1,5}$/;
 
 /** Applies EMBERWATCH_* environment overrides onto the parsed file (before validation). */
@@ -98,14 +91,7 @@ export function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv): unknown 
 
 /** Validates a decoded config; throws EMBER_ERR_BAD_CONFIG naming the first bad field path. Pure. */
 export function parseAgentConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): AgentConfig {
-  const parsed = AgentConfig.safeParse(applyEnvironment(raw, env));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const keys = issue !== undefined && issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const path = [...(issue?.path.map(String) ?? []), ...keys.slice(0, 1)].join('.');
-    throw badConfig(path === '' ? '(root)' : path, issue?.message ?? 'invalid');
-  }
-  return parsed.data;
+  return parseConfigSection(AgentConfig, applyEnvironment(raw, env));
 }
 
 /** Reads a YAML (.yaml/.yml) or JSON file, applies the environment and validates it. */
@@ -113,19 +99,6 @@ export async function loadAgentConfig(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AgentConfig> {
-  let source: string;
-  try {
-    source = await readFile(path, 'utf8');
-  } catch (error) {
-    throw badConfig(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
-  }
-  let raw: unknown;
-  try {
-    const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
-    raw = yaml ? parseYaml(source) : JSON.parse(source);
-  } catch (error) {
-    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-    throw badConfig(path, `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${first}`, error);
-  }
+  const raw = await readConfigFile(path);
   return parseAgentConfig(raw, env);
 }
