@@ -6,8 +6,9 @@ import { OnnxModel } from '../shared/model/onnx-model.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import { openObjectStore, type ObjectStore } from '../shared/object-store/index.js';
-import { DeviceConfigMessage, type StatusMessage } from '../shared/schemas/messages.js';
-import { deviceTopics, parseTopic } from '../shared/topics.js';
+import type { StatusMessage } from '../shared/schemas/messages.js';
+import { deviceTopics } from '../shared/topics.js';
+import { readCloudMessage } from './cloud-message.js';
 import type { AgentConfig } from './config/agent-config.js';
 import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
@@ -311,31 +312,15 @@ export class EdgeAgent {
   }
 
   #onMessage(topic: string, payload: Buffer): void {
-    const kind = parseTopic(topic)?.kind;
-    let body: unknown;
-    try {
-      body = JSON.parse(payload.toString('utf8'));
-    } catch {
-      this.#log.warn({ topic }, 'ignored a message that is not JSON');
-      return;
-    }
-    if (kind === 'model/offer') {
+    const message = readCloudMessage(topic, payload);
+    if (message.kind === 'ignored') {
+      if (message.reason !== 'not for the agent')
+        this.#log.warn({ topic, path: message.path }, message.reason);
+    } else if (message.kind === 'offer') {
       if (this.#updater === undefined) this.#log.warn('model offer ignored: no model folder configured');
-      else void this.#updater.handleOffer(body);
-      return;
-    }
-    if (kind !== 'config') return;
-    const parsed = DeviceConfigMessage.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      this.#log.warn(
-        { topic, path: issue?.path.join('.'), reason: issue?.message },
-        'config message refused',
-      );
-      return;
-    }
-    if (parsed.data.alarm !== undefined) {
-      this.#cloudPolicy = parsed.data.alarm ?? undefined;
+      else void this.#updater.handleOffer(message.body);
+    } else if (message.config.alarm !== undefined) {
+      this.#cloudPolicy = message.config.alarm ?? undefined;
       this.#applyPolicy();
     }
   }
