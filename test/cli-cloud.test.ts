@@ -1,0 +1,131 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Incident } from '../cloud/service/cloud-contracts.js';
+import { deviceTopics } from '../shared/topics.js';
+import {
+  anomalyMessage,
+  brokerSection,
+  deviceClient,
+  getJson,
+  pollUntil,
+  writeServiceFiles,
+  type ServiceFiles,
+} from './helpers/cloud-bed.js';
+import { assertFreshBuild } from './helpers/fresh-build.js';
+import { embeddedLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
+import { CLI, runCli } from './helpers/run-cli.js';
+import { waitFor } from './helpers/wait.js';
+
+/** The built command line as a child process, with what it printed so far. */
+interface CloudChild {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function spawnCloud(configPath: string): CloudChild {
+  const child = spawn(process.execPath, [CLI, 'cloud', '--config', configPath], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const running: CloudChild = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (running.stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (running.stderr += d));
+  return running;
+}
+
+/** The `{cloud: 'started', …}` line once the child printed it. */
+function startedLine(text: string): { cloud: string; broker: string; url: string } | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const parsed = JSON.parse(line) as { cloud?: string; broker: string; url: string };
+    if (parsed.cloud === 'started') return parsed as { cloud: string; broker: string; url: string };
+  }
+  return undefined;
+}
+
+describe('emberwatch cloud as a process', () => {
+  let broker: LinkBroker;
+  let dir: string;
+  let files: ServiceFiles;
+  const children: CloudChild[] = [];
+
+  beforeAll(async () => {
+    assertFreshBuild(['cli', 'cloud', 'shared']);
+    broker = await embeddedLinkBroker();
+    dir = await mkdtemp(join(tmpdir(), 'emberwatch-cli-cloud-'));
+    files = await writeServiceFiles(broker, dir);
+  });
+
+  afterAll(async () => {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    await broker.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts against the broker, serves the API, opens an incident and stops cleanly on SIGTERM', async () => {
+    const configPath = join(dir, 'cloud.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        broker: brokerSection(broker, files),
+        dataDir: 'cloud-data',
+        http: { host: '127.0.0.1', port: 0 },
+      }),
+    );
+    const cloud = spawnCloud(configPath);
+    children.push(cloud);
+    await waitFor(
+      'the started line',
+      () => startedLine(cloud.stdout) !== undefined || cloud.child.exitCode !== null,
+      20_000,
+    );
+    const started = startedLine(cloud.stdout);
+    if (started === undefined) throw new Error(`the cloud did not start: ${cloud.stderr}`);
+    expect(started.broker).toBe(`127.0.0.1:${String(broker.port)}`);
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    expect(await getJson<{ ok: boolean }>(`${started.url}/healthz`)).toMatchObject({ ok: true });
+    const device = await deviceClient(broker, 'gw-cli-1');
+    const message = anomalyMessage('gw-cli-1', 'high', 0.96);
+    try {
+      await device.publishAsync(deviceTopics('gw-cli-1').anomaly, JSON.stringify(message), { qos: 1 });
+    } finally {
+      await device.endAsync();
+    }
+    const { incidents } = await pollUntil(
+      'the incident of gw-cli-1',
+      () => getJson<{ incidents: Incident[] }>(`${started.url}/v1/incidents`),
+      (list) => list.incidents.some((i) => i.deviceId === 'gw-cli-1'),
+    );
+    const incident = incidents.find((i) => i.deviceId === 'gw-cli-1');
+    expect(incident?.level).toBe('high');
+    expect(incident?.messageIds).toEqual([message.id]);
+
+    cloud.child.kill('SIGTERM');
+    expect(await cloud.exited).toEqual({ code: 0, signal: null });
+    await expect(fetch(`${started.url}/healthz`)).rejects.toThrow();
+  }, 40_000);
+
+  it('refuses a bad config with one line naming the field, exit 2', async () => {
+    const configPath = join(dir, 'bad.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({ broker: brokerSection(broker, files), dataDir: 'x', alerts: { evaluateEveryS: -1 } }),
+    );
+    const result = await runCli(['cloud', '--config', configPath]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining('config: alerts.evaluateEveryS: '),
+    ]);
+    expect(startedLine(result.stdout)).toBeUndefined();
+  });
+});

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceState, Incident } from '../cloud/service/cloud-contracts.js';
+import { getJson, pollUntil } from './helpers/cloud-bed.js';
+import { assertFreshBuild } from './helpers/fresh-build.js';
+import { descendantsNamed, isAlive } from './helpers/process-tree.js';
+import { CLI } from './helpers/run-cli.js';
+import { waitFor } from './helpers/wait.js';
+
+const DASHBOARD = /^Emberwatch demo: dashboard (http:\/\/127\.0\.0\.1:\d+)$/m;
+
+describe('emberwatch demo as a process', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'emberwatch-cli-demo-'));
+    assertFreshBuild(['cli', 'cloud', 'shared', 'edge', 'simulators']);
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs two gateways and the cloud for its duration, shows gw-01 fire as a high incident, then exits 0 leaving no socat behind', async () => {
+    const args = ['demo', '--duration', '40', '--port', '0', '--devices', '2', '--speed', '20'];
+    const child = spawn(
+      process.execPath,
+      [CLI, ...args, '--rollout-after', '15', '--data', join(dir, 'demo')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const pid = child.pid ?? 0;
+    const socats = new Set<number>();
+    const watch = setInterval(() => {
+      for (const p of descendantsNamed(pid, 'socat')) socats.add(p);
+    }, 200);
+    try {
+      await waitFor('the dashboard line', () => DASHBOARD.test(stdout) || child.exitCode !== null, 30_000);
+      const url = DASHBOARD.exec(stdout)?.[1];
+      if (url === undefined) throw new Error(`the demo did not start:\n${stdout}\n${stderr}`);
+
+      const { devices } = await pollUntil(
+        'both gateways in the fleet',
+        () => getJson<{ devices: DeviceState[] }>(`${url}/v1/devices`),
+        (list) => ['gw-01', 'gw-02'].every((id) => list.devices.some((d) => d.deviceId === id)),
+        20_000,
+      );
+      expect(devices.map((d) => d.deviceId).sort()).toEqual(['gw-01', 'gw-02']);
+      const { incidents } = await pollUntil(
+        'a high incident of gw-01',
+        () => getJson<{ incidents: Incident[] }>(`${url}/v1/incidents?deviceId=gw-01`),
+        (list) => list.incidents.some((i) => i.level === 'high'),
+        25_000,
+      );
+      const high = incidents.find((i) => i.level === 'high');
+      expect(high?.deviceId).toBe('gw-01');
+      expect(stdout).toContain(`incident ${high?.id ?? '?'} open: gw-01`);
+      expect(stdout).toMatch(/pager \[emergency\] incident\.alert: gw-01 at high/);
+
+      const end = await exited;
+      expect(end).toEqual({ code: 0, signal: null });
+      // Warnings may come and go on a busy machine; errors (pino level 50 and up) may not.
+      expect(stderr.split('\n').filter((l) => /"level":(50|60)/.test(l))).toEqual([]);
+      // The rollout the demo starts after 15 s began with its canary.
+      expect(stdout).toMatch(/rollout \S+ canary: \d\/2 installed/);
+      expect(stdout.trimEnd().split('\n').slice(-2)).toEqual(['stopping…', 'stopped']);
+      // The gateways' serial lines are socat ptys: there were some, and none outlived the demo.
+      expect(socats.size).toBeGreaterThan(0);
+      expect([...socats].filter(isAlive)).toEqual([]);
+    } finally {
+      clearInterval(watch);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 80_000);
+});

@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Incident } from '../cloud/service/cloud-contracts.js';
+import { CloudService } from '../cloud/service/cloud-service.js';
+import type { EdgeAgent } from '../edge/agent.js';
+import { startPlayback, type RunningPlayback } from '../simulators/playback/start-playback.js';
+import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
+import { simulateRun } from '../simulators/sensors/simulate-run.js';
+import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { cloudConfig, getJson, pollUntil, writeServiceFiles } from './helpers/cloud-bed.js';
+
+/** Emulated seconds per real second, for the emulators and the agent's clock alike (ul217 seed 1: high at 62 s). */
+const SPEED = 10;
+const DEVICE = 'gw-dash-1';
+
+describe('cloud end to end: the dashboard follows a real gateway through a fire', () => {
+  let bed: EdgeBed;
+  let cloud: CloudService;
+  let browser: Browser;
+  let page: Page;
+  let playback: RunningPlayback | undefined;
+  let agent: EdgeAgent | undefined;
+  const pageErrors: string[] = [];
+  const navigations: string[] = [];
+
+  beforeAll(async () => {
+    bed = await startEdgeBed();
+    const files = await writeServiceFiles(bed.broker, bed.dir);
+    const dataDir = join(bed.dir, 'cloud');
+    await mkdir(dataDir);
+    cloud = await CloudService.create({ config: cloudConfig(bed.broker, files, dataDir) });
+    await cloud.start();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(cloud.url);
+    await page.locator('body[data-loaded="true"]').waitFor();
+    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+  }, 40_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await playback?.stop();
+    await browser.close();
+    await cloud.stop();
+    await bed.close();
+  });
+
+  it('shows the gateway online, then its fire as an incident without a reload, and acknowledges it', async () => {
+    expect(await page.getByTestId(`device-${DEVICE}`).count()).toBe(0);
+    const scenario = drawScenario('ul217-flaming-pu', 1);
+    const fire =
+      scenario.fire === null ? scenario : { ...scenario, fire: { ...scenario.fire, ignition_s: 20 } };
+    playback = await startPlayback(simulateRun(fire, { durationS: 110 }), { speed: SPEED });
+    const sensors = playback.devices.map((d) => ({
+      id: d.id,
+      protocol: d.protocol,
+      path: d.path,
+      baud: d.baud,
+    }));
+    agent = await bed.agent(await bed.config(DEVICE, sensors), { timeScale: SPEED });
+    await agent.start();
+
+    await page
+      .locator(`[data-testid="device-online-${DEVICE}"]`, { hasText: /^online$/ })
+      .waitFor({ timeout: 15_000 });
+    await expect(page.getByTestId(`device-${DEVICE}`).textContent()).resolves.toContain(DEVICE);
+
+    const level = page.locator('[data-testid^="incident-level-"]', { hasText: 'high' });
+    await level.first().waitFor({ timeout: 25_000 });
+    const { incidents } = await getJson<{ incidents: Incident[] }>(
+      `${cloud.url}/v1/incidents?deviceId=${DEVICE}`,
+    );
+    const incident = incidents.find((i) => i.level === 'high');
+    if (incident === undefined) throw new Error('the page shows a high incident the API does not');
+    expect(await level.first().getAttribute('data-testid')).toBe(`incident-level-${incident.id}`);
+    await expect(page.getByTestId(`incident-state-${incident.id}`).textContent()).resolves.toBe('open');
+    expect(navigations).toEqual([]);
+
+    await page.getByTestId('operator').fill('dana');
+    await page.getByTestId('operator').dispatchEvent('change');
+    await page.getByRole('button', { name: `Acknowledge incident ${incident.id} on ${DEVICE}` }).click();
+    await page
+      .locator(`[data-testid="incident-state-${incident.id}"]`, { hasText: 'acknowledged by dana' })
+      .waitFor();
+    const stored = await pollUntil(
+      'the acknowledgement stored',
+      () => getJson<{ incident: Incident }>(`${cloud.url}/v1/incidents/${incident.id}`),
+      (d) => d.incident.state === 'acknowledged',
+    );
+    expect(stored.incident.acknowledgedBy).toBe('dana');
+    expect(await page.getByTestId(`ack-${incident.id}`).count()).toBe(0);
+    expect(navigations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 50_000);
+});

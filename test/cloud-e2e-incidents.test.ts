@@ -1,0 +1,190 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudConfig } from '../cloud/config/cloud-config.js';
+import type { Incident, IncidentAction } from '../cloud/service/cloud-contracts.js';
+import { CloudService } from '../cloud/service/cloud-service.js';
+import { deviceTopics } from '../shared/topics.js';
+import { startPlayback } from '../simulators/playback/start-playback.js';
+import type { RunTrace } from '../simulators/sensors/run-trace.js';
+import { simulateRun } from '../simulators/sensors/simulate-run.js';
+import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
+import { startEdgeBed, subscribeService, type EdgeBed, type Received } from './edge-setup.js';
+import {
+  anomalyMessage,
+  cloudConfig,
+  deviceClient,
+  getJson,
+  metricValue,
+  pollUntil,
+  startWebhookReceiver,
+  writeServiceFiles,
+  type WebhookReceiver,
+} from './helpers/cloud-bed.js';
+import { waitFor } from './helpers/wait.js';
+
+/**
+ * The whole path from a gateway to a person: scenarios play through
+ * emulators on real ptys at SPEED×, real edge agents (rules model, clock
+ * scaled by SPEED) publish over mutual TLS to the embedded broker, and the
+ * cloud assesses, opens incidents in SQLite and calls real webhooks.
+ * Seeds as in edge-fire: ul217 seed 1 is high at 62 s, shower seed 1 never alarms.
+ */
+const SPEED = 10;
+
+function trace(template: 'ul217-flaming-pu' | 'shower', durationS: number): RunTrace {
+  const scenario = drawScenario(template, 1);
+  const withFire =
+    scenario.fire === null ? scenario : { ...scenario, fire: { ...scenario.fire, ignition_s: 20 } };
+  return simulateRun(withFire, { durationS });
+}
+
+interface IncidentList {
+  incidents: Incident[];
+}
+
+describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
+  let bed: EdgeBed;
+  let hooks: WebhookReceiver;
+  let config: CloudConfig;
+  let cloud: CloudService;
+
+  beforeAll(async () => {
+    bed = await startEdgeBed();
+    hooks = await startWebhookReceiver();
+    const files = await writeServiceFiles(bed.broker, bed.dir);
+    const dataDir = join(bed.dir, 'cloud');
+    await mkdir(dataDir);
+    config = cloudConfig(bed.broker, files, dataDir, {
+      response: {
+        notify: [{ url: hooks.url('/notify') }],
+        emergency: [{ url: hooks.url('/emergency') }],
+        repeatEveryS: 600,
+        escalateAfterS: 600,
+      },
+    });
+    cloud = await CloudService.create({ config });
+    await cloud.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await cloud.stop();
+    await bed.close();
+    await hooks.stop();
+  });
+
+  async function play(deviceId: string, run: RunTrace): Promise<Received> {
+    const { received } = await subscribeService(bed.broker, deviceId);
+    const playback = await startPlayback(run, { speed: SPEED });
+    try {
+      const sensors = playback.devices.map((d) => ({
+        id: d.id,
+        protocol: d.protocol,
+        path: d.path,
+        baud: d.baud,
+      }));
+      const agent = await bed.agent(await bed.config(deviceId, sensors), { timeScale: SPEED });
+      await agent.start();
+      await playback.ended;
+      await waitFor(`${deviceId}'s telemetry`, () => received.telemetry.length > 0, 10_000);
+      await agent.stop();
+    } finally {
+      await playback.stop();
+    }
+    return received;
+  }
+
+  const incidentsOf = (deviceId: string): Promise<IncidentList> =>
+    getJson<IncidentList>(`${cloud.url}/v1/incidents?deviceId=${deviceId}`);
+
+  it('a flaming fire opens a high incident, calls the emergency webhook and records the actions', async () => {
+    const received = await play('gw-fire-1', trace('ul217-flaming-pu', 110));
+    expect(received.anomalies.some((a) => a.level === 'high')).toBe(true);
+    const { incidents } = await pollUntil(
+      'a high incident of gw-fire-1',
+      () => incidentsOf('gw-fire-1'),
+      (list) => list.incidents.some((i) => i.level === 'high'),
+    );
+    const incident = incidents.find((i) => i.level === 'high');
+    if (incident === undefined) throw new Error('no high incident');
+    expect(incident.deviceId).toBe('gw-fire-1');
+    expect(incident.state).toBe('open');
+    expect(incident.messageIds.length).toBeGreaterThan(0);
+    expect(received.anomalies.map((a) => a.id)).toEqual(expect.arrayContaining([...incident.messageIds]));
+
+    await waitFor(
+      'the emergency webhook call',
+      () => hooks.calls.some((c) => c.path === '/emergency'),
+      10_000,
+    );
+    const call = hooks.calls.find((c) => c.path === '/emergency');
+    expect(call?.body['level']).toBe('high');
+    const sent = call?.body['incident'] as Incident;
+    expect(sent.id).toBe(incident.id);
+    expect(sent.deviceId).toBe('gw-fire-1');
+    expect(sent.level).toBe('high');
+
+    const detail = await pollUntil(
+      'the delivered emergency recorded on the incident',
+      () =>
+        getJson<{ incident: Incident; actions: IncidentAction[] }>(
+          `${cloud.url}/v1/incidents/${incident.id}`,
+        ),
+      (d) => d.actions.some((a) => a.detail.includes('delivered to 1 of 1')),
+    );
+    expect(detail.actions.every((a) => a.incidentId === incident.id)).toBe(true);
+    expect(detail.actions.map((a) => a.kind)).not.toContain('delivery-failed');
+  }, 50_000);
+
+  it('a shower opens no medium or high incident', async () => {
+    const received = await play('gw-shower-1', trace('shower', 60));
+    expect(received.anomalies.filter((a) => a.level === 'medium' || a.level === 'high')).toEqual([]);
+    // The cloud has seen the device (its telemetry reached the fleet state) before it is judged.
+    await pollUntil(
+      'gw-shower-1 in the fleet',
+      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`),
+      (list) => list.devices.some((d) => d.deviceId === 'gw-shower-1'),
+    );
+    const { incidents } = await incidentsOf('gw-shower-1');
+    expect(incidents.filter((i) => i.level === 'medium' || i.level === 'high')).toEqual([]);
+    expect(
+      hooks.calls.filter((c) => (c.body['incident'] as Incident | undefined)?.deviceId === 'gw-shower-1'),
+    ).toEqual([]);
+  }, 40_000);
+
+  it('a redelivered anomaly opens one incident, also across a cloud restart', async () => {
+    const device: MqttClient = await deviceClient(bed.broker, 'gw-dup-1');
+    const message = Buffer.from(JSON.stringify(anomalyMessage('gw-dup-1', 'high', 0.97)));
+    const topic = deviceTopics('gw-dup-1').anomaly;
+    const duplicates = async (): Promise<number> =>
+      metricValue(
+        await (await fetch(`${cloud.url}/metrics`)).text(),
+        'emberwatch_cloud_duplicate_messages_total',
+        'kind="anomaly"',
+      );
+    try {
+      expect(await duplicates()).toBe(0);
+      for (let i = 0; i < 3; i += 1) await device.publishAsync(topic, message, { qos: 1 });
+      await pollUntil('two duplicates dropped', duplicates, (n) => n === 2);
+      const first = await incidentsOf('gw-dup-1');
+      expect(first.incidents).toHaveLength(1);
+      expect(first.incidents[0]?.messageIds).toHaveLength(1);
+
+      await cloud.stop();
+      cloud = await CloudService.create({ config });
+      await cloud.start();
+      expect(await duplicates()).toBe(0);
+      await device.publishAsync(topic, message, { qos: 1 });
+      await device.publishAsync(topic, message, { qos: 1 });
+      await pollUntil('duplicates dropped after the restart', duplicates, (n) => n === 2);
+      const after = await incidentsOf('gw-dup-1');
+      expect(after.incidents).toHaveLength(1);
+      expect(after.incidents[0]?.id).toBe(first.incidents[0]?.id);
+      expect(after.incidents[0]?.messageIds).toHaveLength(1);
+      expect(after.incidents[0]?.assessments).toBe(first.incidents[0]?.assessments);
+    } finally {
+      await device.endAsync(true);
+    }
+  }, 30_000);
+});
