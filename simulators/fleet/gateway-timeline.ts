@@ -2,22 +2,29 @@ import type { ProtocolName } from '../../shared/schemas/readings.js';
 import type { ValueSource } from '../devices/value-source.js';
 import { traceValueSource, type RunTrace, type ValueSource as TraceSource } from '../sensors/run-trace.js';
 import { simulateRun } from '../sensors/simulate-run.js';
-import { planRun, type PlannedRun } from './fleet-schedule.js';
+import { planRun, RUN_LEAD_IN_S, type PlannedRun } from './fleet-schedule.js';
 import type { FleetGateway } from './fleet-zones.js';
+import { blendReports, handoverWeight } from './run-blend.js';
 
 interface Simulated {
   readonly trace: RunTrace;
   readonly sources: Map<ProtocolName, TraceSource<ProtocolName>>;
 }
 
-/** Simulated runs kept at once: the one playing, the one before (late frames) and the next. */
-const KEEP_RUNS = 3;
+/**
+ * Simulated runs kept at once: the one playing, the one before (it plays on
+ * under the lead-in, and late frames), the next, and one spare so that
+ * simulating the next ahead never drops the one still fading out.
+ */
+const KEEP_RUNS = 4;
 
 /**
  * One gateway's endless schedule on its emulated timeline: which run plays
  * at any emulated second, and each module's value there. Runs are planned
  * on demand and simulated once (about 0.1 s each), so memory stays at a few
- * runs however long the fleet plays.
+ * runs however long the fleet plays. Each run is simulated a lead-in
+ * longer than it lasts, since it plays on, fading out, under the next run's
+ * lead-in: no module jumps where one run gives way to the next.
  */
 export class GatewayTimeline {
   readonly gateway: FleetGateway;
@@ -69,8 +76,12 @@ export class GatewayTimeline {
       valueAt: (tSeconds) => {
         if (tSeconds < 0) return undefined;
         const run = this.runAt(tSeconds);
-        const source = this.#sourceOf(run, protocol);
-        return source.valueAt(tSeconds - run.startS);
+        const local = tSeconds - run.startS;
+        const incoming = this.#sourceOf(run, protocol).valueAt(local);
+        if (local >= run.leadInS || run.index === 0) return incoming;
+        const before = this.run(run.index - 1);
+        const outgoing = this.#sourceOf(before, protocol).valueAt(tSeconds - before.startS);
+        return blendReports(protocol, outgoing, incoming, handoverWeight(local / run.leadInS));
       },
     };
   }
@@ -87,7 +98,8 @@ export class GatewayTimeline {
   #simulatedOf(run: PlannedRun): Simulated {
     const known = this.#simulated.get(run.index);
     if (known !== undefined) return known;
-    const simulated = { trace: simulateRun(run.scenario, { durationS: run.durationS }), sources: new Map() };
+    const durationS = run.durationS + RUN_LEAD_IN_S;
+    const simulated = { trace: simulateRun(run.scenario, { durationS }), sources: new Map() };
     this.#simulated.set(run.index, simulated);
     for (const index of this.#simulated.keys()) {
       if (index < run.index - (KEEP_RUNS - 2)) this.#simulated.delete(index);

@@ -1,5 +1,14 @@
 /** Simulated gateways for the demo: zones, the seeded schedule of runs, and the fleet that plays it. */
-export { describeRun, planRun, planRuns, type PlannedRun, type RunKind } from './fleet-schedule.js';
+export {
+  describeRun,
+  planRun,
+  planRuns,
+  RUN_LEAD_IN_S,
+  type PlannedRun,
+  type RunKind,
+} from './fleet-schedule.js';
+export { blendReports, handoverWeight } from './run-blend.js';
+export { checkTimeline, type RunCheck, type TimelineCheckOptions } from './timeline-check.js';
 export {
   FLEET_ZONE_NAMES,
   MAX_FLEET_GATEWAYS,
