@@ -1,4 +1,6 @@
 import { benchAnomalyLatency } from './anomaly-latency.bench.js';
+import { benchCloudLoad } from './cloud-load.bench.js';
+import { benchCloudRollout } from './cloud-rollout.bench.js';
 import { benchDecoders } from './decoders.bench.js';
 import { benchDrain } from './drain.bench.js';
 import { benchEdge } from './edge.bench.js';
@@ -16,3 +18,5 @@ for (const m of await benchEdge()) console.log(formatMeasurement(m));
 for (const m of await benchDrain()) console.log(formatMeasurement(m));
 for (const line of await benchAnomalyLatency()) console.log(line);
 for (const line of await benchMemory()) console.log(line);
+for (const line of await benchCloudLoad()) console.log(line);
+for (const line of await benchCloudRollout()) console.log(line);

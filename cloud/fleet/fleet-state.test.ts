@@ -155,6 +155,17 @@ describe('FleetState', () => {
     expect(fleet.deviceIds()).toEqual(['gw-1', 'gw-2']);
   });
 
+  it('finds zone mates among the known devices of the zone only, a device outside every zone alone', () => {
+    const fleet = open({ zones: { hall: ['gw-1', 'gw-2', 'gw-3'], 'gw-9': ['gw-4'] } });
+    for (const id of ['gw-1', 'gw-2', 'gw-4', 'gw-5', 'gw-9']) fleet.applyHealth(health(id, T0, 0, {}));
+    const mates = (id: string): string[] => fleet.zoneMates(id).map((d) => d.deviceId);
+    expect(mates('gw-1')).toEqual(['gw-2']);
+    expect(mates('gw-5')).toEqual([]);
+    // A zone named like a device outside every zone: that device is in it too.
+    expect(mates('gw-4')).toEqual(['gw-9']);
+    expect(mates('gw-9')).toEqual(['gw-4']);
+  });
+
   it('lets no late message overwrite a newer level', () => {
     const fleet = open();
     fleet.applyAnomaly(anomaly('gw-1', T0 + 5000, 'high'));

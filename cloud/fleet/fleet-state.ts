@@ -73,6 +73,8 @@ function positive(name: string, value: number | undefined, fallback: number, int
 export class FleetState extends EventEmitter<FleetStateEvents> {
   readonly #path: string;
   readonly #zones: Map<string, string>;
+  /** Zone → its configured devices: zone mates are looked up per anomaly, not by scanning the fleet. */
+  readonly #members = new Map<string, string[]>();
   readonly #offlineAfterMs: number;
   readonly #historyPoints: number;
   readonly #flushIntervalMs: number;
@@ -93,6 +95,8 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
     super();
     this.#path = options.path;
     this.#zones = zoneIndex(options.zones ?? {});
+    for (const [deviceId, zone] of this.#zones)
+      this.#members.set(zone, [...(this.#members.get(zone) ?? []), deviceId]);
     this.#offlineAfterMs =
       1000 * positive('offlineAfterS', options.offlineAfterS, DEFAULT_OFFLINE_AFTER_S, false);
     this.#historyPoints = positive('historyPoints', options.historyPoints, DEFAULT_HISTORY_POINTS, true);
@@ -255,9 +259,15 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
   zoneMates(id: string): DeviceState[] {
     this.#assertStarted();
     const zone = this.zoneOf(id);
+    // The zone's configured devices, and the device named like the zone when it is in none (its own zone).
+    const candidates = this.#zones.has(zone) ? [] : [zone];
+    candidates.push(...(this.#members.get(zone) ?? []));
     const mates: DeviceState[] = [];
-    for (const record of this.#records.values()) {
-      if (record.deviceId !== id && this.zoneOf(record.deviceId) === zone) mates.push(this.#state(record));
+    for (const candidate of candidates) {
+      const record = this.#records.get(candidate);
+      if (record !== undefined && candidate !== id && this.zoneOf(candidate) === zone) {
+        mates.push(this.#state(record));
+      }
     }
     return mates;
   }

@@ -1,8 +1,10 @@
 import { EmberError } from '../../shared/errors.js';
 import type { ApiPorts, ModelSummary } from '../api/api-ports.js';
 import { Predictor } from '../inference/predictor.js';
-import { manifestBytes, MODEL_FILE } from '../rollout/model-offers.js';
+import { encodeManifest } from '../../shared/model/model-dir.js';
+import { MODEL_FILE } from '../rollout/model-offers.js';
 import type { CloudService } from './cloud-service.js';
+import { ModelFileCache } from './model-file-cache.js';
 
 function noRegistry(): EmberError {
   return new EmberError('EMBER_ERR_REGISTRY_NOT_FOUND', 'no model registry is configured');
@@ -15,6 +17,12 @@ function noRegistry(): EmberError {
  */
 export function apiPorts(cloud: CloudService): ApiPorts {
   const predictor = new Predictor({ model: () => cloud.serving.current() });
+  const files = new ModelFileCache(async (version) => {
+    const registry = cloud.models?.registry;
+    if (registry === undefined) throw noRegistry();
+    const { bytes, manifest } = await registry.fetchModel(version);
+    return { model: bytes, manifest: encodeManifest(manifest) };
+  });
   return {
     devices: () => cloud.fleet.devices(),
     device: (id) => cloud.fleet.device(id),
@@ -37,10 +45,8 @@ export function apiPorts(cloud: CloudService): ApiPorts {
       return (await registry.list()).map((record) => ({ ...record, metrics: { ...record.metrics } }));
     },
     modelFile: async (version, file) => {
-      const registry = cloud.models?.registry;
-      if (registry === undefined) throw noRegistry();
-      if (file === MODEL_FILE) return (await registry.fetchModel(version)).bytes;
-      return manifestBytes(registry, version);
+      const served = await files.get(version);
+      return file === MODEL_FILE ? served.model : served.manifest;
     },
     rollouts: () => cloud.models?.rollout?.list() ?? [],
     startRollout: async (version, canaryShare) => {
