@@ -368,13 +368,17 @@ describe('cloud ingest on the embedded broker (MQTT 3.1.1)', () => {
     );
   });
 
-  it('emberwatch cloud runs the ingest until the stop signal', async () => {
+  it('emberwatch cloud runs the cloud until the stop signal', async () => {
     const settings = await bed.settings('auto');
     const config = join(bed.broker.pki.dir, 'cloud.json');
     const { host, port, caPath, certPath, keyPath } = settings;
     await writeFile(
       config,
-      JSON.stringify({ broker: { host, port, caPath, certPath, keyPath }, dataDir: 'data' }),
+      JSON.stringify({
+        broker: { host, port, caPath, certPath, keyPath },
+        dataDir: 'data',
+        http: { port: 0 },
+      }),
     );
     let out = '';
     let stop = (): void => undefined;
@@ -390,7 +394,7 @@ describe('cloud ingest on the embedded broker (MQTT 3.1.1)', () => {
     expect(JSON.parse(out.trim().split('\n').at(-1) ?? '')).toEqual({
       cloud: 'started',
       broker: `127.0.0.1:${port}`,
-      url: null,
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) as unknown,
     });
     stop();
     expect(await exit).toBe(0);
