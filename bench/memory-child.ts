@@ -9,6 +9,8 @@ import { loadAgentConfig } from '../edge/config/agent-config.js';
 export interface MemorySample {
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** Heap V8 has committed, used or not (the young generation's semi-spaces included). */
+  readonly heapTotalBytes: number;
   readonly externalBytes: number;
   readonly steps: number;
   readonly skippedSteps: number;
@@ -35,6 +37,7 @@ process.on('message', (message) => {
     const sample: MemorySample = {
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      heapTotalBytes: memory.heapTotal,
       externalBytes: memory.external,
       steps: s.steps,
       skippedSteps: agent.pipeline.stats.skippedSteps,

@@ -121,7 +121,7 @@ describe('Drainer', () => {
     expect(publisher.sent.length).toBe(10);
     publisher.held.splice(0, 3).forEach((h) => h.resolve());
     await waitFor('three more', () => publisher.sent.length === 13);
-    expect(drainer.stats.inFlight).toBe(10);
+    expect(drainer.stats.awaitingPuback).toBe(10);
   });
 
   it('stays within the publish rate', async () => {

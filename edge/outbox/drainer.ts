@@ -28,6 +28,8 @@ export interface DrainerStats {
   readonly failed: number;
   /** Messages leased and not yet deleted: awaiting PUBACK, or their delete awaiting commit. */
   readonly inFlight: number;
+  /** Publishes awaiting their PUBACK: what `maxInFlight` bounds. */
+  readonly awaitingPuback: number;
   /** Time left in the current backoff after a failed publish; 0 when not backing off. */
   readonly pausedForMs: number;
 }
@@ -35,10 +37,19 @@ export interface DrainerStats {
 /** Longest a PUBACKed message waits for others to be deleted with it. */
 const ACK_BATCH_MS = 2;
 
+/** One send of a message: its identity tells a late outcome of an abandoned send from the current one. */
+interface Flight {
+  /** When a publish without PUBACK counts as failed, by the drainer's clock. */
+  readonly deadline: number;
+}
+
 /**
  * Moves messages from the outbox to the broker: leases them in drain order,
  * publishes with QoS 1 keeping at most `maxInFlight` unacknowledged and
- * at most `publishesPerSecond`, acks (deletes) each on PUBACK.
+ * at most `publishesPerSecond`, acks (deletes) each on PUBACK. A PUBACK
+ * frees its window slot at once; its delete joins a batch (one commit per
+ * quarter window), and at most another window of acknowledged messages may
+ * wait for their delete before leasing pauses.
  *
  * A failed or timed-out publish is nacked (it goes back to its place at the
  * head of its priority) and the drainer pauses with exponential backoff and
@@ -55,8 +66,10 @@ export class Drainer {
   readonly #clock: { now(): number };
   readonly #random: () => number;
   readonly #bucket: TokenBucket;
-  /** Message id → the token of its current send, so a late outcome of an abandoned send is recognised. */
-  readonly #inFlight = new Map<string, symbol>();
+  /** Message id → its current send, in send order (so the first one has the earliest deadline). */
+  readonly #inFlight = new Map<string, Flight>();
+  /** One timer for all publish timeouts, armed for the earliest deadline. */
+  #timeoutTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void)[] = [];
   #running = false;
   #pumping = false;
@@ -65,7 +78,9 @@ export class Drainer {
   #pausedUntil = 0;
   #failures = 0;
   /** Acknowledged by the broker, waiting to be deleted in one commit. */
-  #acks: { readonly id: string; readonly token: symbol }[] = [];
+  #acks: string[] = [];
+  /** Acknowledged and not yet deleted: in #acks or in a commit under way. */
+  #deleting = 0;
   #ackTimer: NodeJS.Timeout | undefined;
   #published = 0;
   #failed = 0;
@@ -84,7 +99,8 @@ export class Drainer {
     return {
       published: this.#published,
       failed: this.#failed,
-      inFlight: this.#inFlight.size,
+      inFlight: this.#inFlight.size + this.#deleting,
+      awaitingPuback: this.#inFlight.size,
       pausedForMs: Math.max(0, this.#pausedUntil - this.#clock.now()),
     };
   }
@@ -113,6 +129,8 @@ export class Drainer {
     if (!this.#running) return;
     this.#running = false;
     this.#clearTimer();
+    clearTimeout(this.#timeoutTimer);
+    this.#timeoutTimer = undefined;
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     await this.#flushAcks();
@@ -164,12 +182,18 @@ export class Drainer {
       const now = this.#clock.now();
       if (now < this.#pausedUntil) return this.#wakeIn(this.#pausedUntil - now);
       if (!this.#publisher.isOnline()) return this.#wakeIn(this.#settings.offlinePollMs);
-      const room = this.#settings.maxInFlight - this.#inFlight.size;
+      // The window counts publishes awaiting PUBACK; leases awaiting their delete are bounded separately.
+      const { maxInFlight } = this.#settings;
+      const room = Math.min(
+        maxInFlight - this.#inFlight.size,
+        2 * maxInFlight - this.#inFlight.size - this.#deleting,
+      );
       if (room <= 0) return; // a settling publish wakes us
       const tokens = this.#bucket.available();
       if (tokens === 0) return this.#wakeIn(this.#bucket.msUntilNext());
       const batch = await this.#outbox.lease(Math.min(room, tokens));
       if (batch.length === 0) return; // onDurable wakes us
+      await Promise.resolve(); // publish outside the lease's turn, as a batch
       for (const message of batch) {
         if (!this.#isRunning() || !this.#bucket.tryTake()) {
           await this.#outbox.release([message.id]);
@@ -186,45 +210,68 @@ export class Drainer {
   }
 
   #send(message: OutboxMessage): void {
-    const token = Symbol(message.id);
-    this.#inFlight.set(message.id, token);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new EmberError(
-            'EMBER_ERR_PUBLISH_TIMEOUT',
-            `no PUBACK after ${this.#settings.publishTimeoutMs} ms`,
-          ),
-        );
-      }, this.#settings.publishTimeoutMs);
-    });
-    const publish = Promise.resolve().then(() =>
-      this.#publisher.publish(message.topic, message.payload, { qos: 1, messageId: message.id }),
-    );
+    const flight: Flight = { deadline: this.#clock.now() + this.#settings.publishTimeoutMs };
+    this.#inFlight.set(message.id, flight);
+    this.#timeoutTimer ??= this.#armTimeouts(this.#settings.publishTimeoutMs);
+    let publish: Promise<void>;
+    try {
+      publish = this.#publisher.publish(message.topic, message.payload, { qos: 1, messageId: message.id });
+    } catch (error) {
+      publish = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     publish.then(
-      () => this.#onPublished(message, token),
-      () => undefined, // the race below reports the failure
+      () => this.#onPublished(message.id, flight),
+      (error: unknown) => this.#onFailed(message.id, flight, error),
     );
-    Promise.race([publish, timeout])
-      .catch((error: unknown) => this.#onFailed(message, token, error))
-      .finally(() => clearTimeout(timer));
   }
 
-  #onPublished(message: OutboxMessage, token: symbol): void {
-    const current = this.#inFlight.get(message.id) === token;
-    if (current) {
+  /**
+   * Fails every send past its deadline, then waits for the next one. One
+   * timer for the whole window rather than one per publish: sends sit in the
+   * map in send order, so the first is always the next to expire.
+   */
+  #armTimeouts(ms: number): NodeJS.Timeout {
+    return setTimeout(
+      () => {
+        this.#timeoutTimer = undefined;
+        const now = this.#clock.now();
+        for (const [id, flight] of this.#inFlight) {
+          if (flight.deadline > now) {
+            this.#timeoutTimer = this.#armTimeouts(flight.deadline - now);
+            return;
+          }
+          const error = new EmberError(
+            'EMBER_ERR_PUBLISH_TIMEOUT',
+            `no PUBACK after ${String(this.#settings.publishTimeoutMs)} ms`,
+          );
+          this.#onFailed(id, flight, error);
+        }
+      },
+      Math.max(1, ms),
+    );
+  }
+
+  #onPublished(id: string, flight: Flight): void {
+    if (this.#inFlight.get(id) === flight) {
+      // The broker has it: its window slot is free now, while its lease lasts until the delete commits.
+      this.#inFlight.delete(id);
       this.#published++;
       this.#failures = 0;
+      // Refill in batches of a quarter window: one lease query per batch, not per PUBACK.
+      if (this.#settings.maxInFlight - this.#inFlight.size >= this.#ackBatchSize()) this.#wake();
     }
     // Even a late PUBACK (after timeout or stop) means the broker has it: delete it. PUBACKs
     // arrive one callback at a time; deleting them in batches costs one commit per batch, not each.
-    this.#acks.push({ id: message.id, token });
+    this.#acks.push(id);
+    this.#deleting++;
     if (this.#acks.length >= this.#ackBatchSize()) void this.#flushAcks();
     else this.#ackTimer ??= setTimeout(() => void this.#flushAcks(), ACK_BATCH_MS);
   }
 
-  /** Deletes the acknowledged messages; their slots stay taken until the delete commits, so leases never pile up. */
+  /**
+   * Deletes the acknowledged messages. Their window slots are free already, their leases last until
+   * the commit; #fill leases nothing while those would exceed another window, so leases never pile up.
+   */
   #flushAcks(): Promise<void> {
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
@@ -232,30 +279,27 @@ export class Drainer {
     this.#acks = [];
     if (batch.length === 0) return Promise.resolve();
     return this.#outbox
-      .ack(batch.map((a) => a.id))
+      .ack(batch)
       .then(
         () => undefined,
         (error: unknown) => {
-          const ids = batch.map((a) => a.id);
-          this.#log.warn({ err: error, ids }, 'ack failed; the messages will be published again');
+          this.#log.warn({ err: error, ids: batch }, 'ack failed; the messages will be published again');
         },
       )
       .finally(() => {
-        for (const { id, token } of batch) {
-          if (this.#inFlight.get(id) === token) this.#inFlight.delete(id);
-        }
+        this.#deleting -= batch.length;
         this.#wake();
       });
   }
 
-  #onFailed(message: OutboxMessage, token: symbol, error: unknown): void {
-    if (this.#inFlight.get(message.id) !== token) return;
-    this.#inFlight.delete(message.id);
+  #onFailed(id: string, flight: Flight, error: unknown): void {
+    if (this.#inFlight.get(id) !== flight) return;
+    this.#inFlight.delete(id);
     this.#failed++;
-    this.#outbox.nack([message.id]).catch((nackError: unknown) => {
-      this.#log.warn({ err: nackError, id: message.id }, 'nack failed');
+    this.#outbox.nack([id]).catch((nackError: unknown) => {
+      this.#log.warn({ err: nackError, id }, 'nack failed');
     });
-    this.#pauseAfterFailure('publish failed', error, message.id);
+    this.#pauseAfterFailure('publish failed', error, id);
   }
 
   #pauseAfterFailure(what: string, error: unknown, id?: string): void {

@@ -16,9 +16,10 @@ import {
   type OutboxSettingsInput,
   type ResolvedOutboxSettings,
 } from './outbox-settings.js';
+import { LeaseBook } from './lease-book.js';
 import { OutboxLedger } from './quota-policy.js';
 import { openOutboxDatabase } from './sqlite-database.js';
-import { SqliteOutboxTable } from './sqlite-outbox-table.js';
+import { SqliteOutboxTable, type LeasedRow } from './sqlite-outbox-table.js';
 import { buildStats } from './outbox-stats.js';
 import { promiseOf } from './promise-of.js';
 import { applyWriteJobs, type WriteJob, type WriteOutcome } from './sqlite-write-jobs.js';
@@ -60,7 +61,7 @@ export class SqliteOutbox implements Outbox {
   readonly #clock: { now(): number };
   readonly #nextId: () => string;
   readonly #ledger = new OutboxLedger();
-  readonly #leases = new Set<string>();
+  readonly #leases = new LeaseBook();
   readonly #listeners = new Set<() => void>();
   #pending: WriteJob[] = [];
   #commits = 0;
@@ -164,18 +165,32 @@ export class SqliteOutbox implements Outbox {
   lease(max: number): Promise<OutboxMessage[]> {
     return promiseOf(() => {
       const table = this.#open();
-      const leased: OutboxMessage[] = [];
-      if (max <= 0) return leased;
+      if (max <= 0) return [];
+      const resume = this.#leases.resumeAfter;
+      if (resume !== undefined) {
+        // Draining a backlog: one query for the next rows, nothing to skip.
+        const rows = table.drainAfter(resume.rank, resume.seq, max);
+        this.#leases.leased(rows);
+        return rows.map((row) => row.message);
+      }
+      const rows: LeasedRow[] = [];
+      let scanned = 0;
+      let scannedToLast = 0;
       // Leased ids sit at the front of the drain order, so skipping them needs at most that many extra rows.
-      for (const { seq, id } of table.drainOrder(this.#leases.size + max)) {
+      for (const { seq, id, rank } of table.drainOrder(this.#leases.size + max)) {
+        scanned++;
         if (this.#leases.has(id)) continue;
         const message = table.read(seq);
-        if (message === undefined) continue;
-        this.#leases.add(id);
-        leased.push(message);
-        if (leased.length === max) break;
+        if (message === undefined) {
+          scanned--; // gone meanwhile: neither leased nor waiting
+          continue;
+        }
+        rows.push({ id, seq, rank, message });
+        scannedToLast = scanned;
+        if (rows.length === max) break;
       }
-      return leased;
+      this.#leases.leased(rows, scannedToLast);
+      return rows.map((row) => row.message);
     });
   }
 
@@ -188,7 +203,7 @@ export class SqliteOutbox implements Outbox {
   }
 
   release(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.#leases.delete(id);
+    this.#leases.returned(ids);
     return Promise.resolve();
   }
 
@@ -256,7 +271,11 @@ export class SqliteOutbox implements Outbox {
     const evictedBefore = [...ledger.evictedByRank];
     let outcome: WriteOutcome;
     try {
-      outcome = db.transaction(() => applyWriteJobs(table, jobs, ledger, this.#settings)).immediate();
+      outcome = db
+        .transaction(() =>
+          applyWriteJobs(table, jobs, ledger, this.#settings, (id) => this.#leases.seqOf(id)),
+        )
+        .immediate();
     } catch (cause) {
       const error = new EmberError('EMBER_ERR_OUTBOX_WRITE', 'outbox transaction failed', {
         cause,
@@ -265,14 +284,16 @@ export class SqliteOutbox implements Outbox {
       this.#log.error({ err: cause, jobs: jobs.length }, 'outbox write failed');
       for (const job of jobs) {
         // Give the leases back so the drainer publishes them again: a duplicate beats a stuck message.
-        if (job.kind !== 'enqueue') for (const id of job.ids) this.#leases.delete(id);
+        if (job.kind !== 'enqueue') this.#leases.returned(job.ids);
         job.reject(error);
       }
       return;
     }
     this.#commits++;
     this.#ledger.adopt(ledger);
-    for (const id of outcome.released) this.#leases.delete(id);
+    this.#leases.deleted(outcome.deleted);
+    this.#leases.returned(outcome.returned);
+    for (const at of outcome.inserted) this.#leases.inserted(at);
     const evicted = ledger.evictedSince(evictedBefore);
     if (evicted !== undefined) this.#log.warn({ evicted }, 'outbox quota evicted old messages');
     for (const settle of outcome.settle) settle();

@@ -1,6 +1,7 @@
 import { EmberError } from '../../shared/errors.js';
 import { PRIORITIES, rankOf, type OutboxMessage } from './message.js';
 import { planAdmission, type OutboxLedger, type QuotaLimits } from './quota-policy.js';
+import type { DrainPosition } from './lease-book.js';
 import type { SqliteOutboxTable } from './sqlite-outbox-table.js';
 
 /** One caller's write, waiting for the next group commit. */
@@ -30,8 +31,12 @@ export type WriteJob =
 export interface WriteOutcome {
   /** Promise settlements, to run only after the transaction committed. */
   readonly settle: (() => void)[];
-  /** Ids whose lease ends: acked, nacked or evicted. */
-  readonly released: string[];
+  /** Ids whose rows are gone (acked or evicted): their leases end. */
+  readonly deleted: string[];
+  /** Ids nacked: their leases end, their rows stay. */
+  readonly returned: string[];
+  /** Places of the rows inserted. */
+  readonly inserted: DrainPosition[];
   readonly enqueued: number;
 }
 
@@ -45,8 +50,15 @@ export function applyWriteJobs(
   jobs: readonly WriteJob[],
   ledger: OutboxLedger,
   limits: QuotaLimits,
+  seqOfLease: (id: string) => number | undefined = () => undefined,
 ): WriteOutcome {
-  const outcome: WriteOutcome & { enqueued: number } = { settle: [], released: [], enqueued: 0 };
+  const outcome: WriteOutcome & { enqueued: number } = {
+    settle: [],
+    deleted: [],
+    returned: [],
+    inserted: [],
+    enqueued: 0,
+  };
   for (const job of jobs) {
     if (job.kind === 'enqueue') {
       const total = job.bytes.reduce((sum, b) => sum + b, 0);
@@ -63,30 +75,32 @@ export function applyWriteJobs(
           const evicted = table.evictOldest(rank);
           if (evicted === undefined) break;
           ledger.evicted(rank, evicted.bytes);
-          outcome.released.push(evicted.id);
+          outcome.deleted.push(evicted.id);
           freed += evicted.bytes;
         }
       }
       job.messages.forEach((m, i) => {
         const bytes = job.bytes[i] ?? 0;
-        table.insert(m, rankOf(m.priority), bytes);
-        ledger.add(rankOf(m.priority), bytes);
+        const rank = rankOf(m.priority);
+        outcome.inserted.push({ rank, seq: table.insert(m, rank, bytes) });
+        ledger.add(rank, bytes);
       });
       outcome.enqueued += job.messages.length;
       outcome.settle.push(() => job.resolve(job.messages));
     } else if (job.kind === 'ack') {
       let deleted = 0;
       for (const id of job.ids) {
-        const row = table.deleteById(id);
+        const seq = seqOfLease(id);
+        const row = (seq === undefined ? undefined : table.deleteLeased(seq, id)) ?? table.deleteById(id);
         if (row === undefined) continue;
         ledger.remove(row.rank, row.bytes);
         deleted++;
       }
-      outcome.released.push(...job.ids);
+      outcome.deleted.push(...job.ids);
       outcome.settle.push(() => job.resolve(deleted));
     } else {
       for (const id of job.ids) table.countAttempt(id);
-      outcome.released.push(...job.ids);
+      outcome.returned.push(...job.ids);
       outcome.settle.push(() => job.resolve());
     }
   }
