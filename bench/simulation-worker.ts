@@ -6,7 +6,9 @@ import { simulateRun } from '../simulators/sensors/simulate-run.js';
  * One worker of the simulation benchmark. Shared counters instead of
  * messages let the main thread wait with Atomics.wait, so the benchmark
  * stays synchronous: the worker warms up, counts itself ready, waits for
- * the start signal, simulates its share of the batch and counts itself done.
+ * the start signal, claims jobs of the batch one at a time from a shared
+ * counter (so a slow run never leaves the other workers idle) and counts
+ * itself done.
  */
 export interface SimulationJob {
   readonly template: string;
@@ -15,7 +17,10 @@ export interface SimulationJob {
 }
 
 export interface SimulationWorkerData {
+  /** The whole batch; workers claim its jobs through SIGNAL_NEXT. */
   readonly jobs: readonly SimulationJob[];
+  /** Runs simulated before counting ready: until then code is still being optimised. */
+  readonly warmUp: readonly SimulationJob[];
   /** Int32 slots: see the SIGNAL_* indices. */
   readonly signals: SharedArrayBuffer;
 }
@@ -24,6 +29,8 @@ export const SIGNAL_READY = 0;
 export const SIGNAL_GO = 1;
 export const SIGNAL_DONE = 2;
 export const SIGNAL_FAILED = 3;
+export const SIGNAL_NEXT = 4;
+export const SIGNAL_SLOTS = 5;
 
 function simulate(job: SimulationJob): number {
   const trace = simulateRun(drawScenario(job.template, job.seed), { durationS: job.durationS, thermalHz: 4 });
@@ -33,13 +40,16 @@ function simulate(job: SimulationJob): number {
 function runWorker(data: SimulationWorkerData): void {
   const signals = new Int32Array(data.signals);
   try {
-    // Warm up as the single-core figure does, so both compare optimised code.
-    for (let i = 0; i < 3; i++)
-      simulate({ template: i % 2 === 0 ? 'tf4' : 'normal-day', seed: 99 + i, durationS: 600 });
+    // Warm up until the code is optimised, so every worker count compares the same code.
+    for (const job of data.warmUp) simulate(job);
     Atomics.add(signals, SIGNAL_READY, 1);
     Atomics.notify(signals, SIGNAL_READY);
     while (Atomics.load(signals, SIGNAL_GO) === 0) Atomics.wait(signals, SIGNAL_GO, 0);
-    for (const job of data.jobs) simulate(job);
+    for (;;) {
+      const job = data.jobs[Atomics.add(signals, SIGNAL_NEXT, 1)];
+      if (job === undefined) break;
+      simulate(job);
+    }
   } catch (error) {
     Atomics.store(signals, SIGNAL_FAILED, 1);
     console.error(error);

@@ -10,7 +10,6 @@ import type { GeneratedRun } from './generate-run.js';
 import { generateRuns } from './run-pool.js';
 import { runFileKey } from './run-files.js';
 import { planRun, type Mix, type RunClassKind } from './run-plan.js';
-import { validateRunFiles } from './validate-run.js';
 
 export const DATASET_SCHEMA_VERSION = 1;
 
@@ -56,7 +55,7 @@ export async function generateDataset(options: GenerateDatasetOptions): Promise<
   const store_ = async (run: GeneratedRun): Promise<void> => {
     const id = run.plan.runId;
     await Promise.all([...run.files].map(([kind, bytes]) => store.put(runFileKey('raw', kind, id), bytes)));
-    const reasons = validateRunFiles(run.files, run.sha256);
+    const reasons = [...run.rejections];
     if (reasons.length === 0) {
       await Promise.all(
         [...run.files].map(([kind, bytes]) => store.put(runFileKey('validated', kind, id), bytes)),

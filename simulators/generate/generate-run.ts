@@ -6,7 +6,7 @@ import { thermalFrame } from '../sensors/run-trace.js';
 import { simulateRun } from '../sensors/simulate-run.js';
 import { encodeRunFiles, type RunFileKind } from './run-files.js';
 import { fitToDuration, type RunPlan } from './run-plan.js';
-import { sha256 } from './validate-run.js';
+import { sha256, validateRunFiles } from './validate-run.js';
 
 export interface GenerateRunOptions {
   /** Every run lasts this long; each template's own duration when absent. */
@@ -22,6 +22,12 @@ export interface GeneratedRun {
   readonly sha256: Map<RunFileKind, string>;
   readonly labelsJson: string;
   readonly scenarioJson: string;
+  /**
+   * Why validation rejects the encoded files (empty when accepted). The
+   * validation stage reads the bytes back with the decoders, so it runs
+   * where the run was made, in parallel, on exactly the bytes that are stored.
+   */
+  readonly rejections: readonly string[];
 }
 
 /** Index of the thermal frame holding the hottest pixel of the run. */
@@ -62,6 +68,7 @@ export async function generateRun(plan: RunPlan, options: GenerateRunOptions): P
   }
   const checksums = new Map([...files].map(([kind, bytes]) => [kind, sha256(bytes)] as const));
   return {
+    rejections: validateRunFiles(files, checksums),
     plan,
     durationS,
     files,

@@ -26,6 +26,8 @@ export async function generateRuns(
   try {
     await Promise.all(
       threads.map(async (thread) => {
+        // While this thread makes its next run, the previous one is stored: at most one waits per thread.
+        let storing: Promise<void> = Promise.resolve();
         while (next < plans.length) {
           const plan = plans[next++];
           if (plan === undefined) break;
@@ -35,10 +37,14 @@ export async function generateRuns(
             thread.postMessage({ plan, options });
           });
           thread.removeAllListeners('error');
+          await storing;
           if (!reply.ok)
             throw new EmberError('EMBER_ERR_BAD_RUN', `${reply.runId}: generation failed: ${reply.message}`);
-          await onRun(reply.run);
+          storing = onRun(reply.run);
+          // Awaited before the next store or at the end; until then a failure must not count as unhandled.
+          storing.catch(() => undefined);
         }
+        await storing;
       }),
     );
   } finally {
