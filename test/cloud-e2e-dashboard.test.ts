@@ -8,7 +8,7 @@ import type { EdgeAgent } from '../edge/agent.js';
 import { startPlayback, type RunningPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
-import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { startEdgeBed, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { cloudConfig, getJson, pollUntil, writeServiceFiles } from './helpers/cloud-bed.js';
 
 /** Emulated seconds per real second, for the emulators and the agent's clock alike (ul217 seed 1: high at 62 s). */
@@ -59,12 +59,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     const fire =
       scenario.fire === null ? scenario : { ...scenario, fire: { ...scenario.fire, ignition_s: 20 } };
     playback = await startPlayback(simulateRun(fire, { durationS: 110 }), { speed: SPEED });
-    const sensors = playback.devices.map((d) => ({
-      id: d.id,
-      protocol: d.protocol,
-      path: d.path,
-      baud: d.baud,
-    }));
+    const sensors = sensorsOf(playback.devices);
     agent = await bed.agent(await bed.config(DEVICE, sensors), { timeScale: SPEED });
     await agent.start();
 

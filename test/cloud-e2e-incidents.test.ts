@@ -10,7 +10,7 @@ import { startPlayback } from '../simulators/playback/start-playback.js';
 import type { RunTrace } from '../simulators/sensors/run-trace.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
-import { startEdgeBed, subscribeService, type EdgeBed, type Received } from './edge-setup.js';
+import { startEdgeBed, subscribeService, type EdgeBed, type Received, sensorsOf } from './edge-setup.js';
 import {
   anomalyMessage,
   cloudConfig,
@@ -78,12 +78,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     const { received } = await subscribeService(bed.broker, deviceId);
     const playback = await startPlayback(run, { speed: SPEED });
     try {
-      const sensors = playback.devices.map((d) => ({
-        id: d.id,
-        protocol: d.protocol,
-        path: d.path,
-        baud: d.baud,
-      }));
+      const sensors = sensorsOf(playback.devices);
       const agent = await bed.agent(await bed.config(deviceId, sensors), { timeScale: SPEED });
       await agent.start();
       await playback.ended;

@@ -3,7 +3,7 @@ import { startPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import type { RunTrace } from '../simulators/sensors/run-trace.js';
-import { startEdgeBed, subscribeService, type EdgeBed } from './edge-setup.js';
+import { startEdgeBed, subscribeService, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { waitFor } from './helpers/wait.js';
 
 /**
@@ -35,12 +35,7 @@ describe('edge agent end to end over mutual TLS', () => {
     const { received } = await subscribeService(bed.broker, deviceId);
     const playback = await startPlayback(run, { speed: SPEED });
     try {
-      const sensors = playback.devices.map((d) => ({
-        id: d.id,
-        protocol: d.protocol,
-        path: d.path,
-        baud: d.baud,
-      }));
+      const sensors = sensorsOf(playback.devices);
       const agent = await bed.agent(await bed.config(deviceId, sensors), { timeScale: SPEED });
       await agent.start();
       await playback.ended;

@@ -9,7 +9,7 @@ import { AnomalyMessage, StatusMessage } from '../shared/schemas/messages.js';
 import { startPlayback, type RunningPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
-import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { startEdgeBed, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { assertFreshBuild } from './helpers/fresh-build.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -129,12 +129,7 @@ describe('edge agent under kill -9 during a fire and an outage', () => {
     const fire =
       scenario.fire === null ? scenario : { ...scenario, fire: { ...scenario.fire, ignition_s: 10 } };
     playback = await startPlayback(simulateRun(fire, { durationS: 600 }), { speed: SPEED });
-    const sensors = playback.devices.map((d) => ({
-      id: d.id,
-      protocol: d.protocol,
-      path: d.path,
-      baud: d.baud,
-    }));
+    const sensors = sensorsOf(playback.devices);
     const base = await bed.config(deviceId, sensors, { statusIntervalS: 5, telemetryIntervalS: 1 });
     const eagerPath = join(bed.dir, 'eager.json');
     const quietPath = join(bed.dir, 'quiet.json');

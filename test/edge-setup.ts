@@ -9,6 +9,18 @@ import { AnomalyMessage, TelemetryMessage } from '../shared/schemas/messages.js'
 import { parseTopic } from '../shared/topics.js';
 import { embeddedLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
 
+/** The agent's sensors section for emulated modules, as a kit or a playback lists them. */
+export function sensorsOf(
+  devices: readonly {
+    id: string;
+    protocol: AgentConfigInput['sensors'][number]['protocol'];
+    path: string;
+    baud: number;
+  }[],
+): AgentConfigInput['sensors'] {
+  return devices.map((d) => ({ id: d.id, protocol: d.protocol, path: d.path, baud: d.baud }));
+}
+
 /** A broker with mTLS, a device's certificate files and a temporary folder for one edge test file. */
 export interface EdgeBed {
   readonly broker: LinkBroker;

@@ -3,7 +3,7 @@ import { startPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import { StatusMessage } from '../shared/schemas/messages.js';
-import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { startEdgeBed, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { sleep, waitFor } from './helpers/wait.js';
 
 /**
@@ -45,12 +45,7 @@ describe('edge agent health status over mutual TLS', () => {
     const run = simulateRun(scenario, { durationS: 60 });
     const playback = await startPlayback(run, { speed: SPEED });
     try {
-      const sensors = playback.devices.map((d) => ({
-        id: d.id,
-        protocol: d.protocol,
-        path: d.path,
-        baud: d.baud,
-      }));
+      const sensors = sensorsOf(playback.devices);
       const config = await bed.config(deviceId, sensors, { statusIntervalS: 5 });
       const agent = await bed.agent(config, { timeScale: SPEED, softwareVersion: '9.9.9-test' });
       await agent.start();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KIT } from '../simulators/devices/kit.js';
 import { startKit, type RunningKit } from '../simulators/devices/start-kit.js';
 import type { EdgeAgent } from '../edge/agent.js';
-import { startEdgeBed, type EdgeBed } from './edge-setup.js';
+import { startEdgeBed, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { sleep, waitFor } from './helpers/wait.js';
 
 function metric(text: string, name: string, sensor: string): number {
@@ -17,7 +17,7 @@ describe('edge agent status endpoints and serial faults', () => {
   beforeAll(async () => {
     bed = await startEdgeBed();
     kit = await startKit(DEFAULT_KIT, { speed: 1 });
-    const sensors = kit.devices.map((d) => ({ id: d.id, protocol: d.protocol, path: d.path, baud: d.baud }));
+    const sensors = sensorsOf(kit.devices);
     agent = await bed.agent(await bed.config('gw-status-1', sensors));
     await agent.start();
   });
