@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../cloud/service/cloud-contracts.js';
 import { CloudService } from '../cloud/service/cloud-service.js';
@@ -10,6 +10,7 @@ import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import { startEdgeBed, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { cloudConfig, getJson, pollUntil, writeServiceFiles } from './helpers/cloud-bed.js';
+import { openDashboard } from './helpers/dashboard-page.js';
 
 /** Emulated seconds per real second, for the emulators and the agent's clock alike (ul217 seed 1: high at 62 s). */
 const SPEED = 10;
@@ -22,7 +23,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
   let page: Page;
   let playback: RunningPlayback | undefined;
   let agent: EdgeAgent | undefined;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const navigations: string[] = [];
 
   beforeAll(async () => {
@@ -32,16 +33,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     await mkdir(dataDir);
     cloud = await CloudService.create({ config: cloudConfig(bed.broker, files, dataDir) });
     await cloud.start();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(cloud.url);
-    await page.locator('body[data-loaded="true"]').waitFor();
-    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+    ({ browser, page, pageErrors } = await openDashboard(cloud.url));
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
   }, 40_000);
 

@@ -7,6 +7,7 @@ import { OperatorAlerts } from '../cloud/monitoring/operator-alerts.js';
 import { ResponseAgent } from '../cloud/response/response-agent.js';
 import { WebhookNotifier } from '../cloud/response/webhook-notifier.js';
 import type { DeviceState, Incident, OperatorAlert } from '../cloud/service/cloud-contracts.js';
+import { deviceStateFixture } from './helpers/device-state.js';
 
 interface Received {
   readonly path: string;
@@ -351,21 +352,5 @@ describe('OperatorAlerts with real webhooks', () => {
 });
 
 function deviceState(online: boolean): DeviceState {
-  return {
-    deviceId: 'gw-9',
-    zone: 'hall',
-    online,
-    lastSeen: Date.now(),
-    level: 'none',
-    probability: 0,
-    model: 'rules',
-    modelStatus: 'active',
-    outboxMessages: 0,
-    outboxOldestAgeS: 0,
-    sensors: {},
-    decodeErrorRate: 0,
-    levels: {},
-    thermalPngBase64: null,
-    risk: 'none',
-  };
+  return deviceStateFixture({ deviceId: 'gw-9', zone: 'hall', online });
 }

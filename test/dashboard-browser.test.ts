@@ -1,8 +1,9 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudApi } from '../cloud/api/cloud-api.js';
 import { device, incident, MemoryPorts } from '../cloud/api/memory-ports.test-helper.js';
 import { waitFor } from './helpers/wait.js';
+import { openDashboard } from './helpers/dashboard-page.js';
 
 /** A 1×1 PNG, as a device's thermal snapshot would arrive (base64). */
 const PIXEL_PNG =
@@ -13,7 +14,7 @@ describe('dashboard in a browser', () => {
   const api = new CloudApi({ ports });
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     ports.deviceMap.set('gw-1', device('gw-1', { thermalPngBase64: PIXEL_PNG }));
@@ -49,16 +50,7 @@ describe('dashboard in a browser', () => {
       active: true,
     });
     await api.start();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(api.url);
-    await page.locator('body[data-loaded="true"]').waitFor();
-    await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+    ({ browser, page, pageErrors } = await openDashboard(api.url));
   }, 30_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import {
   evaluateAlertRules,
   type OutboxHistory,
 } from './alert-rules.js';
+import { deviceStateFixture } from '../../test/helpers/device-state.js';
 
 const settings = AlertRuleSettings.parse({
   offlineAfterS: 60,
@@ -17,24 +18,7 @@ const settings = AlertRuleSettings.parse({
 });
 
 function device(overrides: Partial<DeviceState> = {}): DeviceState {
-  return {
-    deviceId: 'gw-1',
-    zone: 'kitchen',
-    online: true,
-    lastSeen: 1_000_000,
-    level: 'none',
-    probability: 0,
-    model: 'rules',
-    modelStatus: 'active',
-    outboxMessages: 0,
-    outboxOldestAgeS: 0,
-    sensors: {},
-    decodeErrorRate: 0,
-    levels: {},
-    thermalPngBase64: null,
-    risk: 'none',
-    ...overrides,
-  };
+  return deviceStateFixture({ lastSeen: 1_000_000, ...overrides });
 }
 
 function rollout(overrides: Partial<RolloutProgress> = {}): RolloutProgress {
