@@ -94,7 +94,8 @@ describe('playing a run through the emulators on real ptys', () => {
 
   it('ends once emulated time passes the end of the run', () => {
     expect(endedAtS).toBeGreaterThanOrEqual(DURATION_S - 0.01);
-    expect(endedAtS).toBeLessThan(DURATION_S + 5);
+    // The upper bound only says it ended at all: a busy machine may hold the event loop for a few wall seconds.
+    expect(endedAtS).toBeLessThan(DURATION_S + 3 * SPEED);
   });
 
   it.each(PROTOCOL_NAMES)('%s: every reading is the trace report of the time it arrived', (protocol) => {
