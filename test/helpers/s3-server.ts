@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -62,9 +62,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 /** Starts s3rver on 127.0.0.1, port 0, in a child process storing into a fresh temporary folder. */
 export async function startS3Server(bucket = 'emberwatch-test'): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), 'ember-s3rver-'));
+  const objects = join(directory, 'objects');
+  const staging = join(directory, 'staging');
+  await mkdir(objects);
   const child = spawn(
     process.execPath,
-    ['--openssl-legacy-provider', '--no-deprecation', S3RVER_PROCESS, directory, bucket],
+    ['--openssl-legacy-provider', '--no-deprecation', S3RVER_PROCESS, objects, bucket, staging],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
