@@ -9,6 +9,25 @@ import { jsonLines, runCli } from './helpers/run-cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'emberwatch-train-'));
 const data = join(dir, 'data');
 
+/** A small, quick training of the shared dataset into `out` on `workers` threads. */
+function trainArgs(out: string, workers: number): string[] {
+  return [
+    'train',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--trials',
+    '2',
+    '--trees',
+    '20',
+    '--folds',
+    '2',
+    '--workers',
+    String(workers),
+  ];
+}
+
 describe('emberwatch train', () => {
   beforeAll(async () => {
     const generated = await runCli(
@@ -37,11 +56,7 @@ describe('emberwatch train', () => {
 
   it('trains from the dataset, writes a model the ONNX runtime loads and verifies, with its experiments', async () => {
     const out = join(dir, 'model');
-    const result = await runCli(
-      ['train', '--data', data, '--out', out, '--trials', '2', '--trees', '20', '--folds', '2'],
-      undefined,
-      150_000,
-    );
+    const result = await runCli(trainArgs(out, 2), undefined, 150_000);
     expect(result.code).toBe(0);
     const summary = jsonLines(result.stdout)[0] as { version: string; metrics: Record<string, number> };
     expect(summary.version).toMatch(/^gbdt-[0-9a-f]{12}$/);
@@ -62,13 +77,9 @@ describe('emberwatch train', () => {
     expect(experiments.length).toBeGreaterThanOrEqual(2);
   }, 150_000);
 
-  it('gives the same model for the same data and seed', async () => {
+  it('gives the same model for the same data and seed, in one thread as on workers', async () => {
     const again = join(dir, 'model-again');
-    const result = await runCli(
-      ['train', '--data', data, '--out', again, '--trials', '2', '--trees', '20', '--folds', '2'],
-      undefined,
-      150_000,
-    );
+    const result = await runCli(trainArgs(again, 0), undefined, 150_000);
     expect(result.code).toBe(0);
     expect(readFileSync(join(again, 'model.onnx'))).toEqual(readFileSync(join(dir, 'model', 'model.onnx')));
   }, 150_000);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createLogger } from '../../shared/logging.js';
@@ -17,6 +18,7 @@ const Options = z.object({
   folds: z.coerce.number().int().min(2).max(10).default(3),
   seed: z.coerce.number().int().min(0).default(1),
   trees: z.coerce.number().int().min(1).max(2000).default(120),
+  workers: z.coerce.number().int().min(0).max(256).optional(),
 });
 
 /** The dataset's fingerprint from its manifest, or undefined for a store without one. */
@@ -40,13 +42,17 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train, tune and export a fire model to ONNX',
   usage: `emberwatch train --data DIR|s3://… --out DIR [--trials N] [--folds K] [--seed S] [--trees T]
+    [--workers W]
 
 Reads the feature store under DIR/features (written by \`emberwatch features\`)
 or, without one, computes features from the dataset's validated runs; searches
 hyperparameters (successive halving, cross-validated by run), sets the alarm
 thresholds from out-of-fold traces so that no quiet run would have alarmed,
 fits the final model and writes DIR/model.onnx, manifest.json and
-experiments.json.`,
+experiments.json.
+
+  --workers  threads for the cross-validation fits (default: one per core;
+             0 = this thread); the model is the same whatever the count`,
   async run(argv, io) {
     const options = parseOptions(
       'train',
@@ -58,6 +64,7 @@ experiments.json.`,
         folds: { type: 'string' },
         seed: { type: 'string' },
         trees: { type: 'string' },
+        workers: { type: 'string' },
       },
       Options,
     );
@@ -88,6 +95,7 @@ experiments.json.`,
         folds: options.folds,
         seed: options.seed,
         nTrees: options.trees,
+        workers: options.workers ?? Math.max(1, availableParallelism()),
         dataSha256: fingerprint,
         dataDescription: `${store.describe()} (${runs.length} runs)`,
         createdAt: createdAt(),

@@ -5,10 +5,9 @@ import type { ModelManifest } from '../../shared/model/manifest.js';
 import { predictProbability, type GbdtModel } from '../training/gbdt-model.js';
 import { trainGbdt } from '../training/gbdt.js';
 import type { GbdtParams } from '../training/gbdt-params.js';
-import { groupKFold } from '../training/group-folds.js';
 import { auc } from '../training/metrics.js';
 import { exportGbdtToOnnx } from '../training/onnx-export.js';
-import { searchGbdt, type SearchTrial } from '../training/search.js';
+import { searchGbdt, type SearchResult, type SearchTrial } from '../training/search.js';
 import { calibrateAlarmPolicy, type CalibrationTrace } from './alarm-calibration.js';
 import type { FeatureRun } from './run-features.js';
 import { runMatrix, trainingRows, DEFAULT_ROW_SAMPLING } from './training-rows.js';
@@ -21,6 +20,8 @@ export interface TrainPipelineOptions {
   readonly seed: number;
   /** Trees of the final model (the search's last rung uses as many). */
   readonly nTrees: number;
+  /** Worker threads for the search's fold fits (0: this thread); the model is the same either way. */
+  readonly workers?: number;
   readonly dataSha256: string;
   readonly dataDescription: string;
   readonly createdAt?: Date;
@@ -43,28 +44,28 @@ export interface TrainedModel {
   readonly gbdt: GbdtModel;
 }
 
+/**
+ * Every run's whole trace predicted by the search winner's model of the fold
+ * that held the run out: the traces the alarm thresholds are set from, at
+ * no extra training cost.
+ */
 function outOfFoldTraces(
   runs: readonly FeatureRun[],
-  params: GbdtParams,
-  folds: number,
-  seed: number,
+  groups: readonly string[],
+  search: Pick<SearchResult, 'folds' | 'bestFoldModels'>,
 ): CalibrationTrace[] {
-  const ids = runs.map((r) => r.runId);
-  const traces: CalibrationTrace[] = [];
-  for (const fold of groupKFold(ids, folds, seed)) {
-    const trainRuns = Array.from(fold.trainRows, (i) => runs[i]).filter(
-      (r): r is FeatureRun => r !== undefined,
-    );
-    const rows = trainingRows(trainRuns, { ...DEFAULT_ROW_SAMPLING, seed });
-    const { model } = trainGbdt(rows.set, params);
-    for (const i of fold.validationRows) {
-      const run = runs[i];
-      if (run === undefined) continue;
-      const p = predictProbability(model, runMatrix(run));
-      traces.push({ fireRun: run.classKind === 'fire', ignitionS: run.ignitionS, t: run.t, p });
-    }
-  }
-  return traces;
+  const modelOfRun = new Map<string, GbdtModel>();
+  search.folds.forEach((fold, f) => {
+    const model = search.bestFoldModels[f];
+    if (model === undefined) return;
+    for (const row of fold.validationRows) modelOfRun.set(groups[row] ?? '', model);
+  });
+  return runs.flatMap((run) => {
+    const model = modelOfRun.get(run.runId);
+    if (model === undefined) return [];
+    const p = predictProbability(model, runMatrix(run));
+    return [{ fireRun: run.classKind === 'fire', ignitionS: run.ignitionS, t: run.t, p }];
+  });
 }
 
 /**
@@ -78,13 +79,14 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
   const rows = trainingRows(options.runs, { ...DEFAULT_ROW_SAMPLING, seed: options.seed });
   logger.info({ runs: options.runs.length, rows: rows.set.features.rows }, 'training rows sampled');
   const trials: SearchTrial[] = [];
-  const search = searchGbdt({
+  const search = await searchGbdt({
     data: rows.set,
     groups: rows.groups,
     folds: options.folds,
     candidates: options.trials,
     baseParams: { nTrees: options.nTrees, seed: options.seed },
     seed: options.seed,
+    workers: options.workers ?? 0,
     onTrial: (trial) => {
       trials.push(trial);
       logger.info(
@@ -93,7 +95,7 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
       );
     },
   });
-  const traces = outOfFoldTraces(options.runs, search.bestParams, options.folds, options.seed);
+  const traces = outOfFoldTraces(options.runs, rows.groups, search);
   const calibration = calibrateAlarmPolicy(traces);
   logger.info(
     { policy: calibration.policy, quietPeak: calibration.quietPeak },

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aucMetric } from './metrics.js';
+import { predictProbability } from './gbdt-model.js';
+import { aucMetric, logLossMetric } from './metrics.js';
+import { selectTrainingRows } from './training-set.js';
 import { searchGbdt, type SearchTrial } from './search.js';
 import { syntheticSet } from './synthetic-data.test-helper.js';
 
@@ -13,9 +15,9 @@ const data = syntheticSet(
 const groups = Array.from({ length: data.features.rows }, (_, i) => `run-${Math.floor(i / 60)}`);
 
 describe('searchGbdt', () => {
-  it('halves candidates per rung, reports every trial and picks the best of the last rung', () => {
+  it('halves candidates per rung, reports every trial and picks the best of the last rung', async () => {
     const seen: SearchTrial[] = [];
-    const result = searchGbdt({
+    const result = await searchGbdt({
       data,
       groups,
       folds: 3,
@@ -39,16 +41,49 @@ describe('searchGbdt', () => {
     expect(new Set(perRung[1]?.map((t) => t.candidate))).toEqual(new Set(topOfRung0.map((t) => t.candidate)));
   });
 
-  it('is deterministic for a seed (apart from timings)', () => {
-    const run = (): unknown =>
-      searchGbdt({
-        data,
-        groups,
-        candidates: 3,
-        strategy: 'random',
-        baseParams: { nTrees: 5 },
-        seed: 9,
-      }).trials.map(({ seconds: _seconds, ...rest }) => rest);
-    expect(run()).toEqual(run());
+  it('is deterministic for a seed (apart from timings)', async () => {
+    const run = async (): Promise<unknown> =>
+      (
+        await searchGbdt({
+          data,
+          groups,
+          candidates: 3,
+          strategy: 'random',
+          baseParams: { nTrees: 5 },
+          seed: 9,
+        })
+      ).trials.map(({ seconds: _seconds, ...rest }) => rest);
+    expect(await run()).toEqual(await run());
+  });
+
+  it("keeps the winner's model of every fold, each scoring its fold as the trial says", async () => {
+    const result = await searchGbdt({
+      data,
+      groups,
+      folds: 3,
+      candidates: 3,
+      baseParams: { nTrees: 9 },
+      seed: 2,
+    });
+    expect(result.folds).toHaveLength(3);
+    expect(result.bestFoldModels).toHaveLength(3);
+    const winner = result.trials
+      .filter((t) => t.rung === result.trials.at(-1)?.rung)
+      .find((t) => t.params === result.bestParams);
+    result.folds.forEach((fold, f) => {
+      const model = result.bestFoldModels[f];
+      if (model === undefined) throw new Error('no model');
+      expect(model.trees).toHaveLength(9);
+      const validation = selectTrainingRows(data, fold.validationRows);
+      const score = logLossMetric.score(
+        validation.labels,
+        predictProbability(model, validation.features),
+        validation.weights,
+      );
+      expect(score).toBeCloseTo(winner?.foldScores[f] ?? Number.NaN, 12);
+      // A fold model never saw the runs it is scored on.
+      const held = new Set(Array.from(fold.validationRows, (r) => groups[r]));
+      expect(Array.from(fold.trainRows).some((r) => held.has(groups[r]))).toBe(false);
+    });
   });
 });

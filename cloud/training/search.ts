@@ -1,13 +1,13 @@
 import { EmberError } from '../../shared/errors.js';
-import { binFeatures } from './binning.js';
-import { trainGbdt } from './gbdt.js';
-import { predictProbability } from './gbdt-model.js';
+import { InThreadFoldFitter, type FoldFit, type FoldFitter, type FoldProblem } from './fold-fitter.js';
+import { WorkerFoldFitter } from './fold-worker-pool.js';
+import type { GbdtModel } from './gbdt-model.js';
 import { resolveGbdtParams, type GbdtParams, type GbdtParamsInput } from './gbdt-params.js';
-import { groupKFold } from './group-folds.js';
+import { groupKFold, type Fold } from './group-folds.js';
 import { logLossMetric, type Metric } from './metrics.js';
 import { createPrng, deriveSeed } from './prng.js';
 import { defaultSearchSpace, drawParams, type SearchSpace } from './search-space.js';
-import { selectTrainingRows, type TrainingSet } from './training-set.js';
+import type { TrainingSet } from './training-set.js';
 
 /** How to search the GBDT family. */
 export interface SearchOptions {
@@ -30,6 +30,8 @@ export interface SearchOptions {
   readonly seed?: number;
   /** Called after each candidate finishes a rung, for progress or recording. */
   readonly onTrial?: (trial: SearchTrial) => void;
+  /** Worker threads for the fold fits (default 0: this thread). The result is the same either way. */
+  readonly workers?: number;
 }
 
 /** One candidate scored at one rung (budget) across all folds. */
@@ -51,6 +53,10 @@ export interface SearchResult {
   readonly trials: readonly SearchTrial[];
   readonly bestParams: GbdtParams;
   readonly bestScore: number;
+  /** The folds every candidate was scored on. */
+  readonly folds: readonly Fold[];
+  /** The winner's model of each fold (same order as `folds`): out-of-fold predictions for free. */
+  readonly bestFoldModels: readonly GbdtModel[];
 }
 
 /**
@@ -59,7 +65,7 @@ export interface SearchResult {
  * to eta times the trees, up to the full budget. Cheap early rungs favour
  * fast learners (high learning rates), the known price of the method.
  */
-export function searchGbdt(options: SearchOptions): SearchResult {
+export async function searchGbdt(options: SearchOptions): Promise<SearchResult> {
   const seed = options.seed ?? 0;
   const metric = options.metric ?? logLossMetric;
   const eta = options.halvingFactor ?? 3;
@@ -84,58 +90,79 @@ export function searchGbdt(options: SearchOptions): SearchResult {
   const folds = groupKFold(options.groups, options.folds ?? 3, deriveSeed(seed, 1));
   const rungs = options.strategy === 'random' ? 1 : Math.floor(Math.log(count) / Math.log(eta) + 1e-9) + 1;
   const maxBins = resolveGbdtParams(options.baseParams).maxBins;
+  const problem: FoldProblem = { data: options.data, folds, maxBins, seed, metric };
+  const workers = options.workers ?? 0;
+  const fitter: FoldFitter =
+    workers > 0 ? new WorkerFoldFitter(problem, workers) : new InThreadFoldFitter(problem);
 
   const trials: SearchTrial[] = [];
   let alive = candidates.map((_, i) => i);
   let lastRung: SearchTrial[] = [];
-  for (let rung = 0; rung < rungs; rung++) {
-    const share = eta ** -(rungs - 1 - rung);
-    const params = alive.map((c) => {
-      const base = candidates[c] ?? resolveGbdtParams();
-      return { ...base, maxBins, nTrees: Math.max(1, Math.round(base.nTrees * share)) };
-    });
-    const scores = alive.map(() => [] as number[]);
-    const seconds = alive.map(() => 0);
-    for (const fold of folds) {
-      const train = selectTrainingRows(options.data, fold.trainRows);
-      const validation = selectTrainingRows(options.data, fold.validationRows);
-      const binned = binFeatures(train.features, maxBins, seed);
-      params.forEach((p, i) => {
-        const started = performance.now();
-        const { model } = trainGbdt(train, p, { binned });
-        const probabilities = predictProbability(model, validation.features);
-        scores[i]?.push(metric.score(validation.labels, probabilities, validation.weights));
-        seconds[i] = (seconds[i] ?? 0) + (performance.now() - started) / 1000;
+  let lastFits: FoldFit[][] = [];
+  try {
+    for (let rung = 0; rung < rungs; rung++) {
+      const share = eta ** -(rungs - 1 - rung);
+      const keepModel = rung === rungs - 1;
+      const params = alive.map((c) => {
+        const base = candidates[c] ?? resolveGbdtParams();
+        return { ...base, maxBins, nTrees: Math.max(1, Math.round(base.nTrees * share)) };
       });
+      // Fold by fold, so a thread selects and bins each fold once per rung.
+      const pending = folds.map((_, fold) => params.map((p) => fitter.fit({ fold, params: p, keepModel })));
+      const byFold = await Promise.all(pending.map((fits) => Promise.all(fits)));
+      lastFits = params.map((_, i) => byFold.map((fits) => fits[i] ?? { score: Number.NaN, seconds: 0 }));
+      lastRung = alive.map((candidate, i) => {
+        const fits = lastFits[i] ?? [];
+        const foldScores = fits.map((fit) => fit.score);
+        return {
+          candidate,
+          rung,
+          params: params[i] ?? resolveGbdtParams(),
+          foldScores,
+          meanScore: finiteMean(foldScores),
+          seconds: fits.reduce((sum, fit) => sum + fit.seconds, 0),
+        };
+      });
+      for (const trial of lastRung) {
+        trials.push(trial);
+        options.onTrial?.(trial);
+      }
+      const ranked = [...lastRung].sort((a, b) =>
+        compareScores(a.meanScore, b.meanScore, metric.higherIsBetter),
+      );
+      alive = ranked.slice(0, Math.max(1, Math.floor(ranked.length / eta))).map((t) => t.candidate);
     }
-    lastRung = alive.map((candidate, i) => ({
-      candidate,
-      rung,
-      params: params[i] ?? resolveGbdtParams(),
-      foldScores: scores[i] ?? [],
-      meanScore: finiteMean(scores[i] ?? []),
-      seconds: seconds[i] ?? 0,
-    }));
-    for (const trial of lastRung) {
-      trials.push(trial);
-      options.onTrial?.(trial);
-    }
-    const ranked = [...lastRung].sort((a, b) =>
-      compareScores(a.meanScore, b.meanScore, metric.higherIsBetter),
-    );
-    alive = ranked.slice(0, Math.max(1, Math.floor(ranked.length / eta))).map((t) => t.candidate);
+  } finally {
+    await fitter.close();
   }
-  const best = [...lastRung].sort((a, b) =>
-    compareScores(a.meanScore, b.meanScore, metric.higherIsBetter),
-  )[0];
+  const bestAt = rankFirst(lastRung, metric.higherIsBetter);
+  const best = lastRung[bestAt];
   if (best === undefined) throw new EmberError('EMBER_ERR_BAD_HYPERPARAMETERS', 'search ran no trials');
+  const bestFoldModels = (lastFits[bestAt] ?? []).map((fit) => {
+    if (fit.model === undefined)
+      throw new EmberError('EMBER_ERR_BAD_TRAINING_DATA', 'a fold model is missing');
+    return fit.model;
+  });
   return {
     metric: metric.name,
     higherIsBetter: metric.higherIsBetter,
     trials,
     bestParams: best.params,
     bestScore: best.meanScore,
+    folds,
+    bestFoldModels,
   };
+}
+
+/** Index of the best trial (the first of equals). */
+function rankFirst(trials: readonly SearchTrial[], higherIsBetter: boolean): number {
+  let best = 0;
+  for (let i = 1; i < trials.length; i++) {
+    const a = trials[i]?.meanScore ?? Number.NaN;
+    const b = trials[best]?.meanScore ?? Number.NaN;
+    if (compareScores(a, b, higherIsBetter) < 0) best = i;
+  }
+  return best;
 }
 
 /** Better first; NaN last; ties keep their order (sort is stable). */
