@@ -182,4 +182,32 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
       await device.endAsync(true);
     }
   }, 30_000);
+
+  it('an emergency alert running when the cloud stops repeats again once it is back', async () => {
+    const device: MqttClient = await deviceClient(bed.broker, 'gw-restart-1');
+    const ofDevice = (path: string) =>
+      hooks.calls.filter(
+        (c) => c.path === path && (c.body['incident'] as Incident | undefined)?.deviceId === 'gw-restart-1',
+      );
+    try {
+      const message = anomalyMessage('gw-restart-1', 'high', 0.98);
+      await device.publishAsync(deviceTopics('gw-restart-1').anomaly, JSON.stringify(message), { qos: 1 });
+      await waitFor('the first emergency alert', () => ofDevice('/emergency').length === 1, 10_000);
+      expect(ofDevice('/emergency')[0]?.body['type']).toBe('incident.alert');
+
+      await cloud.stop();
+      // Back with repeats every second: the alert must carry on, not start again.
+      config = { ...config, response: { ...config.response, repeatEveryS: 1 } };
+      cloud = await CloudService.create({ config });
+      await cloud.start();
+      await waitFor('a repeat after the restart', () => ofDevice('/emergency').length >= 2, 10_000);
+      const [first, second] = ofDevice('/emergency');
+      expect(second?.body['type']).toBe('incident.alert.repeat');
+      expect(second?.body['repeat']).toBe(1);
+      expect((second?.body['incident'] as Incident).id).toBe((first?.body['incident'] as Incident).id);
+      expect(ofDevice('/emergency').filter((c) => c.body['type'] === 'incident.alert')).toHaveLength(1);
+    } finally {
+      await device.endAsync(true);
+    }
+  }, 30_000);
 });

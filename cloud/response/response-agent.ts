@@ -4,9 +4,12 @@ import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import type { Incident } from '../service/cloud-contracts.js';
 import {
   decideOnEvent,
+  decideOnResume,
   decideOnTimer,
   nextDueAt,
+  stateFromActions,
   type IncidentEvent,
+  type RecordedAction,
   type IncidentResponseState,
   type ResponseActionKind,
   type ResponseStep,
@@ -132,6 +135,29 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
     this.#schedule(id);
     if (decision.state.stopped) this.#incidents.delete(id);
     await this.#run(event.incident, decision.steps);
+  }
+
+  /**
+   * Picks up open incidents after a restart from their recorded actions: an
+   * alert that was running repeats and escalates on its old schedule (a
+   * repeat that fell due while the cloud was down goes out now), and an
+   * incident whose alert or notification never went out gets it now.
+   * Resolves when those webhooks have answered or given up; never rejects.
+   */
+  async resume(open: readonly { incident: Incident; actions: readonly RecordedAction[] }[]): Promise<void> {
+    if (this.#abort === undefined) return;
+    const runs: Promise<void>[] = [];
+    for (const { incident, actions } of open) {
+      if (incident.state !== 'open' || this.#states.has(incident.id)) continue;
+      const decision = decideOnResume(stateFromActions(incident.id, actions), incident, this.#clock.now());
+      this.#states.set(incident.id, decision.state);
+      if (decision.state.stopped) continue;
+      this.#incidents.set(incident.id, incident);
+      this.#schedule(incident.id);
+      runs.push(this.#run(incident, decision.steps));
+    }
+    if (this.#timers.size > 0) this.#log.info({ alerting: this.#timers.size }, 'emergency alerts resumed');
+    await Promise.all(runs);
   }
 
   /** The ids of the incidents whose emergency alert is still repeating or waiting to escalate. */

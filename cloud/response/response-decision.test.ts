@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { Incident, IncidentState } from '../service/cloud-contracts.js';
+import type { IncidentState } from '../service/cloud-contracts.js';
 import {
   decideOnEvent,
   decideOnTimer,
@@ -9,30 +9,12 @@ import {
   type IncidentChange,
   type IncidentResponseState,
 } from './response-decision.js';
+import { incident } from './response-fixtures.test-helper.js';
 
 const timing = { repeatEveryS: 60, escalateAfterS: 300, maxRepeats: 3 };
 
-function incident(level: AlarmLevel, state: IncidentState = 'open'): Incident {
-  return {
-    id: 'inc-1',
-    deviceId: 'gw-1',
-    zone: 'kitchen',
-    level,
-    state,
-    openedAt: 0,
-    updatedAt: 0,
-    acknowledgedAt: state === 'open' ? null : 1,
-    acknowledgedBy: state === 'open' ? null : 'dana',
-    resolvedAt: state === 'resolved' ? 2 : null,
-    outcome: null,
-    reasons: ['probability 0.93'],
-    assessments: 1,
-    messageIds: ['m1'],
-  };
-}
-
 function event(level: AlarmLevel, change: IncidentChange, state: IncidentState = 'open') {
-  return { incident: incident(level, state), change };
+  return { incident: incident(level, state, 'inc-1'), change };
 }
 
 describe('decideOnEvent', () => {

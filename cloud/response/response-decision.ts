@@ -164,3 +164,65 @@ export function decideOnTimer(
   }
   return { state: next, steps };
 }
+
+/** An action as the incident store keeps it: enough to rebuild the response state after a restart. */
+export interface RecordedAction {
+  readonly kind: string;
+  /** ms since the epoch. */
+  readonly ts: number;
+}
+
+/**
+ * The response state an incident's recorded actions imply, oldest first: what
+ * the agent had done before a restart, so repeats and escalation carry on
+ * from where they were instead of starting again or not at all.
+ */
+export function stateFromActions(
+  incidentId: string,
+  actions: readonly RecordedAction[],
+): IncidentResponseState {
+  let state = initialResponseState(incidentId);
+  for (const { kind, ts } of actions) {
+    switch (kind) {
+      case 'logged':
+        state = { ...state, logged: true };
+        break;
+      case 'notified':
+        state = { ...state, notified: true };
+        break;
+      case 'alerted':
+        state = { ...state, alertedAt: ts, lastAlertAt: ts };
+        break;
+      case 'repeated':
+        state = { ...state, repeats: state.repeats + 1, lastAlertAt: ts };
+        break;
+      case 'escalated':
+        state = { ...state, escalatedAt: ts };
+        break;
+      case 'stopped':
+        state = { ...state, stopped: true };
+        break;
+    }
+  }
+  return state;
+}
+
+/**
+ * What an open incident calls for when the agent starts again: the step its
+ * level wants if that step was never taken (the cloud stopped between
+ * opening the incident and acting on it), else nothing; timers then pick up
+ * any repeat or escalation that fell due meanwhile.
+ */
+export function decideOnResume(
+  state: IncidentResponseState,
+  incident: Incident,
+  now: number,
+): ResponseDecision {
+  const done =
+    state.stopped ||
+    (incident.level === 'high' && state.alertedAt !== null) ||
+    (incident.level === 'medium' && (state.notified || state.alertedAt !== null)) ||
+    ((incident.level === 'low' || incident.level === 'none') && state.logged);
+  if (done) return { state, steps: [] };
+  return decideOnEvent(state, { incident, change: 'updated' }, now);
+}

@@ -192,6 +192,12 @@ export class CloudService {
     this.incidents.start();
     this.analysis.start();
     await this.response.start();
+    // Alerts that were running when the cloud stopped carry on; their webhooks do not hold up the start.
+    void this.response.resume(
+      this.incidents
+        .list({ state: 'open', limit: 1000 })
+        .map((incident) => ({ incident, actions: this.incidents.actions(incident.id) })),
+    );
     if (this.models !== undefined) {
       await this.models.registry.start();
       await this.models.rollout?.start();
