@@ -53,6 +53,8 @@ export const ErrorCodes = {
   EMBER_ERR_MODEL_CLOSED: 'a model was used after close()',
   EMBER_ERR_BAD_OFFER: 'a model offer is malformed, not for this device, or inconsistent with its manifest',
   EMBER_ERR_OFFER_SIGNATURE: 'a model offer is unsigned, signed by an unknown key, or altered after signing',
+  EMBER_ERR_OFFER_STALE:
+    'a model offer has expired, or was issued no later than one the device already accepted (a replay)',
   EMBER_ERR_SIGNING_KEY: 'a key is not a valid Ed25519 key in PEM form',
   EMBER_ERR_MODEL_DOWNLOAD: 'a model could not be fetched (network, HTTP status, timeout or size limit)',
   EMBER_ERR_MODEL_INSTALL: 'a model could not be written to, or read back from, the models folder',

@@ -275,13 +275,15 @@ describe('the demo fleet on a real broker', () => {
       const manifest = await readFile(join(workspace.registry.storeDir, 'models', version, 'manifest.json'));
       const offer = signOffer(
         {
-          schemaVersion: 1,
+          schemaVersion: 2,
           id: 'offer-demo-test',
           deviceId: 'gw-02',
           version,
           sha256: createHash('sha256').update(manifest).digest('hex'),
           size: manifest.byteLength,
           source: { objectKey: `models/${version}/manifest.json` },
+          issuedAt: Date.now(),
+          expiresAt: Date.now() + 3_600_000,
         },
         await readFile(workspace.offerKeys.privateKeyPath, 'utf8'),
       );

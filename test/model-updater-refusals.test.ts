@@ -18,9 +18,11 @@ afterAll(async () => {
 describe('ModelUpdater refuses, and the running model carries on', () => {
   const t = useModelUpdater(() => cloud);
   let before: number[];
+  let v1Offer: ReturnType<ModelPublisher['offerFor']>;
 
   beforeEach(async () => {
-    await t.updater.handleOffer(cloud.offerFor('v1'));
+    v1Offer = cloud.offerFor('v1');
+    await t.updater.handleOffer(v1Offer);
     before = Array.from(await t.updater.currentModel().predict(probes));
     t.reports.length = 0;
     t.swaps.length = 0;
@@ -99,6 +101,31 @@ describe('ModelUpdater refuses, and the running model carries on', () => {
     await expectRefused(elsewhere, 'rejected', 'EMBER_ERR_BAD_OFFER', /gw-2/);
     await t.restart({ maxModelBytes: 64 });
     await expectRefused(cloud.offerFor('v2'), 'rejected', 'EMBER_ERR_MODEL_DOWNLOAD', /larger than 64 bytes/);
+  });
+
+  it('an expired offer, and an older offer replayed after a newer one was taken, also after a restart', async () => {
+    const now = Date.now();
+    const fleetKey = cloud.fleet.privateKeyPem;
+    const expired = cloud.offerFor('v2', fleetKey, { issuedAt: now - 7_200_000, expiresAt: now - 3_600_000 });
+    await expectRefused(expired, 'rejected', 'EMBER_ERR_OFFER_STALE', /expired/);
+    // Signed before the offer that installed v1: what someone who kept it could replay.
+    const older = cloud.offerFor('v2', fleetKey, {
+      issuedAt: v1Offer.issuedAt - 1,
+      expiresAt: now + 3_600_000,
+    });
+    await expectRefused(older, 'rejected', 'EMBER_ERR_OFFER_STALE', /replay/);
+    await t.restart();
+    await expectRefused(older, 'rejected', 'EMBER_ERR_OFFER_STALE', /replay/);
+    expect(await t.updater.handleOffer(cloud.offerFor('v2'))).toMatchObject({
+      status: 'installed',
+      active: 'v2',
+    });
+  });
+
+  it('takes the offer of the running model delivered again (a retained message) as already active', async () => {
+    const report = await t.updater.handleOffer(v1Offer);
+    expect(report).toMatchObject({ status: 'installed', reason: 'already active', active: 'v1' });
+    expect(t.swaps).toEqual([]);
   });
 
   it('a download that fails or stalls, reported as failed so it may be offered again', async () => {

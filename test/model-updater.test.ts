@@ -98,7 +98,9 @@ describe('ModelUpdater', () => {
     t.updater.reportInferenceFailure(boom);
     expect(t.updater.currentModel()).toBe(v2);
     t.updater.reportInferenceFailure(boom, v2);
-    await waitFor('automatic rollback', () => t.updater.currentModel().version === 'v1');
+    // The swap comes before the report; wait for the report, which is the end of the rollback.
+    await waitFor('automatic rollback', () => t.reports.at(-1)?.status === 'rolled-back');
+    expect(t.updater.currentModel().version).toBe('v1');
     expect(t.reports.at(-1)).toMatchObject({ status: 'rolled-back', version: 'v2', active: 'v1' });
     expect(t.reports.at(-1)?.reason).toMatch(/3 inference failures in a row, last: boom/);
     // Late failures of the model already replaced must not count against the one now running.

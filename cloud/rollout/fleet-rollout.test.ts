@@ -168,6 +168,18 @@ describe('FleetRollout', () => {
     });
   });
 
+  it('signs each offer with its issue time and the configured lifetime', async () => {
+    await restart({ offerTtlS: 600 });
+    const before = Date.now();
+    const started = await rollout.start({ version: 'm2', devices: ['gw-1'] });
+    await settled(started.id);
+    const offer = fleet.offers[0]?.offer;
+    expect(offer?.issuedAt).toBeGreaterThanOrEqual(before);
+    expect(offer?.issuedAt).toBeLessThanOrEqual(Date.now());
+    expect((offer?.expiresAt ?? 0) - (offer?.issuedAt ?? 0)).toBe(600_000);
+    expect(offer !== undefined && verifyOffer(offer, keys.publicKeyPem)).toBe(true);
+  });
+
   it('serves manifest bytes identical to the object the registry stored', async () => {
     const stored = await new FolderStore(join(dir, 'store')).get(modelKeys('m2').manifest);
     expect(Buffer.from(await manifestBytes(registry, 'm2')).equals(Buffer.from(stored))).toBe(true);

@@ -266,10 +266,12 @@ export class FleetRollout {
     deviceIds: readonly string[],
     kind: 'install' | 'revert',
   ): Promise<void> {
-    const { store, signer } = this.#require();
+    const { store, signer, settings } = this.#require();
+    // Wall-clock time, whatever clock drives the rollout: devices judge validity by their own clocks.
+    const issuedAt = Date.now();
     const offers = deviceIds.map((deviceId) => ({
       deviceId,
-      offer: signer.offerTo(model, deviceId, randomUUID()),
+      offer: signer.offerTo(model, deviceId, randomUUID(), issuedAt, settings.offerTtlS * 1000),
     }));
     store.transaction(() => {
       for (const { deviceId, offer } of offers) {

@@ -92,16 +92,24 @@ export class OfferSigner {
     this.#key = createPrivateKey(privateKeyPem);
   }
 
-  /** One signed offer of a prepared model to one device. */
-  offerTo(model: PreparedModel, deviceId: string, offerId: string): ModelOffer {
+  /** One signed offer of a prepared model to one device, valid from `issuedAt` (ms) for `ttlMs`. */
+  offerTo(
+    model: PreparedModel,
+    deviceId: string,
+    offerId: string,
+    issuedAt: number,
+    ttlMs: number,
+  ): ModelOffer {
     const unsigned = {
-      schemaVersion: 1 as const,
+      schemaVersion: 2 as const,
       id: offerId,
       deviceId,
       version: model.version,
       sha256: model.sha256,
       size: model.size,
       source: model.source,
+      issuedAt: Math.floor(issuedAt),
+      expiresAt: Math.floor(issuedAt + ttlMs),
       keyId: this.keyId,
     };
     const signature = sign(null, offerSigningPayload(unsigned), this.#key).toString('base64');

@@ -31,6 +31,11 @@ const Settings = z.object({
   fleetTimeoutS: z.number().positive().default(3600),
   /** Canaries that may fail before the rollout stops. */
   maxCanaryFailures: z.number().int().min(0).default(0),
+  /** How long a signed offer stays valid; a device refuses it afterwards (and any offer older than one it took). */
+  offerTtlS: z
+    .number()
+    .positive()
+    .default(7 * 24 * 3600),
   /** Devices fetch from `${publicBaseUrl}/v1/models/{version}/`; without it, by object key. */
   publicBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   observation: z

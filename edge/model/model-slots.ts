@@ -10,11 +10,18 @@ import { systemErrorCode, writeFileAtomically } from '../../shared/object-store/
 export const SlotEntry = z.object({ dir: z.string().min(1), version: z.string(), offerId: z.string() });
 export type SlotEntry = z.infer<typeof SlotEntry>;
 
-/** Which installed model runs, and which one a rollback returns to. */
-export const SlotState = z.object({ active: SlotEntry.nullable(), previous: SlotEntry.nullable() });
+/**
+ * Which installed model runs, which one a rollback returns to, and the
+ * issue time of the newest offer ever accepted (older offers are replays).
+ */
+export const SlotState = z.object({
+  active: SlotEntry.nullable(),
+  previous: SlotEntry.nullable(),
+  newestOfferIssuedAt: z.number().int().nonnegative().default(0),
+});
 export type SlotState = z.infer<typeof SlotState>;
 
-const EMPTY: SlotState = { active: null, previous: null };
+const EMPTY: SlotState = { active: null, previous: null, newestOfferIssuedAt: 0 };
 const STATE_FILE = 'state.json';
 
 function installError(message: string, cause: unknown): EmberError {

@@ -12,7 +12,7 @@ import {
   type ModelUpdaterSettingsInput,
   type ResolvedModelUpdaterSettings,
 } from './model-updater-settings.js';
-import { checkOffer, offerLabel } from './offer-check.js';
+import { checkOffer, checkOfferFresh, offerLabel } from './offer-check.js';
 import { fetchOfferedModel } from './offered-model.js';
 
 /** What the updater is built from; the constructor stores these and does nothing else. */
@@ -63,6 +63,8 @@ export class ModelUpdater {
   #previous: Loaded | undefined;
   #rulesReason = 'no model installed';
   #failures = 0;
+  /** Issue time of the newest offer ever accepted: offers no newer are replays. */
+  #newestOfferIssuedAt = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: ModelUpdaterOptions) {
@@ -76,6 +78,7 @@ export class ModelUpdater {
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'model-updater' });
     const slots = new ModelSlots(settings.root);
     const state = await slots.read();
+    this.#newestOfferIssuedAt = state.newestOfferIssuedAt;
     const running = { settings, slots };
     const active = await this.#tryLoad(running, state.active);
     const previous = await this.#tryLoad(running, state.previous);
@@ -171,6 +174,7 @@ export class ModelUpdater {
         reason: 'already active',
       });
     }
+    checkOfferFresh(offer, Date.now(), this.#newestOfferIssuedAt);
     const offered = await fetchOfferedModel(offer, {
       maxManifestBytes: settings.maxManifestBytes,
       maxModelBytes: settings.maxModelBytes,
@@ -195,12 +199,17 @@ export class ModelUpdater {
     const displaced = this.#previous;
     const next = { active: { entry, model }, previous: this.#active };
     try {
-      await slots.write({ active: entry, previous: next.previous?.entry ?? null });
+      await slots.write({
+        active: entry,
+        previous: next.previous?.entry ?? null,
+        newestOfferIssuedAt: offer.issuedAt,
+      });
     } catch (error) {
       await model.close();
       await slots.prune(this.#state());
       throw error;
     }
+    this.#newestOfferIssuedAt = offer.issuedAt;
     this.#switchTo(next.active, next.previous);
     await displaced?.model.close();
     await this.#prune();
@@ -211,7 +220,11 @@ export class ModelUpdater {
     const removed = this.#active;
     if (removed === undefined) return undefined;
     const back = this.#previous;
-    await this.#require().slots.write({ active: back?.entry ?? null, previous: null });
+    await this.#require().slots.write({
+      active: back?.entry ?? null,
+      previous: null,
+      newestOfferIssuedAt: this.#newestOfferIssuedAt,
+    });
     this.#rulesReason = `model ${removed.entry.version} rolled back`;
     this.#switchTo(back, undefined);
     await removed.model.close();
@@ -245,7 +258,11 @@ export class ModelUpdater {
   }
 
   #state(): SlotState {
-    return { active: this.#active?.entry ?? null, previous: this.#previous?.entry ?? null };
+    return {
+      active: this.#active?.entry ?? null,
+      previous: this.#previous?.entry ?? null,
+      newestOfferIssuedAt: this.#newestOfferIssuedAt,
+    };
   }
 
   async #save(): Promise<void> {

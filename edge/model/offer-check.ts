@@ -60,3 +60,31 @@ export function checkOffer(raw: unknown, trust: OfferTrust): ModelOffer {
   }
   return offer;
 }
+
+/** How far the device's clock may run ahead of the cloud's before a valid offer looks expired. */
+export const OFFER_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Refuses an offer that has expired, or that was issued no later than the
+ * newest offer this device ever accepted: a replayed old offer must not put
+ * an old model back. (A device whose clock runs behind, a Pi without a
+ * real-time clock before NTP, still accepts fresh offers: nothing here
+ * trusts the device clock to be ahead.) Throws EMBER_ERR_OFFER_STALE.
+ */
+export function checkOfferFresh(offer: ModelOffer, now: number, newestAcceptedIssuedAt: number): void {
+  if (offer.expiresAt <= offer.issuedAt) {
+    throw new EmberError('EMBER_ERR_BAD_OFFER', 'offer.expiresAt: not after offer.issuedAt');
+  }
+  if (now > offer.expiresAt + OFFER_CLOCK_SKEW_MS) {
+    throw new EmberError(
+      'EMBER_ERR_OFFER_STALE',
+      `offer ${offer.id} expired at ${new Date(offer.expiresAt).toISOString()}`,
+    );
+  }
+  if (offer.issuedAt <= newestAcceptedIssuedAt) {
+    throw new EmberError(
+      'EMBER_ERR_OFFER_STALE',
+      `offer ${offer.id} was issued at ${new Date(offer.issuedAt).toISOString()}, not after the newest offer this device accepted (${new Date(newestAcceptedIssuedAt).toISOString()}): a replay`,
+    );
+  }
+}

@@ -16,13 +16,15 @@ const fleet = generateOfferKeys();
 const rogue = generateOfferKeys();
 
 const unsigned: UnsignedModelOffer = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   id: 'offer-1',
   deviceId: 'gw-1',
   version: '2025.01.01-1',
   sha256: 'a'.repeat(64),
   size: 1234,
   source: { url: 'https://models.example.org/v1/manifest.json' },
+  issuedAt: 1_790_000_000_000,
+  expiresAt: 1_790_086_400_000,
 };
 
 function shuffledKeys(value: unknown, order: (keys: string[]) => string[]): unknown {
@@ -53,6 +55,8 @@ describe('signOffer and verifyOffer', () => {
       { ...offer, id: 'offer-2' },
       { ...offer, deviceId: 'gw-2' },
       { ...offer, deviceId: undefined },
+      { ...offer, issuedAt: offer.issuedAt + 1 },
+      { ...offer, expiresAt: offer.expiresAt + 86_400_000 },
       { ...offer, signature: Buffer.alloc(64).toString('base64') },
       { ...offer, signature: Buffer.from('short').toString('base64') },
     ];

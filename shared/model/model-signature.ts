@@ -23,9 +23,12 @@ export type ModelSource = z.infer<typeof ModelSource>;
  * A signed offer of a model to a device (topic model/offer). `sha256` and
  * `size` are those of the manifest.json bytes at `source`; the manifest in
  * turn pins the model file's SHA-256, so one signature covers both.
+ * `issuedAt` and `expiresAt` are signed too: a device refuses an expired
+ * offer, and one issued no later than the newest it has accepted, so an old
+ * offer replayed cannot put an old model back.
  */
 export const ModelOffer = z.strictObject({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(2),
   /** Unique per offer; reports quote it. */
   id: z.string().min(1).max(128),
   /** Set when the offer is for one device only. */
@@ -34,6 +37,10 @@ export const ModelOffer = z.strictObject({
   sha256: Sha256,
   size: z.number().int().positive(),
   source: ModelSource,
+  /** When the offer was signed, ms since the epoch. */
+  issuedAt: z.number().int().nonnegative(),
+  /** After this (ms since the epoch) the offer is void. */
+  expiresAt: z.number().int().positive(),
   /** Names the fleet key that signed; see {@link keyIdOf}. */
   keyId: z.string().min(1).max(128),
   /** Ed25519 over {@link offerSigningPayload}, base64. */
@@ -44,7 +51,7 @@ export type ModelOffer = z.infer<typeof ModelOffer>;
 export type UnsignedModelOffer = Omit<ModelOffer, 'signature' | 'keyId'> & { keyId?: string };
 
 // Binds the signature to this kind of message, so no other signed blob can pass as an offer.
-const DOMAIN = 'emberwatch/model-offer/v1\n';
+const DOMAIN = 'emberwatch/model-offer/v2\n';
 
 /** JSON with object keys sorted at every level and no whitespace: the same bytes whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -63,12 +70,13 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The signed bytes: every field of the offer except the signature, so that
- * neither the content (version, sha256, size, source) nor the addressee
- * (id, deviceId) can be changed without breaking it.
+ * neither the content (version, sha256, size, source), the addressee (id,
+ * deviceId) nor the validity (issuedAt, expiresAt) can be changed without
+ * breaking it.
  */
 export function offerSigningPayload(offer: Omit<ModelOffer, 'signature'>): Buffer {
-  const { schemaVersion, id, deviceId, version, sha256, size, source, keyId } = offer;
-  const fields = { schemaVersion, id, deviceId, version, sha256, size, source, keyId };
+  const { schemaVersion, id, deviceId, version, sha256, size, source, issuedAt, expiresAt, keyId } = offer;
+  const fields = { schemaVersion, id, deviceId, version, sha256, size, source, issuedAt, expiresAt, keyId };
   return Buffer.from(DOMAIN + canonicalJson(fields), 'utf8');
 }
 

@@ -32,7 +32,11 @@ export interface ModelPublisher {
   readonly rogue: ReturnType<typeof generateOfferKeys>;
   readonly published: ReadonlyMap<string, PublishedModel>;
   /** A fresh offer (new id) for a published model, signed with the fleet key unless told otherwise. */
-  offerFor(name: string, privateKeyPem?: string, extra?: { deviceId?: string }): ModelOffer;
+  offerFor(
+    name: string,
+    privateKeyPem?: string,
+    extra?: Partial<Pick<ModelOffer, 'deviceId' | 'issuedAt' | 'expiresAt'>>,
+  ): ModelOffer;
   stop(): Promise<void>;
 }
 
@@ -72,12 +76,15 @@ export async function startModelPublisher(): Promise<ModelPublisher> {
       offers += 1;
       return signOffer(
         {
-          schemaVersion: 1,
+          schemaVersion: 2,
           id: `offer-${offers}`,
           version: entry.manifest.version,
           sha256: sha256Hex(entry.manifestBytes),
           size: entry.manifestBytes.byteLength,
           source: { url: server.urlOf(`/models/${name}/manifest.json`) },
+          // Each offer newer than the last, as the cloud issues them.
+          issuedAt: Date.now() + offers,
+          expiresAt: Date.now() + offers + 3_600_000,
           ...extra,
         },
         privateKeyPem,
