@@ -7,6 +7,7 @@ import { benchEdge } from './edge.bench.js';
 import { formatMeasurement } from './measure.js';
 import { benchMemory } from './memory.bench.js';
 import { benchOutbox } from './outbox.bench.js';
+import { benchPipeline } from './pipeline.bench.js';
 import { benchSimulation } from './simulation.bench.js';
 
 /** Runs every benchmark in this folder and prints one figure per line. */
@@ -20,3 +21,4 @@ for (const line of await benchAnomalyLatency()) console.log(line);
 for (const line of await benchMemory()) console.log(line);
 for (const line of await benchCloudLoad()) console.log(line);
 for (const line of await benchCloudRollout()) console.log(line);
+for (const line of await benchPipeline()) console.log(line);
