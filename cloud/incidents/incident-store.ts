@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
-import { levelRank } from '../../shared/alarm/alarm-policy.js';
 import { openCatalog } from '../../shared/catalog/index.js';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { Incident, IncidentAction, IncidentState, RiskAssessment } from '../service/cloud-contracts.js';
+import type { Incident, IncidentAction, RiskAssessment } from '../service/cloud-contracts.js';
+import { CommitHold } from './commit-hold.js';
 import { IncidentQueries } from './incident-queries.js';
 import { RecentAnomalies } from './recent-anomalies.js';
 import { timeOrderedId } from './time-ordered-id.js';
@@ -20,9 +20,7 @@ import type {
   ZoneActivity,
 } from './incident-types.js';
 import {
-  asLevel,
   INCIDENT_MIGRATIONS,
-  isOutcome,
   toAction,
   toAssessment,
   toAssessmentData,
@@ -32,9 +30,16 @@ import {
   toRecentAnomaly,
   type IncidentRow,
 } from './incident-rows.js';
-
-const DAY_MS = 86_400_000;
-const RECENT_PER_DEVICE = 32;
+import {
+  checkAcknowledge,
+  checkOutcome,
+  checkResolve,
+  joinedIncident,
+  listLimit,
+  openedIncident,
+  resolutionDetail,
+} from './incident-transitions.js';
+import { RECENT_PER_DEVICE, resolveIncidentSettings, type IncidentSettings } from './incident-settings.js';
 
 /**
  * Incidents, the assessments behind them, what was done about them, and the
@@ -44,35 +49,23 @@ const RECENT_PER_DEVICE = 32;
  */
 export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   readonly #path: string;
-  readonly #retentionMs: number;
-  readonly #pruneIntervalMs: number;
+  readonly #settings: IncidentSettings;
   readonly #log: Logger;
   readonly #now: () => number;
-  readonly #lookBackMs: number;
   #db: Database.Database | undefined;
   #q: IncidentQueries | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
-  /** Inside a transaction: what to do once it commits (emit events, fill the look-back). */
-  #afterCommit: (() => void)[] | undefined;
-  /** Made once: better-sqlite3 prepares BEGIN and COMMIT each time a transaction function is made. */
-  #inTransaction: ((work: () => unknown) => unknown) | undefined;
+  /** What to do once the current transaction commits (emit events, fill the look-back). */
+  readonly #commits = new CommitHold();
   #recent: RecentAnomalies;
 
   constructor(options: IncidentStoreOptions) {
     super();
     this.#path = options.path;
-    this.#retentionMs = options.retentionMs ?? 7 * DAY_MS;
-    this.#pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
-    if (!(this.#retentionMs > 0) || !(this.#pruneIntervalMs > 0)) {
-      throw new EmberError(
-        'EMBER_ERR_BAD_CONFIG',
-        'incident store retentionMs and pruneIntervalMs must be positive',
-      );
-    }
+    this.#settings = resolveIncidentSettings(options);
     this.#log = (options.logger ?? silentLogger()).child({ component: 'incidents' });
     this.#now = options.now ?? Date.now;
-    this.#lookBackMs = options.lookBackMs ?? 3_600_000;
-    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#lookBackMs);
+    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#settings.lookBackMs);
   }
 
   /** Opens the file and prunes message ids past retention (again every pruneIntervalMs). */
@@ -81,12 +74,12 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
     const db = openCatalog(this.#path, { synchronous: 'NORMAL', migrations: INCIDENT_MIGRATIONS });
     this.#db = db;
     this.#q = new IncidentQueries(db);
-    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#lookBackMs);
-    for (const row of this.#q.recentAssessments.iterate(this.#now() - this.#lookBackMs)) {
+    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#settings.lookBackMs);
+    for (const row of this.#q.recentAssessments.iterate(this.#now() - this.#settings.lookBackMs)) {
       this.#recent.add(toRecentAnomaly(row));
     }
     this.prune();
-    this.#pruneTimer = setInterval(() => this.prune(), this.#pruneIntervalMs);
+    this.#pruneTimer = setInterval(() => this.prune(), this.#settings.pruneIntervalMs);
     this.#pruneTimer.unref();
   }
 
@@ -96,23 +89,12 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
     this.#db?.close();
     this.#db = undefined;
     this.#q = undefined;
-    this.#inTransaction = undefined;
+    this.#commits.reset();
   }
 
   /** Runs `work` in one transaction (joins an enclosing one); events from inside follow the commit. */
   transaction<T>(work: () => T): T {
-    const db = this.#database();
-    if (this.#afterCommit !== undefined) return work();
-    const afterCommit: (() => void)[] = [];
-    this.#afterCommit = afterCommit;
-    let result: T;
-    try {
-      result = this.#runInTransaction(db, work) as T;
-    } finally {
-      this.#afterCommit = undefined;
-    }
-    for (const action of afterCommit) action();
-    return result;
+    return this.#commits.run(this.#database(), work);
   }
 
   /** Remembers a message id; true the first time, false for a redelivery. */
@@ -122,7 +104,7 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
 
   /** Forgets message ids older than the retention; returns how many. */
   prune(): number {
-    const removed = this.#queries().pruneSeen.run(this.#now() - this.#retentionMs).changes;
+    const removed = this.#queries().pruneSeen.run(this.#now() - this.#settings.retentionMs).changes;
     if (removed > 0) this.#log.info({ removed }, 'pruned handled message ids');
     return removed;
   }
@@ -132,7 +114,7 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
     const row = toAssessmentRow(assessment, context);
     this.#queries().insertAssessment.run(row);
     const recent = toRecentAnomaly(row);
-    this.#onCommit(() => {
+    this.#commits.onCommit(() => {
       this.#recent.add(recent);
     });
   }
@@ -149,34 +131,16 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
 
   #openOrJoin(assessment: RiskAssessment): IncidentEvent {
     const q = this.#queries();
-    const reasons = JSON.stringify(assessment.reasons);
     const current = q.openIncidentOf.get(assessment.deviceId);
     let event: IncidentEvent;
     if (current === undefined) {
-      const id = timeOrderedId(assessment.ts);
-      q.insertIncident.run({
-        id,
-        deviceId: assessment.deviceId,
-        zone: assessment.zone,
-        level: assessment.level,
-        ts: assessment.ts,
-        reasons,
-        messageIds: JSON.stringify([assessment.messageId]),
-      });
-      event = { incident: this.#incident(id), change: 'opened' };
+      const opened = openedIncident(assessment);
+      q.insertIncident.run(opened);
+      event = { incident: this.#incident(opened.id), change: 'opened' };
     } else {
-      const was = asLevel(current.level);
-      const higher = levelRank(assessment.level) > levelRank(was);
-      const ids = toIncident(current).messageIds;
-      q.joinIncident.run({
-        id: current.id,
-        level: higher ? assessment.level : was,
-        ts: assessment.ts,
-        // The reasons shown are those of the latest assessment at the incident's level.
-        reasons: levelRank(assessment.level) >= levelRank(was) ? reasons : current.reasons,
-        messageIds: JSON.stringify(ids.includes(assessment.messageId) ? ids : [...ids, assessment.messageId]),
-      });
-      event = { incident: this.#incident(current.id), change: higher ? 'escalated' : 'updated' };
+      const { columns, change } = joinedIncident(current, assessment);
+      q.joinIncident.run(columns);
+      event = { incident: this.#incident(current.id), change };
     }
     this.#announce(event);
     return event;
@@ -185,7 +149,7 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   acknowledge(id: string, by: string): Incident {
     return this.transaction(() => {
       const current = this.#row(id);
-      if (current.state !== 'open') throw transition(id, current.state, 'acknowledged');
+      checkAcknowledge(id, current.state);
       const ts = this.#now();
       this.#queries().acknowledge.run({ id, ts, by });
       this.#addAction(id, ts, 'acknowledged', `by ${by}`);
@@ -197,18 +161,13 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
 
   /** Closes an incident with its outcome (fire, false-alarm, test, unknown). */
   resolve(id: string, outcome: string, by: string, note?: string): Incident {
-    if (!isOutcome(outcome)) {
-      throw new EmberError(
-        'EMBER_ERR_BAD_OUTCOME',
-        `incident ${id}: unknown outcome ${JSON.stringify(outcome)}`,
-      );
-    }
+    checkOutcome(id, outcome);
     return this.transaction(() => {
       const current = this.#row(id);
-      if (current.state === 'resolved') throw transition(id, current.state, 'resolved');
+      checkResolve(id, current.state);
       const ts = this.#now();
       this.#queries().resolve.run({ id, ts, by, outcome, note: note ?? null });
-      this.#addAction(id, ts, 'resolved', `${outcome} by ${by}${note === undefined ? '' : `: ${note}`}`);
+      this.#addAction(id, ts, 'resolved', resolutionDetail(outcome, by, note));
       const incident = this.#incident(id);
       this.#announce({ incident, change: 'resolved' });
       return incident;
@@ -222,13 +181,11 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
 
   /** Newest first. */
   list(filter: IncidentListFilter = {}): Incident[] {
-    const limit =
-      filter.limit !== undefined && Number.isFinite(filter.limit) ? Math.floor(filter.limit) : 100;
     return this.#queries()
       .list.all({
         state: filter.state ?? null,
         deviceId: filter.deviceId ?? null,
-        limit: Math.min(1000, Math.max(1, limit)),
+        limit: listLimit(filter.limit),
       })
       .map(toIncident);
   }
@@ -302,17 +259,7 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   }
 
   #announce(event: IncidentEvent): void {
-    this.#onCommit(() => this.emit('incident', event));
-  }
-
-  #runInTransaction(db: Database.Database, work: () => unknown): unknown {
-    this.#inTransaction ??= db.transaction((inner: () => unknown) => inner());
-    return this.#inTransaction(work);
-  }
-
-  #onCommit(action: () => void): void {
-    if (this.#afterCommit !== undefined) this.#afterCommit.push(action);
-    else action();
+    this.#commits.onCommit(() => this.emit('incident', event));
   }
 
   #row(id: string): IncidentRow {
@@ -338,8 +285,4 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   #notStarted(): EmberError {
     return new EmberError('EMBER_ERR_NOT_STARTED', `incident store ${this.#path} is not started`);
   }
-}
-
-function transition(id: string, from: string, to: IncidentState): EmberError {
-  return new EmberError('EMBER_ERR_INCIDENT_TRANSITION', `incident ${id} is ${from}; it cannot become ${to}`);
 }

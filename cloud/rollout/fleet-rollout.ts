@@ -3,22 +3,24 @@ import { EventEmitter } from 'node:events';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { ModelReport } from '../../shared/model/model-report.js';
-import { topicFor } from '../../shared/topics.js';
 import type { RolloutProgress } from '../service/cloud-contracts.js';
 import { OfferSigner, prepareModel, type PreparedModel } from './model-offers.js';
+import { OfferDispatch } from './offer-dispatch.js';
 import {
+  canaryShareOf,
   resolveRolloutSettings,
   type FleetRolloutOptions,
   type RolloutSettings,
   type StartRolloutInput,
 } from './rollout-options.js';
-import { installOutcome, planRollout, revertTarget } from './rollout-plan.js';
+import { installOutcome, planRollout, revertOutcome, revertTarget } from './rollout-plan.js';
 import { RolloutRun } from './rollout-run.js';
-import { RolloutStore, progressOf } from './rollout-store.js';
+import { progressOf } from './rollout-rows.js';
+import { RolloutStore } from './rollout-store.js';
 
 interface Running {
   readonly store: RolloutStore;
-  readonly signer: OfferSigner;
+  readonly offers: OfferDispatch;
   readonly settings: RolloutSettings;
 }
 
@@ -63,15 +65,16 @@ export class FleetRollout {
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'rollout' });
     const signer = new OfferSigner(this.#options.signingKeyPem);
     const store = RolloutStore.open(this.#options.databaseFile);
-    this.#running = { store, settings, signer };
+    const offers = new OfferDispatch(store, signer, settings, this.#options.publisher, this.#log);
+    this.#running = { store, settings, offers };
     const id = store.runningId();
     if (id === undefined) return;
     const run = this.#load(id);
     this.#active = run;
     this.#log.info({ rollout: id, state: run.row.state }, 'resuming rollout');
     await this.#serial(async () => {
-      const offers = store.unansweredOffers(id);
-      await Promise.all(offers.map((o) => this.#send(run, o.deviceId, o.payload)));
+      const unanswered = store.unansweredOffers(id);
+      await Promise.all(unanswered.map((o) => offers.send(run, o.deviceId, o.payload)));
       await this.#advance(run);
     });
   }
@@ -103,10 +106,7 @@ export class FleetRollout {
         const { id, version } = this.#active.row;
         throw new EmberError('EMBER_ERR_ROLLOUT', `rollout ${id} of ${version} is still running`);
       }
-      const share = input.canaryShare ?? 0.1;
-      if (!(share > 0 && share <= 1)) {
-        throw new EmberError('EMBER_ERR_ROLLOUT', `canaryShare must be in (0, 1], got ${share}`);
-      }
+      const share = canaryShareOf(input);
       const approved = await this.#options.registry.list({ status: 'approved' });
       if (!approved.some((m) => m.version === input.version)) {
         throw new EmberError(
@@ -133,7 +133,7 @@ export class FleetRollout {
         { rollout: id, version: input.version, canaries: run.canaries(), devices: devices.length },
         'rollout started',
       );
-      await this.#offer(run, model, run.canaries(), 'install');
+      await this.#require().offers.offer(run, model, run.canaries(), 'install');
       await this.#advance(run);
       return run.progress();
     });
@@ -154,14 +154,7 @@ export class FleetRollout {
       if (device === undefined) return;
       store.markAnswered(offer.id);
       if (offer.kind === 'revert') {
-        run.setDevice(
-          deviceId,
-          report.status === 'installed'
-            ? { status: 'rolled-back', reason: `back on ${report.version}` }
-            : {
-                reason: `offer of ${report.version} to undo the install: ${report.status}${report.reason === undefined ? '' : ` (${report.reason})`}`,
-              },
-        );
+        run.setDevice(deviceId, revertOutcome(report));
       } else {
         const outcome = installOutcome(report);
         run.setDevice(deviceId, {
@@ -209,7 +202,7 @@ export class FleetRollout {
         settings,
         alarmBehaviour: this.#options.alarmBehaviour,
         offerRest: async (deviceIds) =>
-          this.#offer(run, await this.#prepare(run.row.version), deviceIds, 'install'),
+          this.#require().offers.offer(run, await this.#prepare(run.row.version), deviceIds, 'install'),
         revert: (deviceIds) => this.#revert(run, deviceIds),
       });
       if (next !== undefined && current) {
@@ -256,46 +249,7 @@ export class FleetRollout {
     for (const [version, ids] of groups) {
       const model = await this.#prepare(version);
       for (const id of ids) run.setDevice(id, { revertVersion: version, reason: `${version} offered back` });
-      await this.#offer(run, model, ids, 'revert');
-    }
-  }
-
-  async #offer(
-    run: RolloutRun,
-    model: PreparedModel,
-    deviceIds: readonly string[],
-    kind: 'install' | 'revert',
-  ): Promise<void> {
-    const { store, signer, settings } = this.#require();
-    // Wall-clock time, whatever clock drives the rollout: devices judge validity by their own clocks.
-    const issuedAt = Date.now();
-    const offers = deviceIds.map((deviceId) => ({
-      deviceId,
-      offer: signer.offerTo(model, deviceId, randomUUID(), issuedAt, settings.offerTtlS * 1000),
-    }));
-    store.transaction(() => {
-      for (const { deviceId, offer } of offers) {
-        store.insertOffer({
-          id: offer.id,
-          rolloutId: run.row.id,
-          deviceId,
-          kind,
-          payload: JSON.stringify(offer),
-        });
-        if (kind === 'install') run.setDevice(deviceId, { status: 'offered', reason: null });
-      }
-    });
-    await Promise.all(offers.map(({ deviceId, offer }) => this.#send(run, deviceId, JSON.stringify(offer))));
-  }
-
-  async #send(run: RolloutRun, deviceId: string, payload: string): Promise<void> {
-    try {
-      await this.#options.publisher.publish(topicFor(deviceId, 'model/offer'), Buffer.from(payload));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#log.warn({ err: error, deviceId, rollout: run.row.id }, 'offer not delivered');
-      if (run.device(deviceId)?.status === 'offered')
-        run.setDevice(deviceId, { status: 'failed', reason: `offer not delivered: ${message}` });
+      await this.#require().offers.offer(run, model, ids, 'revert');
     }
   }
 

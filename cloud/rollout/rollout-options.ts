@@ -75,6 +75,15 @@ export function resolveRolloutSettings(input: RolloutSettingsInput = {}): Rollou
   return parsed.data;
 }
 
+/** The input's canary share (0.1 by default); throws EMBER_ERR_ROLLOUT outside (0, 1]. */
+export function canaryShareOf(input: StartRolloutInput): number {
+  const share = input.canaryShare ?? 0.1;
+  if (!(share > 0 && share <= 1)) {
+    throw new EmberError('EMBER_ERR_ROLLOUT', `canaryShare must be in (0, 1], got ${share}`);
+  }
+  return share;
+}
+
 /** What `start` takes. */
 export interface StartRolloutInput {
   readonly version: string;

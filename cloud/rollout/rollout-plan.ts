@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EmberError } from '../../shared/errors.js';
 import type { ModelReport } from '../../shared/model/model-report.js';
 import { isDeviceId } from '../../shared/topics.js';
-import type { DeviceRow, RolloutRow } from './rollout-store.js';
+import type { DeviceRow, RolloutRow } from './rollout-rows.js';
 
 /** What became of one device in a rollout. */
 export const DEVICE_STATUSES = [
@@ -63,6 +63,16 @@ export function installOutcome(report: ModelReport): { status: DeviceStatus; rea
     default:
       return { status: report.status, reason: why || null };
   }
+}
+
+/**
+ * What a report on an offer to undo the install means: back on the version
+ * offered, or still on the new one (status unchanged) with the reason.
+ */
+export function revertOutcome(report: ModelReport): { status?: DeviceStatus; reason: string } {
+  if (report.status === 'installed') return { status: 'rolled-back', reason: `back on ${report.version}` };
+  const why = report.reason === undefined ? '' : ` (${report.reason})`;
+  return { reason: `offer of ${report.version} to undo the install: ${report.status}${why}` };
 }
 
 /** One canary as the verdict sees it. */

@@ -1,7 +1,8 @@
 import type { RolloutProgress, RolloutState } from '../service/cloud-contracts.js';
 import type { AlarmBehaviour, RolloutSettings } from './rollout-options.js';
 import { alarmRegression, isWaiting, judgeCanaries } from './rollout-plan.js';
-import { progressOf, type DeviceRow, type RolloutRow, type RolloutStore } from './rollout-store.js';
+import { progressOf, type DeviceRow, type RolloutRow } from './rollout-rows.js';
+import type { RolloutStore } from './rollout-store.js';
 
 /** What a step of the state machine may do besides changing rows. */
 export interface AdvanceContext {

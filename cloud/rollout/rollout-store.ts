@@ -1,155 +1,17 @@
 import type Database from 'better-sqlite3';
-import { openCatalog, type Migration } from '../../shared/catalog/index.js';
-import type { RolloutProgress, RolloutState } from '../service/cloud-contracts.js';
-import type { DeviceStatus } from './rollout-plan.js';
-
-const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    up: `
-CREATE TABLE rollouts (
-  id TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL UNIQUE,
-  version TEXT NOT NULL,
-  previous_version TEXT,
-  state TEXT NOT NULL,
-  started_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  canary_share REAL NOT NULL,
-  reason TEXT,
-  phase_started_at INTEGER NOT NULL
-);
-CREATE TABLE rollout_devices (
-  rollout_id TEXT NOT NULL REFERENCES rollouts(id),
-  device_id TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  canary INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  reason TEXT,
-  active_before TEXT,
-  installed_at INTEGER,
-  revert_version TEXT,
-  PRIMARY KEY (rollout_id, device_id)
-);
-CREATE TABLE offers (
-  id TEXT PRIMARY KEY,
-  rollout_id TEXT NOT NULL REFERENCES rollouts(id),
-  device_id TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('install', 'revert')),
-  payload TEXT NOT NULL,
-  answered INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE device_models (
-  device_id TEXT PRIMARY KEY,
-  active TEXT NOT NULL,
-  ts INTEGER NOT NULL
-);`,
-  },
-];
-
-/** A rollout's own columns. */
-export interface RolloutRow {
-  id: string;
-  version: string;
-  previousVersion: string | null;
-  state: RolloutState;
-  startedAt: number;
-  updatedAt: number;
-  canaryShare: number;
-  reason: string | null;
-  /** When the current phase (canary or fleet) began: deadlines count from here. */
-  phaseStartedAt: number;
-}
-
-/** One device of a rollout. */
-export interface DeviceRow {
-  deviceId: string;
-  canary: boolean;
-  status: DeviceStatus;
-  reason: string | null;
-  /** The model the device last reported as active before the rollout began. */
-  activeBefore: string | null;
-  installedAt: number | null;
-  /** The version offered to undo the install, once the rollout is rolled back. */
-  revertVersion: string | null;
-}
-
-export interface OfferRow {
-  id: string;
-  rolloutId: string;
-  deviceId: string;
-  kind: 'install' | 'revert';
-  payload: string;
-  answered: boolean;
-}
-
-interface RawRollout {
-  id: string;
-  version: string;
-  previous_version: string | null;
-  state: RolloutState;
-  started_at: number;
-  updated_at: number;
-  canary_share: number;
-  reason: string | null;
-  phase_started_at: number;
-}
-
-interface RawDevice {
-  device_id: string;
-  canary: number;
-  status: DeviceStatus;
-  reason: string | null;
-  active_before: string | null;
-  installed_at: number | null;
-  revert_version: string | null;
-}
-
-function rolloutOf(raw: RawRollout): RolloutRow {
-  return {
-    id: raw.id,
-    version: raw.version,
-    previousVersion: raw.previous_version,
-    state: raw.state,
-    startedAt: raw.started_at,
-    updatedAt: raw.updated_at,
-    canaryShare: raw.canary_share,
-    reason: raw.reason,
-    phaseStartedAt: raw.phase_started_at,
-  };
-}
-
-function deviceOf(raw: RawDevice): DeviceRow {
-  return {
-    deviceId: raw.device_id,
-    canary: raw.canary === 1,
-    status: raw.status,
-    reason: raw.reason,
-    activeBefore: raw.active_before,
-    installedAt: raw.installed_at,
-    revertVersion: raw.revert_version,
-  };
-}
-
-/** The progress a rollout shows: canaries first, then the rest, each in the order they were listed. */
-export function progressOf(row: RolloutRow, devices: readonly DeviceRow[]): RolloutProgress {
-  return {
-    id: row.id,
-    version: row.version,
-    previousVersion: row.previousVersion,
-    state: row.state,
-    startedAt: row.startedAt,
-    updatedAt: row.updatedAt,
-    canaryShare: row.canaryShare,
-    reason: row.reason,
-    devices: devices.map((d) => ({
-      deviceId: d.deviceId,
-      canary: d.canary,
-      status: d.status,
-      reason: d.reason,
-    })),
-  };
-}
+import { openCatalog } from '../../shared/catalog/index.js';
+import {
+  deviceOf,
+  offerOf,
+  rolloutOf,
+  ROLLOUT_MIGRATIONS,
+  type DeviceRow,
+  type OfferRow,
+  type RawDevice,
+  type RawOffer,
+  type RawRollout,
+  type RolloutRow,
+} from './rollout-rows.js';
 
 /**
  * Rollouts, their devices and every offer sent, in one SQLite file, so that
@@ -166,7 +28,7 @@ export class RolloutStore {
   }
 
   static open(file: string): RolloutStore {
-    return new RolloutStore(openCatalog(file, { migrations: MIGRATIONS, synchronous: 'NORMAL' }));
+    return new RolloutStore(openCatalog(file, { migrations: ROLLOUT_MIGRATIONS, synchronous: 'NORMAL' }));
   }
 
   /** Prepared once per SQL text: reports arrive by the thousand. */
@@ -244,25 +106,8 @@ export class RolloutStore {
   }
 
   offer(id: string): OfferRow | undefined {
-    const raw = this.#sql('SELECT * FROM offers WHERE id = ?').get(id) as
-      | {
-          id: string;
-          rollout_id: string;
-          device_id: string;
-          kind: 'install' | 'revert';
-          payload: string;
-          answered: number;
-        }
-      | undefined;
-    if (raw === undefined) return undefined;
-    return {
-      id: raw.id,
-      rolloutId: raw.rollout_id,
-      deviceId: raw.device_id,
-      kind: raw.kind,
-      payload: raw.payload,
-      answered: raw.answered === 1,
-    };
+    const raw = this.#sql('SELECT * FROM offers WHERE id = ?').get(id) as RawOffer | undefined;
+    return raw === undefined ? undefined : offerOf(raw);
   }
 
   /** Offers of a rollout no device has answered yet, to send again after a restart. */

@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
 import { AnalysisAgent } from '../analysis/analysis-agent.js';
@@ -19,22 +16,17 @@ import { ResponseAgent } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
 import { apiPorts } from './api-adapter.js';
+import {
+  dataPath,
+  definedOnly,
+  fieldDataDir,
+  retrainerSettings,
+  rolloutSettings,
+} from './component-settings.js';
+import { readFleetSigningKey } from './fleet-signing-key.js';
 import { LiveHub } from './live-hub.js';
 import { anomalyRate } from './rollout-behaviour.js';
 import { ServingModel } from './serving-model.js';
-
-/** The rollout component's settings: the config section without the canary share, which each start takes. */
-function rolloutSettings(section: CloudConfig['rollout']): Omit<CloudConfig['rollout'], 'canaryShare'> {
-  const { canaryShare: _share, ...settings } = section;
-  return settings;
-}
-
-/** The fields that are set: settings objects take `undefined` as 'use my default' only when left out. */
-function definedOnly<T extends object>(section: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
-  return Object.fromEntries(Object.entries(section).filter(([, v]) => v !== undefined)) as Partial<{
-    [K in keyof T]: Exclude<T[K], undefined>;
-  }>;
-}
 
 export interface CloudServiceOptions {
   readonly config: CloudConfig;
@@ -80,7 +72,7 @@ export class CloudService {
     this.#config = config;
     const logger = options.logger ?? silentLogger();
     this.#log = logger.child({ component: 'cloud' });
-    const file = (name: string): string => join(config.dataDir, name);
+    const file = (name: string): string => dataPath(config, name);
     this.live = new LiveHub(logger);
     this.fleet = new FleetState({
       path: file('fleet.sqlite'),
@@ -156,21 +148,7 @@ export class CloudService {
 
   /** Reads the fleet signing key named in the configuration, then builds the service. */
   static async create(options: CloudServiceOptions): Promise<CloudService> {
-    const path = options.config.fleetKey?.privateKeyPath;
-    if (path === undefined) return new CloudService(options);
-    try {
-      return new CloudService(options, await readFile(path, 'utf8'));
-    } catch (error) {
-      if (error instanceof EmberError) throw error;
-      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new EmberError(
-        'EMBER_ERR_BAD_CONFIG',
-        `config: fleetKey.privateKeyPath: cannot read (${reason})`,
-        {
-          cause: error,
-        },
-      );
-    }
+    return new CloudService(options, await readFleetSigningKey(options.config));
   }
 
   get logger(): Logger {
@@ -247,13 +225,8 @@ export class CloudService {
             publisher: { publish: (topic, payload) => this.ingest.publish(topic, payload) },
             fleet: { deviceIds: () => this.fleet.deviceIds() },
             signingKeyPem,
-            databaseFile: join(config.dataDir, 'rollouts.sqlite'),
-            settings: {
-              ...rolloutSettings(config.rollout),
-              ...(config.http.publicBaseUrl === undefined
-                ? {}
-                : { publicBaseUrl: config.http.publicBaseUrl }),
-            },
+            databaseFile: dataPath(config, 'rollouts.sqlite'),
+            settings: rolloutSettings(config),
             alarmBehaviour: {
               anomalyRate: (ids, since, until) => anomalyRate(this.incidents, ids, since, until),
             },
@@ -263,25 +236,16 @@ export class CloudService {
   }
 
   #learningAgent(config: CloudConfig, logger: Logger): LearningAgent {
-    const learning = config.learning;
     const registry = this.models?.registry;
-    const fieldDataDir = learning.fieldDataDir ?? join(config.dataDir, 'field-data');
+    const settings = retrainerSettings(config);
     const retrainer =
-      registry === undefined || learning.trainingData === undefined || learning.heldOutData === undefined
+      registry === undefined || settings === undefined
         ? undefined
-        : new PipelineRetrainer({
-            registry,
-            trainingData: learning.trainingData,
-            heldOutData: learning.heldOutData,
-            fieldDataDir,
-            workDir: join(config.dataDir, 'retrained'),
-            ...(learning.trials === undefined ? {} : { trials: learning.trials }),
-            logger,
-          });
+        : new PipelineRetrainer({ registry, ...settings, logger });
     const rollout = this.models?.rollout;
     return new LearningAgent({
-      databaseFile: join(config.dataDir, 'learning.sqlite'),
-      fieldDataDir,
+      databaseFile: dataPath(config, 'learning.sqlite'),
+      fieldDataDir: fieldDataDir(config),
       publisher: { publish: (topic, payload) => this.ingest.publish(topic, payload) },
       ...(retrainer === undefined ? {} : { retrainer }),
       ...(rollout === undefined ? {} : { rollout: { start: (input) => rollout.start(input) } }),

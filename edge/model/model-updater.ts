@@ -1,4 +1,4 @@
-import { EmberError, isEmberError } from '../../shared/errors.js';
+import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { FireModel } from '../../shared/model/fire-model.js';
 import { loadModelDir } from '../../shared/model/model-dir.js';
@@ -6,6 +6,8 @@ import type { ModelReport } from '../../shared/model/model-report.js';
 import type { OnnxModel } from '../../shared/model/onnx-model.js';
 import { RuleModel } from '../../shared/model/rule-model.js';
 import type { ObjectStore } from '../../shared/object-store/object-store.js';
+import { installFailure, messageOf } from './install-failure.js';
+import { loadModelsAtStart, type LoadedModel } from './installed-models.js';
 import { ModelSlots, type SlotEntry, type SlotState } from './model-slots.js';
 import {
   resolveModelUpdaterSettings,
@@ -28,23 +30,9 @@ export interface ModelUpdaterOptions {
   readonly now?: () => number;
 }
 
-interface Loaded {
-  readonly entry: SlotEntry;
-  readonly model: OnnxModel;
-}
-
 interface Running {
   readonly settings: ResolvedModelUpdaterSettings;
   readonly slots: ModelSlots;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-// Worth offering again: the network, the disk, or something unforeseen; not a bad model.
-function isTransient(error: unknown): boolean {
-  return !(error instanceof EmberError) || error.retryable || error.code === 'EMBER_ERR_FILE_UNREADABLE';
 }
 
 /**
@@ -59,8 +47,8 @@ export class ModelUpdater {
   readonly #rules = new RuleModel();
   #running: Running | undefined;
   #log: Logger = silentLogger();
-  #active: Loaded | undefined;
-  #previous: Loaded | undefined;
+  #active: LoadedModel | undefined;
+  #previous: LoadedModel | undefined;
   #rulesReason = 'no model installed';
   #failures = 0;
   /** Issue time of the newest offer ever accepted: offers no newer are replays. */
@@ -79,20 +67,16 @@ export class ModelUpdater {
     const slots = new ModelSlots(settings.root);
     const state = await slots.read();
     this.#newestOfferIssuedAt = state.newestOfferIssuedAt;
-    const running = { settings, slots };
-    const active = await this.#tryLoad(running, state.active);
-    const previous = await this.#tryLoad(running, state.previous);
-    this.#running = running;
-    const usable = (loaded: Loaded | Error | undefined) => (loaded instanceof Error ? undefined : loaded);
-    // If the model that ran before the restart is broken on disk, the one before it (or the rules) runs.
-    const broken = active instanceof Error ? state.active : null;
-    this.#active = broken === null ? usable(active) : usable(previous);
-    this.#previous = broken === null ? usable(previous) : undefined;
+    const { active, previous, broken } = await loadModelsAtStart(slots, state, settings.threads, this.#log);
+    this.#running = { settings, slots };
+    this.#active = active;
+    this.#previous = previous;
     await this.#save();
-    if (broken !== null && active instanceof Error) {
-      this.#rulesReason = `model ${broken.version} did not load`;
-      const reason = `did not load at start: ${active.message}`;
-      this.#report({ offerId: broken.offerId, version: broken.version, status: 'rolled-back', reason });
+    if (broken !== undefined) {
+      const { offerId, version } = broken.entry;
+      this.#rulesReason = `model ${version} did not load`;
+      const reason = `did not load at start: ${broken.error.message}`;
+      this.#report({ offerId, version, status: 'rolled-back', reason });
     }
     this.#log.info({ status: this.status() }, 'model updater started');
   }
@@ -130,9 +114,12 @@ export class ModelUpdater {
       try {
         return await this.#install(raw);
       } catch (error) {
-        const status = isTransient(error) ? 'failed' : 'rejected';
-        this.#log.warn({ err: error, offerId: label.offerId, status }, 'model offer not installed');
-        return this.#report({ ...label, status, reason: messageOf(error), code: codeOf(error) });
+        const failure = installFailure(error);
+        this.#log.warn(
+          { err: error, offerId: label.offerId, status: failure.status },
+          'model offer not installed',
+        );
+        return this.#report({ ...label, ...failure });
       }
     });
   }
@@ -233,7 +220,7 @@ export class ModelUpdater {
     return this.#report({ offerId, version, status: 'rolled-back', reason });
   }
 
-  #switchTo(active: Loaded | undefined, previous: Loaded | undefined): void {
+  #switchTo(active: LoadedModel | undefined, previous: LoadedModel | undefined): void {
     this.#active = active;
     this.#previous = previous;
     this.#failures = 0;
@@ -243,17 +230,6 @@ export class ModelUpdater {
       this.#options.onSwap?.(model);
     } catch (error) {
       this.#log.error({ err: error }, 'onSwap handler threw');
-    }
-  }
-
-  async #tryLoad(running: Running, entry: SlotEntry | null): Promise<Loaded | Error | undefined> {
-    if (entry === null) return undefined;
-    try {
-      const model = await loadModelDir(running.slots.dirOf(entry), { threads: running.settings.threads });
-      return { entry, model };
-    } catch (error) {
-      this.#log.error({ err: error, version: entry.version }, 'installed model does not load');
-      return error instanceof Error ? error : new Error(String(error));
     }
   }
 
@@ -306,8 +282,4 @@ export class ModelUpdater {
     }
     return this.#running;
   }
-}
-
-function codeOf(error: unknown): string | undefined {
-  return isEmberError(error) ? error.code : undefined;
 }
