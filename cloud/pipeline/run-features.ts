@@ -1,7 +1,7 @@
 import { featureSeries } from '../../shared/features/feature-extractor.js';
 import type { RunLabels } from '../../simulators/scenarios/run-labels.js';
 import type { RunTrace } from '../../simulators/sensors/run-trace.js';
-import { traceReadings } from './trace-readings.js';
+import { traceReadingStream } from './trace-readings.js';
 
 /** What training needs of a run: its class, its ignition and its vectors, one per second. */
 export interface FeatureRun {
@@ -25,7 +25,7 @@ export interface RunFeatures extends FeatureRun {
 /** Features of a run through the same extractor the edge runs, at the same 1 s step. */
 export function runFeatures(runId: string, trace: RunTrace): RunFeatures {
   const durationMs = Math.round(trace.duration_s * 1000);
-  const { ts, vectors } = featureSeries(traceReadings(trace), 0, durationMs, 1000);
+  const { ts, vectors } = featureSeries(traceReadingStream(trace), 0, durationMs, 1000);
   const ignition = trace.labels.ignition_s;
   const t = Float64Array.from(ts, (ms) => ms / 1000);
   const fire = Uint8Array.from(t, (s) => (ignition !== null && s >= ignition ? 1 : 0));

@@ -122,11 +122,12 @@ export class FeatureExtractor {
 }
 
 /**
- * Offline driver: interleaves time-ordered readings with one step per
- * `stepMs`, exactly as the edge's clock does, and returns every vector.
+ * Offline driver: interleaves time-ordered readings (an array, or a stream
+ * made as it is read) with one step per `stepMs`, exactly as the edge's
+ * clock does, and returns every vector.
  */
 export function featureSeries(
-  readings: readonly Reading[],
+  readings: Iterable<Reading>,
   startMs: number,
   endMs: number,
   stepMs = 1000,
@@ -134,11 +135,13 @@ export function featureSeries(
   const extractor = new FeatureExtractor();
   const ts: number[] = [];
   const vectors: Float32Array[] = [];
-  let next = 0;
+  // Pulled one at a time, so a caller can make readings as they are taken.
+  const source = readings[Symbol.iterator]();
+  let pending = source.next();
   for (let now = startMs; now <= endMs; now += stepMs) {
-    while (next < readings.length && (readings[next]?.ts ?? Infinity) <= now) {
-      const reading = readings[next++];
-      if (reading !== undefined) extractor.push(reading);
+    while (pending.done !== true && pending.value.ts <= now) {
+      extractor.push(pending.value);
+      pending = source.next();
     }
     ts.push(now);
     vectors.push(extractor.step(now));

@@ -57,13 +57,25 @@ function toColumns<P extends ScalarProtocol>(series: ScalarSeries<P>): Columns {
   };
 }
 
+/**
+ * One sample's values, built key by key (Object.fromEntries of a fresh
+ * array per sample was most of a run's decoding). Assignment is safe: the
+ * schema's record never yields a "__proto__" key.
+ */
+function sampleValues(names: readonly string[], series: readonly (number[] | undefined)[], i: number) {
+  const values: Record<string, number> = {};
+  names.forEach((name, c) => {
+    values[name] = series[c]?.[i] ?? Number.NaN;
+  });
+  return values;
+}
+
 function fromColumns<P extends ScalarProtocol>(protocol: P, columns: Columns): ScalarSeries<P> {
   const names = Object.keys(columns.values);
+  const series = names.map((n) => columns.values[n]);
   const samples: Sample<ChannelsByProtocol[P]>[] = columns.t_s.map((t, i) => ({
     t_s: t,
-    values: Object.fromEntries(
-      names.map((n) => [n, columns.values[n]?.[i] ?? Number.NaN]),
-    ) as ChannelsByProtocol[P],
+    values: sampleValues(names, series, i) as ChannelsByProtocol[P],
   }));
   return { protocol, period_s: columns.period_s, samples };
 }
