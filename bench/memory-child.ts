@@ -1,11 +1,21 @@
-import { EdgeAgent } from '../edge/agent.js';
-import { loadAgentConfig } from '../edge/config/agent-config.js';
+import { capYoungGeneration } from '../edge/young-generation.js';
 
 /**
  * Child process of the memory benchmark: one edge agent from the config file
  * in argv[2], with emulated time at argv[3]×. Answers 'sample' over IPC with
  * its own memory figures and what the agent has done, and 'stop' by stopping.
+ * It starts as `emberwatch edge` does (bin/emberwatch.js): the young
+ * generation is capped before anything loads, then the command line and its
+ * edge command are loaded (the same modules as the real command) and the
+ * agent logs through pino to standard error at warn.
  */
+capYoungGeneration();
+await import('../cli/main.js');
+await import('../cli/commands/edge.js');
+const { EdgeAgent } = await import('../edge/agent.js');
+const { loadAgentConfig } = await import('../edge/config/agent-config.js');
+const { createLogger } = await import('../shared/logging.js');
+
 export interface MemorySample {
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
@@ -23,7 +33,11 @@ if (configPath === undefined || scale === undefined || process.send === undefine
   throw new Error('usage: fork memory-child.js CONFIG SCALE (with an IPC channel)');
 }
 const send = process.send.bind(process);
-const agent = await EdgeAgent.create({ config: await loadAgentConfig(configPath), timeScale: Number(scale) });
+const agent = await EdgeAgent.create({
+  config: await loadAgentConfig(configPath),
+  timeScale: Number(scale),
+  logger: createLogger({ level: 'warn', pretty: false }),
+});
 await agent.start();
 send('ready');
 process.on('message', (message) => {

@@ -15,11 +15,12 @@ import type { MemorySample } from './memory-child.js';
  * mutual TLS. Emulated time runs SCALE× so minutes pass in seconds; the RSS
  * is the child's own (kit and broker live in this process).
  *
- * The agent runs as it starts by default, and then with the settings the
- * service unit applies (edge/README.md): glibc's arena cap, which keeps the
- * native threads (aws-crt's event loop, onnxruntime) from holding a 64 MB
- * arena each, and a smaller V8 young generation. Each figure is printed on
- * its own, the default first.
+ * The child starts as `emberwatch edge` does (young generation capped before
+ * the agent loads, memory-child.ts) but without the command line's other
+ * modules. It runs as started plainly, then with settings a service unit
+ * may add (edge/README.md): glibc's arena cap, which keeps the native
+ * threads (aws-crt's event loop, onnxruntime) from holding an arena each,
+ * and V8's semi-space limit. Each figure is printed on its own, the plain one first.
  */
 const SCALE = 10;
 const WARM_UP_S = 8;

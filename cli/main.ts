@@ -1,45 +1,37 @@
 import { isEmberError } from '../shared/errors.js';
-import { brokerCommand } from './commands/broker.js';
-import { cloudCommand } from './commands/cloud.js';
-import { decodeCommand } from './commands/decode.js';
-import { edgeCommand } from './commands/edge.js';
-import { demoCommand } from './commands/demo.js';
-import { featuresCommand } from './commands/features.js';
-import { evaluateCommand } from './commands/evaluate.js';
-import { plotCommand } from './commands/plot.js';
-import { generateCommand } from './commands/generate.js';
-import { provisionCommand } from './commands/provision.js';
-import { trainCommand } from './commands/train.js';
-import { queryCommand } from './commands/query.js';
-import { registryCommand } from './commands/registry.js';
-import { readCommand } from './commands/read.js';
-import { replayCommand } from './commands/replay.js';
-import { simulateCommand } from './commands/simulate.js';
 import { exitCodeFor, type Command, type CommandIo } from './options.js';
 
+/** A subcommand, loaded only when it runs: `edge` must not carry the cloud, training and DuckDB in memory. */
+interface LazyCommand {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
 /** Every subcommand, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [
-  demoCommand,
-  decodeCommand,
-  readCommand,
-  simulateCommand,
-  generateCommand,
-  plotCommand,
-  featuresCommand,
-  queryCommand,
-  trainCommand,
-  evaluateCommand,
-  replayCommand,
-  registryCommand,
-  provisionCommand,
-  brokerCommand,
-  edgeCommand,
-  cloudCommand,
+const COMMANDS: readonly LazyCommand[] = [
+  { name: 'demo', load: async () => (await import('./commands/demo.js')).demoCommand },
+  { name: 'decode', load: async () => (await import('./commands/decode.js')).decodeCommand },
+  { name: 'read', load: async () => (await import('./commands/read.js')).readCommand },
+  { name: 'simulate', load: async () => (await import('./commands/simulate.js')).simulateCommand },
+  { name: 'generate', load: async () => (await import('./commands/generate.js')).generateCommand },
+  { name: 'plot', load: async () => (await import('./commands/plot.js')).plotCommand },
+  { name: 'features', load: async () => (await import('./commands/features.js')).featuresCommand },
+  { name: 'query', load: async () => (await import('./commands/query.js')).queryCommand },
+  { name: 'train', load: async () => (await import('./commands/train.js')).trainCommand },
+  { name: 'evaluate', load: async () => (await import('./commands/evaluate.js')).evaluateCommand },
+  { name: 'replay', load: async () => (await import('./commands/replay.js')).replayCommand },
+  { name: 'registry', load: async () => (await import('./commands/registry.js')).registryCommand },
+  { name: 'provision', load: async () => (await import('./commands/provision.js')).provisionCommand },
+  { name: 'broker', load: async () => (await import('./commands/broker.js')).brokerCommand },
+  { name: 'edge', load: async () => (await import('./commands/edge.js')).edgeCommand },
+  { name: 'cloud', load: async () => (await import('./commands/cloud.js')).cloudCommand },
 ];
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+/** The list of commands with their summaries (this loads every command; only help needs them all). */
+async function usage(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     'Usage: emberwatch <command> [options]',
     '',
@@ -74,14 +66,15 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
   const stderr = io?.stderr ?? process.stderr;
   const stdout = io?.stdout ?? process.stdout;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? stderr : stdout).write(`${usage()}\n`);
+    (name === undefined ? stderr : stdout).write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     stderr.write(`emberwatch: unknown command "${name}" (run emberwatch --help)\n`);
     return 2;
   }
+  const command = await entry.load();
   const signal = stopSignal();
   try {
     return await command.run(rest, {

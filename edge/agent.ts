@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '../shared/logging.js';
 import { OnnxModel } from '../shared/model/onnx-model.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
-import { openObjectStore, type ObjectStore } from '../shared/object-store/index.js';
+import type { ObjectStore } from '../shared/object-store/object-store.js';
 import type { StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics } from '../shared/topics.js';
 import { readCloudMessage } from './cloud-message.js';
@@ -43,6 +43,8 @@ export interface EdgeAgentOptions {
   readonly softwareVersion?: string;
   /** The fleet's public keys (PEM), read from `model.fleetPublicKeyPath` by {@link EdgeAgent.create}. */
   readonly fleetPublicKeys?: readonly string[];
+  /** The store `snapshotStore` names, opened by {@link EdgeAgent.create}. */
+  readonly snapshotStore?: ObjectStore;
 }
 
 /** A clock running `scale` times faster than real time from the moment it is made. */
@@ -102,7 +104,10 @@ export class EdgeAgent {
       ...(config.outbox.quotaBytes === undefined ? {} : { quotaBytes: config.outbox.quotaBytes }),
       logger,
     });
-    this.#store = config.snapshotStore === undefined ? undefined : openObjectStore(config.snapshotStore);
+    if (config.snapshotStore !== undefined && options.snapshotStore === undefined) {
+      throw new EmberError('EMBER_ERR_BAD_CONFIG', 'config: snapshotStore is opened by EdgeAgent.create()');
+    }
+    this.#store = options.snapshotStore;
     const model = config.model;
     this.#updater =
       model === undefined
@@ -187,8 +192,23 @@ export class EdgeAgent {
     });
   }
 
-  /** Reads the files the constructor may not (the fleet key), then builds the agent. */
+  /**
+   * Reads the files the constructor may not (the fleet key) and opens the
+   * snapshot store, then builds the agent. The object store code (with the
+   * S3 client, some 20 MB resident) is loaded only when a store is configured.
+   */
   static async create(options: EdgeAgentOptions): Promise<EdgeAgent> {
+    const target = options.config.snapshotStore;
+    if (target !== undefined && options.snapshotStore === undefined) {
+      const { openObjectStore } = await import('../shared/object-store/open-object-store.js');
+      const snapshotStore = openObjectStore(target);
+      try {
+        return await EdgeAgent.create({ ...options, snapshotStore });
+      } catch (error) {
+        await snapshotStore.close();
+        throw error;
+      }
+    }
     const path = options.config.model?.fleetPublicKeyPath;
     if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);
     let pem: string;

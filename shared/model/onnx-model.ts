@@ -144,6 +144,10 @@ export async function loadOnnxModel(
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // The models are small trees scored a row at a time: ONNX Runtime's CPU arena and memory
+      // patterns would keep their high-water mark resident for the life of the session.
+      enableCpuMemArena: false,
+      enableMemPattern: false,
     });
   } catch (error) {
     throw new EmberError('EMBER_ERR_MODEL_LOAD', `model ${manifest.version}: ${messageOf(error)}`, {

@@ -14,7 +14,7 @@ function sink(append: (text: string) => void): NodeJS.WritableStream {
 /**
  * Runs the command line in this process, for invocations refused before
  * anything starts: the same code path as the built CLI without the seconds
- * a child process takes to load every command.
+ * a child process takes to start.
  */
 export async function runInProcess(args: string[]): Promise<CliResult> {
   let stdout = '';

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from './helpers/run-in-process.js';
+
+describe('the command line', () => {
+  it('lists every command, and each one it lists loads under its own name and answers --help', async () => {
+    const help = await runInProcess(['--help']);
+    expect(help.code).toBe(0);
+    const names = [...help.stdout.matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1] ?? '');
+    expect(names).toEqual(expect.arrayContaining(['demo', 'decode', 'edge', 'cloud', 'train', 'evaluate']));
+    expect(names).toHaveLength(16);
+    for (const name of names) {
+      const own = await runInProcess([name, '--help']);
+      expect(own.code, name).toBe(0);
+      expect(own.stdout, name).toContain(`emberwatch ${name}`);
+    }
+  });
+
+  it('refuses an unknown command with one line and exit 2, and no command with the usage', async () => {
+    const unknown = await runInProcess(['nonsense']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toEqual([
+      'emberwatch: unknown command "nonsense" (run emberwatch --help)',
+    ]);
+    const none = await runInProcess([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^Usage: emberwatch <command>/);
+  });
+});
