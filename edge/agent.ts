@@ -1,15 +1,22 @@
-import { readFile } from 'node:fs/promises';
 import { EmberError } from '../shared/errors.js';
 import { DEFAULT_ALARM_POLICY, type AlarmPolicy } from '../shared/alarm/alarm-policy.js';
 import { silentLogger, type Logger } from '../shared/logging.js';
-import { OnnxModel } from '../shared/model/onnx-model.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import type { ObjectStore } from '../shared/object-store/object-store.js';
 import type { StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics } from '../shared/topics.js';
-import { readCloudMessage } from './cloud-message.js';
+import {
+  healthIntervalMs,
+  linkSettings,
+  modelUpdaterSettings,
+  outboxOptions,
+  pipelineTiming,
+} from './agent-settings.js';
+import { chooseAlarmPolicy } from './alarm-policy-choice.js';
+import { cloudMessageHandler } from './cloud-message-handler.js';
 import type { AgentConfig } from './config/agent-config.js';
+import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
 import { Drainer } from './outbox/drainer.js';
@@ -17,8 +24,9 @@ import type { DrainerSettingsInput } from './outbox/drainer-settings.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
+import { scaledClock, type AgentClock } from './scaled-clock.js';
 import { systemSerialLines, type SerialLineFactory } from './sensors/serial-line.js';
-import { SerialSource } from './sensors/serial-source.js';
+import { SensorSources } from './sensor-sources.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
 import { thermalPreview } from './pipeline/thermal-snapshot.js';
 import { healthOf, metricsOf, type AgentSnapshot } from './status/agent-report.js';
@@ -47,14 +55,6 @@ export interface EdgeAgentOptions {
   readonly snapshotStore?: ObjectStore;
 }
 
-/** A clock running `scale` times faster than real time from the moment it is made. */
-function scaledClock(scale: number): { now(): number } {
-  if (scale === 1) return Date;
-  const wall = Date.now();
-  const real = performance.now();
-  return { now: () => Math.round(wall + (performance.now() - real) * scale) };
-}
-
 /**
  * The edge agent's composition root: builds every component from the
  * configuration (constructors do no I/O), starts them in dependency order
@@ -70,18 +70,13 @@ export class EdgeAgent {
   readonly #models: ModelProvider;
   readonly #runner: ModelRunner;
   readonly #pipeline: DevicePipeline;
-  readonly #sources: {
-    readonly id: string;
-    readonly protocol: string;
-    readonly source: SerialSource;
-    readings: number;
-  }[];
+  readonly #sources: SensorSources;
   readonly #status: StatusServer;
   readonly #link: IotLink;
   readonly #drainer: Drainer;
   readonly #store: ObjectStore | undefined;
   readonly #health: HealthPublisher;
-  readonly #clock: { now(): number };
+  readonly #clock: AgentClock;
   readonly #software: string;
   readonly #nextStatusId: () => string;
   #startedAt = 0;
@@ -99,11 +94,7 @@ export class EdgeAgent {
     this.#software = options.softwareVersion ?? 'unknown';
     this.#nextStatusId = createMessageIdGenerator(clock);
     this.#topics = deviceTopics(config.deviceId);
-    this.#outbox = new SqliteOutbox({
-      path: config.outbox.path,
-      ...(config.outbox.quotaBytes === undefined ? {} : { quotaBytes: config.outbox.quotaBytes }),
-      logger,
-    });
+    this.#outbox = new SqliteOutbox(outboxOptions(config, logger));
     if (config.snapshotStore !== undefined && options.snapshotStore === undefined) {
       throw new EmberError('EMBER_ERR_BAD_CONFIG', 'config: snapshotStore is opened by EdgeAgent.create()');
     }
@@ -113,11 +104,7 @@ export class EdgeAgent {
       model === undefined
         ? undefined
         : new ModelUpdater({
-            settings: {
-              root: model.dir,
-              fleetPublicKeys: [...(options.fleetPublicKeys ?? [])],
-              deviceId: config.deviceId,
-            },
+            settings: modelUpdaterSettings(config, model, options.fleetPublicKeys),
             ...(this.#store === undefined ? {} : { objectStore: this.#store }),
             logger,
             onSwap: () => this.#applyPolicy(),
@@ -133,30 +120,13 @@ export class EdgeAgent {
       policy: config.alarm ?? DEFAULT_ALARM_POLICY,
       logger,
       clock,
-      stepIntervalMs: 1000 / scale,
-      telemetryEverySteps: Math.max(1, Math.round(config.telemetryIntervalS)),
+      ...pipelineTiming(config, scale),
       ...(this.#store === undefined ? {} : { snapshotStore: this.#store }),
     });
     const lines = options.lines ?? systemSerialLines();
-    this.#sources = config.sensors.map((sensor) => {
-      const source = new SerialSource({
-        deviceId: config.deviceId,
-        sensorId: sensor.id,
-        protocol: sensor.protocol,
-        path: sensor.path,
-        ...(sensor.baud === undefined ? {} : { baudRate: sensor.baud }),
-        pollIntervalMs: Math.max(50, Math.round(2000 / scale)),
-        lines,
-        logger,
-        clock,
-      });
-      const entry = { id: sensor.id, protocol: sensor.protocol, source, readings: 0 };
-      source.on('reading', (reading) => {
-        entry.readings++;
-        this.#pipeline.push(reading);
-      });
-      return entry;
-    });
+    this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) =>
+      this.#pipeline.push(reading),
+    );
     this.#status = new StatusServer({
       host: config.status.host,
       port: config.status.port,
@@ -167,26 +137,25 @@ export class EdgeAgent {
       },
     });
     this.#link = new IotLink({
-      settings: {
-        deviceId: config.deviceId,
-        host: config.broker.host,
-        port: config.broker.port,
-        protocol: config.broker.protocol,
-        ...(config.broker.caPath === undefined ? {} : { caPath: config.broker.caPath }),
-        certPath: config.broker.certPath,
-        keyPath: config.broker.keyPath,
-        flowControl: config.broker.flowControl,
-        softwareVersion: this.#software,
-        ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
-      },
+      settings: linkSettings(config, this.#software, options.reconnect),
       logger,
     });
-    this.#link.on('message', (topic, payload) => this.#onMessage(topic, payload));
+    this.#link.on(
+      'message',
+      cloudMessageHandler({
+        log: this.#log,
+        updater: this.#updater,
+        setCloudPolicy: (policy) => {
+          this.#cloudPolicy = policy;
+          this.#applyPolicy();
+        },
+      }),
+    );
     this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
     this.#health = new HealthPublisher({
       outbox: this.#outbox,
       topic: this.#topics.status,
-      intervalMs: (config.statusIntervalS * 1000) / scale,
+      intervalMs: healthIntervalMs(config, scale),
       build: () => this.healthStatus(),
       logger,
     });
@@ -211,20 +180,7 @@ export class EdgeAgent {
     }
     const path = options.config.model?.fleetPublicKeyPath;
     if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);
-    let pem: string;
-    try {
-      pem = await readFile(path, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new EmberError(
-        'EMBER_ERR_BAD_CONFIG',
-        `config: model.fleetPublicKeyPath: cannot read (${reason})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    return new EdgeAgent({ ...options, fleetPublicKeys: [pem] });
+    return new EdgeAgent({ ...options, fleetPublicKeys: [await readFleetPublicKey(path)] });
   }
 
   get deviceId(): string {
@@ -251,7 +207,7 @@ export class EdgeAgent {
     await this.#updater?.start();
     this.#applyPolicy();
     await this.#status.start();
-    await Promise.all(this.#sources.map(({ source }) => source.start()));
+    await this.#sources.start();
     await this.#pipeline.start();
     await this.#link.start();
     await this.#drainer.start();
@@ -268,7 +224,7 @@ export class EdgeAgent {
     await this.#drainer.stop();
     await this.#link.stop();
     await this.#pipeline.stop();
-    await Promise.all(this.#sources.map(({ source }) => source.stop()));
+    await this.#sources.stop();
     await this.#status.stop();
     await this.#updater?.stop();
     await this.#outbox.stop();
@@ -286,13 +242,7 @@ export class EdgeAgent {
       level: stats.level,
       probability: stats.probability,
       steps: stats.steps,
-      sensors: this.#sources.map((s) => ({
-        id: s.id,
-        protocol: s.protocol,
-        state: s.source.state,
-        readings: s.readings,
-        stats: s.source.stats,
-      })),
+      sensors: this.#sources.snapshot(),
       outbox: await this.#outbox.stats(),
       now: Date.now(),
       latency: this.#runner.latency(),
@@ -319,9 +269,9 @@ export class EdgeAgent {
 
   /** Cloud override, else the configured policy, else the active model's manifest, else the default. */
   #applyPolicy(): void {
-    const model = this.#models.currentModel();
-    const manifest = model instanceof OnnxModel ? model.manifest.alarm : undefined;
-    this.#pipeline.setPolicy(this.#cloudPolicy ?? this.#config.alarm ?? manifest ?? DEFAULT_ALARM_POLICY);
+    this.#pipeline.setPolicy(
+      chooseAlarmPolicy(this.#cloudPolicy, this.#config.alarm, this.#models.currentModel()),
+    );
   }
 
   #report(report: ModelReport): void {
@@ -329,19 +279,5 @@ export class EdgeAgent {
     this.#outbox
       .enqueue({ topic: this.#topics['model/report'], payload, priority: 'status' })
       .catch((error: unknown) => this.#log.warn({ err: error }, 'model report not stored'));
-  }
-
-  #onMessage(topic: string, payload: Buffer): void {
-    const message = readCloudMessage(topic, payload);
-    if (message.kind === 'ignored') {
-      if (message.reason !== 'not for the agent')
-        this.#log.warn({ topic, path: message.path }, message.reason);
-    } else if (message.kind === 'offer') {
-      if (this.#updater === undefined) this.#log.warn('model offer ignored: no model folder configured');
-      else void this.#updater.handleOffer(message.body);
-    } else if (message.config.alarm !== undefined) {
-      this.#cloudPolicy = message.config.alarm ?? undefined;
-      this.#applyPolicy();
-    }
   }
 }

@@ -72,3 +72,15 @@ export function reasonOf(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * Logs a failed connect attempt (`attempt` counts from 1 within one outage):
+ * the first failure is news, the rest of a long outage is noise.
+ */
+export function logConnectFailure(
+  log: Logger,
+  fields: { readonly attempt: number; readonly retryInMs?: number; readonly reason: string },
+): void {
+  if (fields.attempt === 1) log.warn(fields, 'connect attempt failed, retrying with backoff');
+  else log.debug(fields, 'connect attempt failed');
+}

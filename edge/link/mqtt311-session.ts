@@ -1,16 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { io, mqtt } from 'aws-iot-device-sdk-v2';
-import { EmberError } from '../../shared/errors.js';
 import { backoffDelayMs } from '../sensors/backoff.js';
 import { buildMqtt311Config } from './mqtt311-config.js';
 import {
   copyPayload,
+  logConnectFailure,
   reasonOf,
   type MqttSession,
   type OutgoingMessage,
   type SessionEvents,
   type SessionOptions,
 } from './mqtt-session.js';
+import { publishFailed, requireStarted, subscribeFailed, subscriptionsRefused } from './session-errors.js';
+
+const NAME = 'MQTT 3.1.1 connection';
 
 /** Spread of our own first-connect retries (±50 %), so a fleet does not retry in lockstep. */
 const FIRST_CONNECT_JITTER = 0.5;
@@ -58,24 +61,17 @@ export class Mqtt311Session extends EventEmitter<SessionEvents> implements MqttS
   }
 
   async publish(message: OutgoingMessage): Promise<void> {
-    const connection = this.#require();
+    const connection = requireStarted(this.#connection, NAME);
     try {
       // For QoS 1 the SDK resolves on PUBACK. The message id travels inside the JSON payload.
       await connection.publish(message.topic, message.payload, mqtt.QoS.AtLeastOnce, message.retain);
     } catch (error) {
-      throw new EmberError(
-        'EMBER_ERR_LINK_PUBLISH',
-        `publish to ${message.topic} failed: ${reasonOf(error)}`,
-        {
-          cause: error,
-          retryable: true,
-        },
-      );
+      throw publishFailed(message.topic, error);
     }
   }
 
   async subscribe(filters: readonly string[]): Promise<void> {
-    const connection = this.#require();
+    const connection = requireStarted(this.#connection, NAME);
     const onMessage = (topic: string, payload: ArrayBuffer): void => {
       this.emit('message', topic, copyPayload(payload));
     };
@@ -86,19 +82,11 @@ export class Mqtt311Session extends EventEmitter<SessionEvents> implements MqttS
         filters.map((filter) => connection.subscribe(filter, mqtt.QoS.AtLeastOnce, onMessage)),
       );
     } catch (error) {
-      throw new EmberError('EMBER_ERR_LINK_SUBSCRIBE', `subscribe failed: ${reasonOf(error)}`, {
-        cause: error,
-        retryable: true,
-      });
+      throw subscribeFailed(error);
     }
     // A refused subscription comes back with QoS 0x80, the MQTT 3.1.1 SUBACK failure code.
     const refused = results.filter((r) => r.qos > mqtt.QoS.ExactlyOnce || (r.error_code ?? 0) !== 0);
-    if (refused.length > 0) {
-      throw new EmberError(
-        'EMBER_ERR_LINK_SUBSCRIBE',
-        `the broker refused ${refused.map((r) => r.topic).join(', ')}`,
-      );
-    }
+    if (refused.length > 0) throw subscriptionsRefused(refused.map((r) => r.topic));
   }
 
   async stop(): Promise<void> {
@@ -130,9 +118,7 @@ export class Mqtt311Session extends EventEmitter<SessionEvents> implements MqttS
       } catch (error) {
         if (this.#isStopping()) return;
         const delayMs = backoffDelayMs(attempt, policy);
-        const fields = { attempt: attempt + 1, retryInMs: delayMs, reason: reasonOf(error) };
-        if (attempt === 0) log.warn(fields, 'connect attempt failed, retrying with backoff');
-        else log.debug(fields, 'connect attempt failed');
+        logConnectFailure(log, { attempt: attempt + 1, retryInMs: delayMs, reason: reasonOf(error) });
         await this.#wait(delayMs);
       }
     }
@@ -152,12 +138,5 @@ export class Mqtt311Session extends EventEmitter<SessionEvents> implements MqttS
       }
       this.#cancelWait = done;
     });
-  }
-
-  #require(): mqtt.MqttClientConnection {
-    if (this.#connection === undefined) {
-      throw new EmberError('EMBER_ERR_NOT_STARTED', 'link: MQTT 3.1.1 connection not started');
-    }
-    return this.#connection;
   }
 }

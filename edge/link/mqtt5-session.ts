@@ -6,12 +6,16 @@ import {
   CONTENT_TYPE,
   MESSAGE_ID_PROPERTY,
   copyPayload,
+  logConnectFailure,
   reasonOf,
   type MqttSession,
   type OutgoingMessage,
   type SessionEvents,
   type SessionOptions,
 } from './mqtt-session.js';
+import { publishFailed, requireStarted, subscribeFailed, subscriptionsRefused } from './session-errors.js';
+
+const NAME = 'MQTT 5 client';
 
 /** Negative PUBACKs after which the same publish may succeed later. */
 const TRANSIENT_PUBACK: readonly number[] = [
@@ -48,10 +52,7 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
     });
     client.on('connectionFailure', (event) => {
       this.#failedAttempts++;
-      const fields = { attempt: this.#failedAttempts, reason: reasonOf(event.error) };
-      // The first failure is news; the rest of a long outage is noise.
-      if (this.#failedAttempts === 1) log.warn(fields, 'connect attempt failed, retrying with backoff');
-      else log.debug(fields, 'connect attempt failed');
+      logConnectFailure(log, { attempt: this.#failedAttempts, reason: reasonOf(event.error) });
     });
     client.on('disconnection', (event) => this.emit('down', reasonOf(event.error)));
     client.on('messageReceived', (event) => {
@@ -63,7 +64,7 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
   }
 
   async publish(message: OutgoingMessage): Promise<void> {
-    const client = this.#require();
+    const client = requireStarted(this.#client, NAME);
     let result: mqtt5.PublishCompletionResult;
     try {
       result = await client.publish({
@@ -78,14 +79,7 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
           : { userProperties: [{ name: MESSAGE_ID_PROPERTY, value: message.messageId }] }),
       });
     } catch (error) {
-      throw new EmberError(
-        'EMBER_ERR_LINK_PUBLISH',
-        `publish to ${message.topic} failed: ${reasonOf(error)}`,
-        {
-          cause: error,
-          retryable: true,
-        },
-      );
+      throw publishFailed(message.topic, error);
     }
     if (result === undefined || mqtt5.isSuccessfulPubackReasonCode(result.reasonCode)) return;
     const detail = result.reasonString === undefined ? '' : ` (${result.reasonString})`;
@@ -97,17 +91,14 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
   }
 
   async subscribe(filters: readonly string[]): Promise<void> {
-    const client = this.#require();
+    const client = requireStarted(this.#client, NAME);
     let suback: mqtt5.SubackPacket;
     try {
       suback = await client.subscribe({
         subscriptions: filters.map((topicFilter) => ({ topicFilter, qos: mqtt5.QoS.AtLeastOnce })),
       });
     } catch (error) {
-      throw new EmberError('EMBER_ERR_LINK_SUBSCRIBE', `subscribe failed: ${reasonOf(error)}`, {
-        cause: error,
-        retryable: true,
-      });
+      throw subscribeFailed(error);
     }
     const refused = filters.filter(
       (_, index) =>
@@ -115,9 +106,7 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
           suback.reasonCodes[index] ?? mqtt5.SubackReasonCode.UnspecifiedError,
         ),
     );
-    if (refused.length > 0) {
-      throw new EmberError('EMBER_ERR_LINK_SUBSCRIBE', `the broker refused ${refused.join(', ')}`);
-    }
+    if (refused.length > 0) throw subscriptionsRefused(refused);
   }
 
   async stop(): Promise<void> {
@@ -134,11 +123,5 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
     await stopped;
     clearTimeout(timer);
     client.close();
-  }
-
-  #require(): mqtt5.Mqtt5Client {
-    if (this.#client === undefined)
-      throw new EmberError('EMBER_ERR_NOT_STARTED', 'link: MQTT 5 client not started');
-    return this.#client;
   }
 }

@@ -1,11 +1,12 @@
 import type { Logger } from '../../shared/logging.js';
-import { EmberError } from '../../shared/errors.js';
 import { backoffDelayMs } from '../sensors/backoff.js';
+import { AckBatcher } from './ack-batcher.js';
 import {
   resolveDrainerSettings,
   type DrainerSettingsInput,
   type ResolvedDrainerSettings,
 } from './drainer-settings.js';
+import { InFlightPublishes, type Flight } from './in-flight-publishes.js';
 import type { OutboxMessage } from './message.js';
 import type { Outbox } from './outbox.js';
 import type { Publisher } from './publisher.js';
@@ -34,15 +35,6 @@ export interface DrainerStats {
   readonly pausedForMs: number;
 }
 
-/** Longest a PUBACKed message waits for others to be deleted with it. */
-const ACK_BATCH_MS = 2;
-
-/** One send of a message: its identity tells a late outcome of an abandoned send from the current one. */
-interface Flight {
-  /** When a publish without PUBACK counts as failed, by the drainer's clock. */
-  readonly deadline: number;
-}
-
 /**
  * Moves messages from the outbox to the broker: leases them in drain order,
  * publishes with QoS 1 keeping at most `maxInFlight` unacknowledged and
@@ -66,10 +58,10 @@ export class Drainer {
   readonly #clock: { now(): number };
   readonly #random: () => number;
   readonly #bucket: TokenBucket;
-  /** Message id → its current send, in send order (so the first one has the earliest deadline). */
-  readonly #inFlight = new Map<string, Flight>();
-  /** One timer for all publish timeouts, armed for the earliest deadline. */
-  #timeoutTimer: NodeJS.Timeout | undefined;
+  /** Publishes awaiting PUBACK, with their deadlines. */
+  readonly #inFlight: InFlightPublishes;
+  /** PUBACKed messages waiting for, or in, their delete's commit. */
+  readonly #acks: AckBatcher;
   #unsubscribe: (() => void)[] = [];
   #running = false;
   #pumping = false;
@@ -77,11 +69,6 @@ export class Drainer {
   #timer: NodeJS.Timeout | undefined;
   #pausedUntil = 0;
   #failures = 0;
-  /** Acknowledged by the broker, waiting to be deleted in one commit. */
-  #acks: string[] = [];
-  /** Acknowledged and not yet deleted: in #acks or in a commit under way. */
-  #deleting = 0;
-  #ackTimer: NodeJS.Timeout | undefined;
   #published = 0;
   #failed = 0;
 
@@ -93,13 +80,19 @@ export class Drainer {
     this.#clock = options.clock ?? performance;
     this.#random = options.random ?? Math.random;
     this.#bucket = new TokenBucket(this.#settings.publishesPerSecond, this.#settings.burst, this.#clock);
+    const { maxInFlight, publishTimeoutMs } = this.#settings;
+    this.#inFlight = new InFlightPublishes(this.#clock, publishTimeoutMs, (id, flight, error) =>
+      this.#onFailed(id, flight, error),
+    );
+    // PUBACKs deleted in one commit at most: a quarter of the window.
+    this.#acks = new AckBatcher(this.#outbox, this.#log, Math.ceil(maxInFlight / 4), () => this.#wake());
   }
 
   get stats(): DrainerStats {
     return {
       published: this.#published,
       failed: this.#failed,
-      inFlight: this.#inFlight.size + this.#deleting,
+      inFlight: this.#inFlight.size + this.#acks.deleting,
       awaitingPuback: this.#inFlight.size,
       pausedForMs: Math.max(0, this.#pausedUntil - this.#clock.now()),
     };
@@ -129,13 +122,11 @@ export class Drainer {
     if (!this.#running) return;
     this.#running = false;
     this.#clearTimer();
-    clearTimeout(this.#timeoutTimer);
-    this.#timeoutTimer = undefined;
+    this.#inFlight.stopTimeouts();
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
-    await this.#flushAcks();
-    const abandoned = [...this.#inFlight.keys()];
-    this.#inFlight.clear();
+    await this.#acks.flush();
+    const abandoned = this.#inFlight.abandonAll();
     await this.#outbox.release(abandoned).catch((error: unknown) => {
       this.#log.warn({ err: error }, 'could not release leases at stop');
     });
@@ -186,7 +177,7 @@ export class Drainer {
       const { maxInFlight } = this.#settings;
       const room = Math.min(
         maxInFlight - this.#inFlight.size,
-        2 * maxInFlight - this.#inFlight.size - this.#deleting,
+        2 * maxInFlight - this.#inFlight.size - this.#acks.deleting,
       );
       if (room <= 0) return; // a settling publish wakes us
       const tokens = this.#bucket.available();
@@ -204,15 +195,8 @@ export class Drainer {
     }
   }
 
-  /** PUBACKs deleted in one commit at most: a quarter of the window. */
-  #ackBatchSize(): number {
-    return Math.ceil(this.#settings.maxInFlight / 4);
-  }
-
   #send(message: OutboxMessage): void {
-    const flight: Flight = { deadline: this.#clock.now() + this.#settings.publishTimeoutMs };
-    this.#inFlight.set(message.id, flight);
-    this.#timeoutTimer ??= this.#armTimeouts(this.#settings.publishTimeoutMs);
+    const flight = this.#inFlight.add(message.id);
     let publish: Promise<void>;
     try {
       publish = this.#publisher.publish(message.topic, message.payload, { qos: 1, messageId: message.id });
@@ -225,76 +209,22 @@ export class Drainer {
     );
   }
 
-  /**
-   * Fails every send past its deadline, then waits for the next one. One
-   * timer for the whole window rather than one per publish: sends sit in the
-   * map in send order, so the first is always the next to expire.
-   */
-  #armTimeouts(ms: number): NodeJS.Timeout {
-    return setTimeout(
-      () => {
-        this.#timeoutTimer = undefined;
-        const now = this.#clock.now();
-        for (const [id, flight] of this.#inFlight) {
-          if (flight.deadline > now) {
-            this.#timeoutTimer = this.#armTimeouts(flight.deadline - now);
-            return;
-          }
-          const error = new EmberError(
-            'EMBER_ERR_PUBLISH_TIMEOUT',
-            `no PUBACK after ${String(this.#settings.publishTimeoutMs)} ms`,
-          );
-          this.#onFailed(id, flight, error);
-        }
-      },
-      Math.max(1, ms),
-    );
-  }
-
   #onPublished(id: string, flight: Flight): void {
-    if (this.#inFlight.get(id) === flight) {
+    if (this.#inFlight.settle(id, flight)) {
       // The broker has it: its window slot is free now, while its lease lasts until the delete commits.
-      this.#inFlight.delete(id);
       this.#published++;
       this.#failures = 0;
       // Refill in batches of a quarter window: one lease query per batch, not per PUBACK.
-      if (this.#settings.maxInFlight - this.#inFlight.size >= this.#ackBatchSize()) this.#wake();
+      if (this.#settings.maxInFlight - this.#inFlight.size >= this.#acks.batchSize) this.#wake();
     }
-    // Even a late PUBACK (after timeout or stop) means the broker has it: delete it. PUBACKs
-    // arrive one callback at a time; deleting them in batches costs one commit per batch, not each.
-    this.#acks.push(id);
-    this.#deleting++;
-    if (this.#acks.length >= this.#ackBatchSize()) void this.#flushAcks();
-    else this.#ackTimer ??= setTimeout(() => void this.#flushAcks(), ACK_BATCH_MS);
-  }
-
-  /**
-   * Deletes the acknowledged messages. Their window slots are free already, their leases last until
-   * the commit; #fill leases nothing while those would exceed another window, so leases never pile up.
-   */
-  #flushAcks(): Promise<void> {
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    const batch = this.#acks;
-    this.#acks = [];
-    if (batch.length === 0) return Promise.resolve();
-    return this.#outbox
-      .ack(batch)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.#log.warn({ err: error, ids: batch }, 'ack failed; the messages will be published again');
-        },
-      )
-      .finally(() => {
-        this.#deleting -= batch.length;
-        this.#wake();
-      });
+    // Even a late PUBACK (after timeout or stop) means the broker has it: delete it, in a batch.
+    // Its window slot is free already; #fill leases nothing while the deletes awaiting their
+    // commit would exceed another window, so leases never pile up.
+    this.#acks.add(id);
   }
 
   #onFailed(id: string, flight: Flight, error: unknown): void {
-    if (this.#inFlight.get(id) !== flight) return;
-    this.#inFlight.delete(id);
+    if (!this.#inFlight.settle(id, flight)) return;
     this.#failed++;
     this.#outbox.nack([id]).catch((nackError: unknown) => {
       this.#log.warn({ err: nackError, id }, 'nack failed');

@@ -19,10 +19,12 @@ import {
 import { LeaseBook } from './lease-book.js';
 import { OutboxLedger } from './quota-policy.js';
 import { openOutboxDatabase } from './sqlite-database.js';
-import { SqliteOutboxTable, type LeasedRow } from './sqlite-outbox-table.js';
+import { SqliteOutboxTable } from './sqlite-outbox-table.js';
 import { buildStats } from './outbox-stats.js';
 import { promiseOf } from './promise-of.js';
-import { applyWriteJobs, type WriteJob, type WriteOutcome } from './sqlite-write-jobs.js';
+import { SqliteCommitter } from './sqlite-commit.js';
+import { leaseNext } from './sqlite-lease.js';
+import type { WriteJob } from './sqlite-write-jobs.js';
 
 /** Jobs per transaction: bounds how long one commit holds the event loop. */
 const MAX_JOBS_PER_COMMIT = 20_000;
@@ -65,10 +67,10 @@ export class SqliteOutbox implements Outbox {
   readonly #listeners = new Set<() => void>();
   #pending: WriteJob[] = [];
   #commits = 0;
-  #synchronous: 'FULL' | 'NORMAL' = 'FULL';
   #flushTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #db: Database.Database | undefined;
   #table: SqliteOutboxTable | undefined;
+  #committer: SqliteCommitter | undefined;
 
   constructor(options: SqliteOutboxOptions) {
     this.#settings = resolveOutboxSettings(options);
@@ -95,7 +97,14 @@ export class SqliteOutbox implements Outbox {
       });
       this.#db = db;
       this.#table = table;
-      this.#synchronous = 'FULL';
+      this.#committer = new SqliteCommitter({
+        db,
+        table,
+        ledger: this.#ledger,
+        leases: this.#leases,
+        limits: this.#settings,
+        log: this.#log,
+      });
       this.#log.info({ messages: this.#ledger.totalMessages, bytes: this.#ledger.totalBytes }, 'outbox open');
     });
   }
@@ -108,6 +117,7 @@ export class SqliteOutbox implements Outbox {
       while (this.#pending.length > 0) this.#flush();
       this.#db = undefined;
       this.#table = undefined;
+      this.#committer = undefined;
       this.#leases.clear();
       db.close();
       this.#log.info('outbox closed');
@@ -165,32 +175,7 @@ export class SqliteOutbox implements Outbox {
   lease(max: number): Promise<OutboxMessage[]> {
     return promiseOf(() => {
       const table = this.#open();
-      if (max <= 0) return [];
-      const resume = this.#leases.resumeAfter;
-      if (resume !== undefined) {
-        // Draining a backlog: one query for the next rows, nothing to skip.
-        const rows = table.drainAfter(resume.rank, resume.seq, max);
-        this.#leases.leased(rows);
-        return rows.map((row) => row.message);
-      }
-      const rows: LeasedRow[] = [];
-      let scanned = 0;
-      let scannedToLast = 0;
-      // Leased ids sit at the front of the drain order, so skipping them needs at most that many extra rows.
-      for (const { seq, id, rank } of table.drainOrder(this.#leases.size + max)) {
-        scanned++;
-        if (this.#leases.has(id)) continue;
-        const message = table.read(seq);
-        if (message === undefined) {
-          scanned--; // gone meanwhile: neither leased nor waiting
-          continue;
-        }
-        rows.push({ id, seq, rank, message });
-        scannedToLast = scanned;
-        if (rows.length === max) break;
-      }
-      this.#leases.leased(rows, scannedToLast);
-      return rows.map((row) => row.message);
+      return leaseNext(table, this.#leases, max);
     });
   }
 
@@ -258,58 +243,17 @@ export class SqliteOutbox implements Outbox {
 
   /** Commits up to MAX_JOBS_PER_COMMIT pending jobs in one transaction, then settles their promises. */
   #flush(): void {
-    const db = this.#db;
-    const table = this.#table;
+    const committer = this.#committer;
     const jobs = this.#pending.splice(0, MAX_JOBS_PER_COMMIT);
-    if (db === undefined || table === undefined) {
+    if (committer === undefined) {
       const error = new EmberError('EMBER_ERR_NOT_STARTED', 'the outbox stopped before the write committed');
       for (const job of jobs) job.reject(error);
       return;
     }
-    this.#setSynchronous(jobs.some((job) => job.kind === 'enqueue') ? 'FULL' : 'NORMAL');
-    const ledger = this.#ledger.copy();
-    const evictedBefore = [...ledger.evictedByRank];
-    let outcome: WriteOutcome;
-    try {
-      outcome = db
-        .transaction(() =>
-          applyWriteJobs(table, jobs, ledger, this.#settings, (id) => this.#leases.seqOf(id)),
-        )
-        .immediate();
-    } catch (cause) {
-      const error = new EmberError('EMBER_ERR_OUTBOX_WRITE', 'outbox transaction failed', {
-        cause,
-        retryable: true,
-      });
-      this.#log.error({ err: cause, jobs: jobs.length }, 'outbox write failed');
-      for (const job of jobs) {
-        // Give the leases back so the drainer publishes them again: a duplicate beats a stuck message.
-        if (job.kind !== 'enqueue') this.#leases.returned(job.ids);
-        job.reject(error);
-      }
-      return;
-    }
+    const enqueued = committer.commit(jobs);
+    if (enqueued === undefined) return;
     this.#commits++;
-    this.#ledger.adopt(ledger);
-    this.#leases.deleted(outcome.deleted);
-    this.#leases.returned(outcome.returned);
-    for (const at of outcome.inserted) this.#leases.inserted(at);
-    const evicted = ledger.evictedSince(evictedBefore);
-    if (evicted !== undefined) this.#log.warn({ evicted }, 'outbox quota evicted old messages');
-    for (const settle of outcome.settle) settle();
-    if (outcome.enqueued > 0) this.#notifyDurable();
-  }
-
-  /**
-   * Only enqueues need an fsync per commit. A commit of acks and nacks alone
-   * runs with synchronous=NORMAL: power loss may undo the latest of them,
-   * which means a duplicate publish, never a lost message; and the next FULL
-   * commit or checkpoint syncs the WAL, them included.
-   */
-  #setSynchronous(mode: 'FULL' | 'NORMAL'): void {
-    if (this.#synchronous === mode) return;
-    this.#db?.pragma(`synchronous = ${mode}`);
-    this.#synchronous = mode;
+    if (enqueued > 0) this.#notifyDurable();
   }
 
   #notifyDurable(): void {

@@ -1,0 +1,103 @@
+import type { Logger } from '../shared/logging.js';
+import type { AgentConfig } from './config/agent-config.js';
+import type { LinkSettingsInput } from './link/link-settings.js';
+import type { ModelUpdaterSettingsInput } from './model/model-updater-settings.js';
+import type { SqliteOutboxOptions } from './outbox/sqlite-outbox.js';
+import type { AgentClock } from './scaled-clock.js';
+import type { SerialLineFactory } from './sensors/serial-line.js';
+import type { SerialSourceOptions } from './sensors/serial-source.js';
+import type { ProtocolName } from '../shared/schemas/readings.js';
+
+/*
+ * How the agent's config file maps onto each component's settings. Pure:
+ * the agent (agent.ts) builds and wires the components. `scale` is emulated
+ * seconds per real second (1 on a real gateway).
+ */
+
+type ModelConfig = NonNullable<AgentConfig['model']>;
+type SensorConfig = AgentConfig['sensors'][number];
+
+/** The outbox file and its quota. */
+export function outboxOptions(config: AgentConfig, logger: Logger): SqliteOutboxOptions {
+  return {
+    path: config.outbox.path,
+    ...(config.outbox.quotaBytes === undefined ? {} : { quotaBytes: config.outbox.quotaBytes }),
+    logger,
+  };
+}
+
+/** The model folder, the keys offers must be signed with, and the device offers must name. */
+export function modelUpdaterSettings(
+  config: AgentConfig,
+  model: ModelConfig,
+  fleetPublicKeys: readonly string[] | undefined,
+): ModelUpdaterSettingsInput {
+  return {
+    root: model.dir,
+    fleetPublicKeys: [...(fleetPublicKeys ?? [])],
+    deviceId: config.deviceId,
+  };
+}
+
+/** One model step per emulated second; a telemetry record every `telemetryIntervalS` steps. */
+export function pipelineTiming(
+  config: AgentConfig,
+  scale: number,
+): { readonly stepIntervalMs: number; readonly telemetryEverySteps: number } {
+  return {
+    stepIntervalMs: 1000 / scale,
+    telemetryEverySteps: Math.max(1, Math.round(config.telemetryIntervalS)),
+  };
+}
+
+/** What the agent wires into every serial source besides the sensor's own config. */
+export interface SourceWiring {
+  readonly scale: number;
+  readonly lines: SerialLineFactory;
+  readonly logger: Logger;
+  readonly clock: AgentClock;
+}
+
+/** One sensor's serial source; polled modules are polled every 2 emulated seconds (at most every 50 ms). */
+export function serialSourceOptions(
+  config: AgentConfig,
+  sensor: SensorConfig,
+  wiring: SourceWiring,
+): SerialSourceOptions<ProtocolName> {
+  return {
+    deviceId: config.deviceId,
+    sensorId: sensor.id,
+    protocol: sensor.protocol,
+    path: sensor.path,
+    ...(sensor.baud === undefined ? {} : { baudRate: sensor.baud }),
+    pollIntervalMs: Math.max(50, Math.round(2000 / wiring.scale)),
+    lines: wiring.lines,
+    logger: wiring.logger,
+    clock: wiring.clock,
+  };
+}
+
+/** The broker, the device's credentials, and the version the link's birth status announces. */
+export function linkSettings(
+  config: AgentConfig,
+  softwareVersion: string,
+  reconnect: { readonly minMs: number; readonly maxMs: number } | undefined,
+): LinkSettingsInput {
+  return {
+    deviceId: config.deviceId,
+    host: config.broker.host,
+    port: config.broker.port,
+    protocol: config.broker.protocol,
+    ...(config.broker.caPath === undefined ? {} : { caPath: config.broker.caPath }),
+    certPath: config.broker.certPath,
+    keyPath: config.broker.keyPath,
+    flowControl: config.broker.flowControl,
+    softwareVersion,
+    ...(reconnect === undefined ? {} : { reconnect }),
+  };
+}
+
+/** Real ms between health status messages: `statusIntervalS` emulated seconds. */
+export function healthIntervalMs(config: AgentConfig, scale: number): number {
+  return (config.statusIntervalS * 1000) / scale;
+}

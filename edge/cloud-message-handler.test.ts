@@ -1,0 +1,60 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_ALARM_POLICY } from '../shared/alarm/alarm-policy.js';
+import { silentLogger } from '../shared/logging.js';
+import type { ModelReport } from '../shared/model/model-report.js';
+import { RuleModel } from '../shared/model/rule-model.js';
+import { chooseAlarmPolicy } from './alarm-policy-choice.js';
+import { cloudMessageHandler } from './cloud-message-handler.js';
+
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+const policy = { ...DEFAULT_ALARM_POLICY, hysteresis: 0.2 };
+
+function handler(withUpdater = true) {
+  const handleOffer = vi.fn((_raw: unknown) => Promise.resolve({} as ModelReport));
+  const setCloudPolicy = vi.fn();
+  const log = silentLogger();
+  const warn = vi.spyOn(log, 'warn');
+  const handle = cloudMessageHandler({
+    log,
+    updater: withUpdater ? { handleOffer } : undefined,
+    setCloudPolicy,
+  });
+  return { handle, handleOffer, setCloudPolicy, warn };
+}
+
+describe('cloudMessageHandler', () => {
+  it('hands an offer to the model updater, or warns when there is none', () => {
+    const withOne = handler();
+    withOne.handle('emberwatch/v1/gw-1/model/offer', json({ id: 'o-1' }));
+    expect(withOne.handleOffer).toHaveBeenCalledWith({ id: 'o-1' });
+    const without = handler(false);
+    without.handle('emberwatch/v1/gw-1/model/offer', json({ id: 'o-1' }));
+    expect(without.warn).toHaveBeenCalledWith('model offer ignored: no model folder configured');
+  });
+
+  it('sets and clears the cloud policy; a config without `alarm` changes nothing', () => {
+    const { handle, setCloudPolicy } = handler();
+    handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1, alarm: policy }));
+    handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1, alarm: null }));
+    handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1 }));
+    expect(setCloudPolicy.mock.calls).toEqual([[policy], [undefined]]);
+  });
+
+  it('warns about a malformed message, but not about its own status echoed back', () => {
+    const { handle, warn } = handler();
+    handle('emberwatch/v1/gw-1/status', json({ state: 'online' }));
+    expect(warn).not.toHaveBeenCalled();
+    handle('emberwatch/v1/gw-1/config', Buffer.from('{'));
+    expect(warn).toHaveBeenCalledWith({ topic: 'emberwatch/v1/gw-1/config', path: undefined }, 'not JSON');
+  });
+});
+
+describe('chooseAlarmPolicy', () => {
+  it('prefers the cloud override, then the configured policy, then the default for the rules model', () => {
+    const configured = { ...DEFAULT_ALARM_POLICY, hysteresis: 0.05 };
+    const rules = new RuleModel();
+    expect(chooseAlarmPolicy(policy, configured, rules)).toBe(policy);
+    expect(chooseAlarmPolicy(undefined, configured, rules)).toBe(configured);
+    expect(chooseAlarmPolicy(undefined, undefined, rules)).toBe(DEFAULT_ALARM_POLICY);
+  });
+});
