@@ -19,14 +19,10 @@ export type FoldWorkerReply =
   | { readonly ok: true; readonly fit: FoldFit }
   | { readonly ok: false; readonly code: ErrorCode | undefined; readonly message: string };
 
-/** Copies a typed array into shared memory, so workers read it without a copy each. */
-function shared<T extends Float32Array | Float64Array>(
-  source: ArrayLike<number>,
-  make: (buffer: SharedArrayBuffer) => T,
-  bytesPer: number,
-): T {
-  const target = make(new SharedArrayBuffer(source.length * bytesPer));
-  for (let i = 0; i < source.length; i++) target[i] = source[i] ?? 0;
+/** A copy of `source` in shared memory, so every worker reads it without a copy of its own. */
+function sharedFloat64(source: ArrayLike<number>): Float64Array {
+  const target = new Float64Array(new SharedArrayBuffer(source.length * Float64Array.BYTES_PER_ELEMENT));
+  target.set(source);
   return target;
 }
 
@@ -38,9 +34,9 @@ function setupOf(problem: FoldProblem): FoldWorkerSetup {
     values,
     rows: features.rows,
     cols: features.cols,
-    labels: shared(labels, (b) => new Float64Array(b), 8),
-    weights: weights === undefined ? undefined : shared(weights, (b) => new Float64Array(b), 8),
-    folds: problem.folds.map((f) => ({ trainRows: f.trainRows, validationRows: f.validationRows })),
+    labels: sharedFloat64(labels),
+    weights: weights === undefined ? undefined : sharedFloat64(weights),
+    folds: problem.folds,
     maxBins: problem.maxBins,
     seed: problem.seed,
     metric: problem.metric.name,
