@@ -13,6 +13,8 @@ describe('the default model shipped in the repository', () => {
       expect(model.manifest.featureNames).toEqual(FEATURE_NAMES);
       expect(model.manifest.referenceInputs.length).toBeGreaterThanOrEqual(10);
       expect(model.manifest.alarm.high.threshold).toBeGreaterThan(model.manifest.alarm.medium.threshold);
+      // Slow smoulders reach high through the sustained rule, which must sit below the fast one.
+      expect(model.manifest.alarm.sustainedHigh?.threshold).toBeLessThan(model.manifest.alarm.high.threshold);
     } finally {
       await model.close();
     }

@@ -110,6 +110,16 @@ describe('learning decision rules', () => {
     expect(plan('false-alarm', incidentOf('gw-2', 'medium'), window, old).action).toBe('adjust-rules');
   });
 
+  it('raises the sustained high rule with the others, never above high', () => {
+    const max = DEFAULT_LEARNING_RULES.maxThresholds;
+    let policy: AlarmPolicy = { ...DEFAULT_ALARM_POLICY, sustainedHigh: { threshold: 0.7, raiseAfter: 60 } };
+    policy = raiseThresholds(policy, 0.05, max) ?? policy;
+    expect(policy.sustainedHigh).toEqual({ threshold: 0.75, raiseAfter: 60 });
+    for (let i = 0; i < 20; i++) policy = raiseThresholds(policy, 0.05, max) ?? policy;
+    expect(policy.sustainedHigh?.threshold).toBe(policy.high.threshold);
+    expect(raiseThresholds(policy, 0.05, max)).toBeUndefined();
+  });
+
   it('clamps thresholds at their maxima, keeps them ordered, and never lowers one', () => {
     const max = DEFAULT_LEARNING_RULES.maxThresholds;
     let policy: AlarmPolicy = DEFAULT_ALARM_POLICY;

@@ -75,7 +75,15 @@ export function raiseThresholds(
   const low = raise(policy.low.threshold, max.low);
   const medium = Math.max(low, raise(policy.medium.threshold, max.medium));
   const high = Math.max(medium, raise(policy.high.threshold, max.high));
-  if (low === policy.low.threshold && medium === policy.medium.threshold && high === policy.high.threshold) {
+  const held = policy.sustainedHigh;
+  // The sustained rule moves with the others, and never above high.
+  const sustained = held === undefined ? undefined : Math.min(high, raise(held.threshold, max.high));
+  if (
+    low === policy.low.threshold &&
+    medium === policy.medium.threshold &&
+    high === policy.high.threshold &&
+    sustained === held?.threshold
+  ) {
     return undefined;
   }
   return {
@@ -83,6 +91,9 @@ export function raiseThresholds(
     low: { ...policy.low, threshold: low },
     medium: { ...policy.medium, threshold: medium },
     high: { ...policy.high, threshold: high },
+    ...(held === undefined || sustained === undefined
+      ? {}
+      : { sustainedHigh: { ...held, threshold: sustained } }),
   };
 }
 

@@ -3,6 +3,7 @@ import { DEFAULT_ALARM_POLICY } from '../../shared/alarm/alarm-policy.js';
 
 /** One run's probability trace as a model that never saw it would give it. */
 export interface CalibrationTrace {
+  readonly runId?: string;
   readonly fireRun: boolean;
   /** Seconds from the run's start; null without a fire. */
   readonly ignitionS: number | null;
@@ -24,10 +25,18 @@ export function persistentPeak(p: ArrayLike<number>, steps: number, from = 0, to
   return peak;
 }
 
+/** Steps (seconds) a probability must hold for the sustained high rule. */
+export const SUSTAINED_STEPS = 60;
+
 export interface Calibration {
   readonly policy: AlarmPolicy;
   /** The highest persistent probability any quiet stretch reached: the high threshold sits above it. */
   readonly quietPeak: number;
+  /** The same over {@link SUSTAINED_STEPS}: the sustained high rule sits above it. */
+  readonly quietSustainedPeak: number;
+  /** The runs whose quiet stretches set those peaks, when the traces name their runs. */
+  readonly quietPeakRun: string | undefined;
+  readonly quietSustainedPeakRun: string | undefined;
   readonly margin: number;
 }
 
@@ -44,27 +53,38 @@ function quantile(sorted: readonly number[], q: number): number {
  */
 export function calibrateAlarmPolicy(traces: readonly CalibrationTrace[], margin = 0.04): Calibration {
   const base = DEFAULT_ALARM_POLICY;
-  const quietPeaks = traces.map((trace) => {
-    let end = trace.p.length;
-    if (trace.fireRun && trace.ignitionS !== null) {
-      end = 0;
-      while (end < trace.t.length && (trace.t[end] ?? Infinity) < trace.ignitionS) end++;
-    }
-    return persistentPeak(trace.p, base.high.raiseAfter, 0, end);
+  const quietEnds = traces.map((trace) => {
+    if (!trace.fireRun || trace.ignitionS === null) return trace.p.length;
+    let end = 0;
+    while (end < trace.t.length && (trace.t[end] ?? Infinity) < trace.ignitionS) end++;
+    return end;
   });
+  const quietPeaks = traces.map((trace, i) => persistentPeak(trace.p, base.high.raiseAfter, 0, quietEnds[i]));
   const quietPeak = Math.max(0, ...quietPeaks);
+  const sustainedPeaks = traces.map((trace, i) => persistentPeak(trace.p, SUSTAINED_STEPS, 0, quietEnds[i]));
   const high = Math.min(0.98, Math.max(0.5, quietPeak + margin));
   const sorted = [...quietPeaks].sort((a, b) => a - b);
   const medium = Math.min(high - 0.05, Math.max(0.2, quantile(sorted, 0.8) + margin));
   const low = Math.max(0.05, medium / 2);
+  // The sustained rule: just above the highest level any quiet stretch held for the whole window.
+  const quietSustainedPeak = Math.max(0, ...sustainedPeaks);
+  const runOf = (peaks: readonly number[], peak: number): string | undefined =>
+    traces[peaks.indexOf(peak)]?.runId;
+  const sustained = round(Math.max(medium, quietSustainedPeak + margin));
   return {
     quietPeak,
+    quietSustainedPeak,
+    quietPeakRun: runOf(quietPeaks, quietPeak),
+    quietSustainedPeakRun: runOf(sustainedPeaks, quietSustainedPeak),
     margin,
     policy: {
       ...base,
       low: { ...base.low, threshold: round(low) },
       medium: { ...base.medium, threshold: round(medium) },
       high: { ...base.high, threshold: round(high) },
+      ...(sustained < round(high)
+        ? { sustainedHigh: { threshold: sustained, raiseAfter: SUSTAINED_STEPS } }
+        : {}),
       hysteresis: Math.min(base.hysteresis, round(low / 2)),
     },
   };

@@ -64,7 +64,7 @@ function outOfFoldTraces(
     const model = modelOfRun.get(run.runId);
     if (model === undefined) return [];
     const p = predictProbability(model, runMatrix(run));
-    return [{ fireRun: run.classKind === 'fire', ignitionS: run.ignitionS, t: run.t, p }];
+    return [{ runId: run.runId, fireRun: run.classKind === 'fire', ignitionS: run.ignitionS, t: run.t, p }];
   });
 }
 
@@ -98,7 +98,13 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
   const traces = outOfFoldTraces(options.runs, rows.groups, search);
   const calibration = calibrateAlarmPolicy(traces);
   logger.info(
-    { policy: calibration.policy, quietPeak: calibration.quietPeak },
+    {
+      policy: calibration.policy,
+      quietPeak: calibration.quietPeak,
+      quietSustainedPeak: calibration.quietSustainedPeak,
+      quietPeakRun: calibration.quietPeakRun,
+      quietSustainedPeakRun: calibration.quietSustainedPeakRun,
+    },
     'alarm thresholds calibrated',
   );
   const { model } = trainGbdt(rows.set, search.bestParams);
@@ -125,6 +131,7 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
       cvLogLoss: search.bestScore,
       oofAuc: auc(oofLabels, oofScores),
       quietPeak: calibration.quietPeak,
+      quietSustainedPeak: calibration.quietSustainedPeak,
       trainingRows: rows.set.features.rows,
       trainingRuns: options.runs.length,
     },

@@ -18,6 +18,18 @@ const LevelRule = z.object({
 });
 
 /**
+ * A second way to reach high: a lower probability held for much longer. A
+ * flaming fire drives the probability up within seconds; a slow smoulder
+ * may hover below the high threshold for minutes, which no nuisance does.
+ */
+const SustainedRule = z.object({
+  /** Fire probability that, held for `raiseAfter` consecutive steps, raises high. */
+  threshold: z.number().min(0).max(1),
+  raiseAfter: z.number().int().positive(),
+});
+export type SustainedRule = z.infer<typeof SustainedRule>;
+
+/**
  * How probabilities become alarm levels: each level has a threshold, a
  * persistence before it is raised and a hysteresis band before it clears,
  * so a single noisy step can neither raise nor drop an alarm.
@@ -27,11 +39,19 @@ export const AlarmPolicy = z
     low: LevelRule,
     medium: LevelRule,
     high: LevelRule,
+    /** Optional: high also follows a long run above this lower threshold. */
+    sustainedHigh: SustainedRule.optional(),
     hysteresis: z.number().min(0).max(0.5),
   })
   .refine((p) => p.low.threshold <= p.medium.threshold && p.medium.threshold <= p.high.threshold, {
     message: 'thresholds must rise from low to medium to high',
-  });
+  })
+  .refine(
+    (p) =>
+      p.sustainedHigh === undefined ||
+      (p.sustainedHigh.threshold <= p.high.threshold && p.sustainedHigh.raiseAfter >= p.high.raiseAfter),
+    { message: 'sustainedHigh must sit at or below high, and wait at least as long' },
+  );
 export type AlarmPolicy = z.infer<typeof AlarmPolicy>;
 
 export const DEFAULT_ALARM_POLICY: AlarmPolicy = {

@@ -56,6 +56,49 @@ describe('AlarmState', () => {
     );
   });
 
+  describe('with a sustained high rule', () => {
+    const sustained: AlarmPolicy = {
+      ...DEFAULT_ALARM_POLICY,
+      sustainedHigh: { threshold: 0.7, raiseAfter: 20 },
+    };
+
+    it('raises high after a long hold below the high threshold, and not before', () => {
+      const smoulder = new Array<number>(30).fill(0.75);
+      const changes = run(smoulder, sustained);
+      expect(changes.map((c) => [c.level, c.ts])).toEqual([
+        ['medium', 2],
+        ['high', 19],
+      ]);
+      expect(run(smoulder.slice(0, 19), sustained).map((c) => c.level)).toEqual(['medium']);
+      // Without the rule the same trace never goes past medium.
+      expect(run(smoulder).map((c) => c.level)).toEqual(['medium']);
+    });
+
+    it('restarts the hold after any dip below the threshold', () => {
+      const dipped = [...new Array<number>(15).fill(0.75), 0.6, ...new Array<number>(15).fill(0.75)];
+      expect(run(dipped, sustained).map((c) => c.level)).toEqual(['medium']);
+    });
+
+    it('keeps a high raised that way until the probability falls below its own band', () => {
+      const held = [...new Array<number>(25).fill(0.75), ...new Array<number>(100).fill(0.65)];
+      expect(run(held, sustained).map((c) => c.level)).toEqual(['medium', 'high']);
+      const quiet = [...new Array<number>(25).fill(0.75), ...new Array<number>(60).fill(0.1)];
+      expect(run(quiet, sustained).map((c) => [c.level, c.ts])).toEqual([
+        ['medium', 2],
+        ['high', 19],
+        ['none', 25 + 59],
+      ]);
+    });
+
+    it('must sit at or below high and wait at least as long', () => {
+      expect(AlarmPolicy.safeParse(sustained).success).toBe(true);
+      const above = { ...sustained, sustainedHigh: { threshold: 0.9, raiseAfter: 20 } };
+      expect(AlarmPolicy.safeParse(above).success).toBe(false);
+      const hasty = { ...sustained, sustainedHigh: { threshold: 0.7, raiseAfter: 1 } };
+      expect(AlarmPolicy.safeParse(hasty).success).toBe(false);
+    });
+  });
+
   it('refuses a policy whose thresholds do not rise', () => {
     const bad = { ...DEFAULT_ALARM_POLICY, low: { ...DEFAULT_ALARM_POLICY.low, threshold: 0.9 } };
     expect(AlarmPolicy.safeParse(bad).success).toBe(false);

@@ -19,6 +19,7 @@ export class AlarmState {
   #level: AlarmLevel = 'none';
   readonly #above = new Map<AlarmLevel, number>();
   readonly #below = new Map<AlarmLevel, number>();
+  #sustained = 0;
 
   constructor(policy: AlarmPolicy) {
     this.#policy = policy;
@@ -31,14 +32,21 @@ export class AlarmState {
   /** Feeds one step; returns the change it caused, if any. NaN (no estimate) counts as below every threshold. */
   update(ts: number, probability: number): AlarmChange | undefined {
     const p = Number.isFinite(probability) ? probability : 0;
+    const sustained = this.#policy.sustainedHigh;
     for (const level of RAISABLE) {
       const rule = this.#policy[level];
       this.#above.set(level, p >= rule.threshold ? (this.#above.get(level) ?? 0) + 1 : 0);
+      // A high raised by the sustained rule holds until the probability falls below that rule's own band.
+      const clearBelow =
+        level === 'high' && sustained !== undefined
+          ? Math.min(rule.threshold, sustained.threshold)
+          : rule.threshold;
       this.#below.set(
         level,
-        p < rule.threshold - this.#policy.hysteresis ? (this.#below.get(level) ?? 0) + 1 : 0,
+        p < clearBelow - this.#policy.hysteresis ? (this.#below.get(level) ?? 0) + 1 : 0,
       );
     }
+    this.#sustained = sustained !== undefined && p >= sustained.threshold ? this.#sustained + 1 : 0;
     let target: AlarmLevel = this.#level;
     for (const level of RAISABLE) {
       if (
@@ -48,6 +56,7 @@ export class AlarmState {
         target = level;
       }
     }
+    if (sustained !== undefined && this.#sustained >= sustained.raiseAfter) target = 'high';
     // Lower only when the current level's own clearing rule is met, to the highest level still wanted.
     const current = this.#level;
     if (

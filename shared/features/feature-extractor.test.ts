@@ -74,6 +74,9 @@ describe('FeatureExtractor', () => {
     expect(last[index('temp_level')]).toBeCloseTo(21 + 0.5 * 119, 3);
     expect(last[index('temp_d10')]).toBeCloseTo(0.5, 5);
     expect(last[index('temp_d60')]).toBeCloseTo(0.5, 5);
+    // Under five minutes in, the long slope spans all the history there is.
+    expect(last[index('temp_d300')]).toBeCloseTo(0.5, 5);
+    expect(vectors[59]?.[index('temp_d300')]).toBeNaN();
     expect(last[index('temp_dev')]).toBeGreaterThan(20);
     expect(last[index('co_dev')]).toBeCloseTo(0, 6);
   });
@@ -87,6 +90,49 @@ describe('FeatureExtractor', () => {
     expect(at(20, 'co_level')).toBeNaN();
     expect(at(20, 'co_per_smoke')).toBeNaN();
     expect(at(20, 'pm25_level')).toBeCloseTo(Math.log1p(25), 5);
+  });
+
+  it('treats a reading that jumps faster than its module can respond as a fault until the output moves', () => {
+    const readings = Array.from({ length: 40 }, (_, t) => kitSecond(t)).flat();
+    // The CO cell pins at full scale from 10 s to 20 s, then reads normally again.
+    const pinned = readings.map((r) =>
+      r.protocol === 'ze07' && r.ts >= 10_000 && r.ts < 20_000 ? { ...r, co_ppm: 500 } : r,
+    );
+    const { vectors } = featureSeries(pinned, 0, 39_000);
+    const at = (t: number, name: string) => vectors[t]?.[index(name)];
+    expect(at(9, 'co_level')).toBe(1.5);
+    expect(at(10, 'co_level')).toBeNaN();
+    expect(at(19, 'co_level')).toBeNaN();
+    expect(at(19, 'co_per_smoke')).toBeNaN();
+    expect(at(19, 'pm25_level')).toBeCloseTo(Math.log1p(24), 5);
+    expect(at(20, 'co_level')).toBe(1.5);
+    // A steep but possible climb is believed.
+    const climbing = readings.map((r) =>
+      r.protocol === 'ze07' ? { ...r, co_ppm: 1.5 + 20 * (r.ts / 1000) } : r,
+    );
+    expect(featureSeries(climbing, 0, 39_000).vectors[39]?.[index('co_level')]).toBeCloseTo(781.5, 3);
+  });
+
+  it('drops a saturated thermal frame and a particle count no aerosol can give', () => {
+    const readings = Array.from({ length: 20 }, (_, t) => kitSecond(t)).flat();
+    const broken = readings.map((r) => {
+      if (r.ts < 10_000) return r;
+      if (r.protocol === 'mcu90640') return { ...r, pixels_c: new Array<number>(768).fill(300) };
+      if (r.protocol === 'pms5003') return { ...r, n0_3_per_dl: 65535, n10_per_dl: 65535, pm25_ugm3: 1000 };
+      return r;
+    });
+    const last = featureSeries(broken, 0, 19_000).vectors.at(-1) ?? new Float32Array();
+    for (const name of [
+      'tmax_level',
+      'tmedian_level',
+      'thermal_motion10',
+      'pm25_level',
+      'n03_level',
+      'pm_size_10',
+    ]) {
+      expect([name, last[index(name)]]).toEqual([name, Number.NaN]);
+    }
+    expect(last[index('co_level')]).toBe(1.5);
   });
 
   it('masking protocols equals running a kit that lacks them', () => {

@@ -1,5 +1,6 @@
 import type { ProtocolName, Reading } from '../schemas/readings.js';
 import { CHANNELS, FEATURES } from './feature-set.js';
+import { impossibleParticleCounts, RateGate } from './plausibility.js';
 import { ThermalStatsComputer, type ThermalStats } from './thermal-stats.js';
 
 /** How long a module's last value stays usable before the channel counts as missing. */
@@ -11,9 +12,13 @@ export const STALE_AFTER_MS: Readonly<Record<ProtocolName, number>> = {
   mcu90640: 5_000,
 };
 
+/** The fastest a real scene's median temperature changes, °C/s; a saturated frame jumps far faster. */
+const THERMAL_MEDIAN_MAX_RATE_PER_S = 50;
+
 /** Time constant of the slowly learned baseline each deviation is measured against. */
 export const BASELINE_TAU_S = 600;
-const HISTORY_S = 61;
+const LONG_SLOPE_S = 300;
+const HISTORY_S = LONG_SLOPE_S + 1;
 const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c.name, i]));
 
 interface ChannelState {
@@ -22,6 +27,8 @@ interface ChannelState {
   readonly history: Float64Array;
   baseline: number;
   baselineSamples: number;
+  /** The channel's rate check, when its module has a physical limit; a faulty output reads as missing. */
+  readonly gate: RateGate | undefined;
 }
 
 /**
@@ -31,13 +38,16 @@ interface ChannelState {
  * calls gives the same vectors wherever it runs.
  */
 export class FeatureExtractor {
-  readonly #channels: ChannelState[] = CHANNELS.map(() => ({
+  readonly #channels: ChannelState[] = CHANNELS.map((channel) => ({
     latest: Number.NaN,
     latestTs: -Infinity,
     history: new Float64Array(HISTORY_S).fill(Number.NaN),
     baseline: Number.NaN,
     baselineSamples: 0,
+    gate: channel.maxRatePerS === undefined ? undefined : new RateGate(channel.maxRatePerS),
   }));
+  /** A whole thermal frame is a fault when its median jumps: a saturated camera reads the same everywhere. */
+  readonly #frameGate = new RateGate(THERMAL_MEDIAN_MAX_RATE_PER_S);
   readonly #centroids = new Float64Array(2 * HISTORY_S).fill(Number.NaN);
   readonly #thermal = new ThermalStatsComputer();
   #lastThermal: ThermalStats | undefined;
@@ -47,18 +57,22 @@ export class FeatureExtractor {
   /** Takes one reading; thermal frames are reduced to their hotspot statistics here. */
   push(reading: Reading): void {
     let thermal: ThermalStats | undefined;
+    let faultyFrame = reading.protocol === 'pms5003' && impossibleParticleCounts(reading);
     if (reading.protocol === 'mcu90640') {
-      thermal = this.#thermal.compute(reading.pixels_c, reading.width);
+      const stats = this.#thermal.compute(reading.pixels_c, reading.width);
+      faultyFrame = !this.#frameGate.accept(stats.medianC, reading.ts);
+      thermal = faultyFrame ? undefined : stats;
       this.#lastThermal = thermal;
       this.#lastThermalTs = reading.ts;
     }
     CHANNELS.forEach((channel, i) => {
       if (channel.protocol !== reading.protocol) return;
-      const raw = channel.pick(reading, thermal);
+      const raw = faultyFrame ? Number.NaN : channel.pick(reading, thermal);
       const state = this.#channels[i];
-      if (state === undefined || !Number.isFinite(raw)) return;
-      state.latest = channel.log ? Math.log1p(Math.max(0, raw)) : raw;
+      if (state === undefined || (!faultyFrame && !Number.isFinite(raw))) return;
       state.latestTs = reading.ts;
+      const plausible = !faultyFrame && (state.gate?.accept(raw, reading.ts) ?? true);
+      state.latest = !plausible ? Number.NaN : channel.log ? Math.log1p(Math.max(0, raw)) : raw;
     });
   }
 
@@ -79,6 +93,7 @@ export class FeatureExtractor {
       out[k++] = level - state.baseline;
       out[k++] = this.#slope(state.history, 10);
       out[k++] = this.#slope(state.history, 60);
+      out[k++] = this.#longSlope(state.history);
       if (Number.isFinite(level)) {
         state.baselineSamples++;
         state.baseline = Number.isFinite(state.baseline)
@@ -90,11 +105,21 @@ export class FeatureExtractor {
     const level = (name: string): number => levels[CHANNEL_INDEX.get(name) ?? -1] ?? Number.NaN;
     out[k++] = level('pm10') - level('pm25');
     out[k++] = level('pm1') - level('pm25');
+    out[k++] = level('n05') - level('n03');
+    out[k++] = level('n10') - level('n05');
     out[k++] = Math.log1p(Math.max(0, level('co'))) - level('pm25');
     out[k++] = this.#centroidMotion(nowMs, slot);
     out[k++] = level('tmax') - level('temp');
     this.#steps++;
     return out;
+  }
+
+  /**
+   * Slope over the last 300 s; in the first five minutes, over all the
+   * history there is (at least 60 s), so a fire soon after start has one.
+   */
+  #longSlope(history: Float64Array): number {
+    return this.#steps < 60 ? Number.NaN : this.#slope(history, Math.min(LONG_SLOPE_S, this.#steps));
   }
 
   #slope(history: Float64Array, seconds: number): number {

@@ -12,6 +12,13 @@ export interface ChannelDef {
   readonly log: boolean;
   /** The raw value from a reading of `protocol`, or from the frame's thermal stats. */
   readonly pick: (reading: Reading, thermal: ThermalStats | undefined) => number;
+  /**
+   * The fastest change per second the module can physically report, in its
+   * raw units, with a wide margin. A faster jump is a fault (a saturated or
+   * glitching output), and the channel counts as missing until the output
+   * moves again.
+   */
+  readonly maxRatePerS?: number;
 }
 
 const field =
@@ -30,10 +37,17 @@ export const CHANNELS: readonly ChannelDef[] = [
   { name: 'pm1', protocol: 'pms5003', log: true, pick: field('pm1_ugm3') },
   { name: 'pm25', protocol: 'pms5003', log: true, pick: field('pm25_ugm3') },
   { name: 'pm10', protocol: 'pms5003', log: true, pick: field('pm10_ugm3') },
-  { name: 'co', protocol: 'ze07', log: false, pick: field('co_ppm') },
-  { name: 'co2', protocol: 'mhz19b', log: false, pick: field('co2_ppm') },
-  { name: 'temp', protocol: 'mcu680', log: false, pick: field('temp_c') },
-  { name: 'humidity', protocol: 'mcu680', log: false, pick: field('humidity_pct') },
+  // Particle counts above 0.3, 0.5 and 1 µm: their ratios tell fine cooking
+  // aerosol from the larger particles of a smoulder, as split-spectrum alarms do.
+  { name: 'n03', protocol: 'pms5003', log: true, pick: field('n0_3_per_dl') },
+  { name: 'n05', protocol: 'pms5003', log: true, pick: field('n0_5_per_dl') },
+  { name: 'n10', protocol: 'pms5003', log: true, pick: field('n1_0_per_dl') },
+  // Electrochemical CO and NDIR CO₂ cells respond over tens of seconds (T90
+  // about 60 s and 120 s); the BME680 sits in a housing that lags the air.
+  { name: 'co', protocol: 'ze07', log: false, pick: field('co_ppm'), maxRatePerS: 50 },
+  { name: 'co2', protocol: 'mhz19b', log: false, pick: field('co2_ppm'), maxRatePerS: 1000 },
+  { name: 'temp', protocol: 'mcu680', log: false, pick: field('temp_c'), maxRatePerS: 10 },
+  { name: 'humidity', protocol: 'mcu680', log: false, pick: field('humidity_pct'), maxRatePerS: 10 },
   { name: 'gas', protocol: 'mcu680', log: true, pick: field('gas_ohm') },
   { name: 'iaq', protocol: 'mcu680', log: false, pick: field('iaq') },
   { name: 'tmax', protocol: 'mcu90640', log: false, pick: stat('maxC') },
@@ -42,13 +56,18 @@ export const CHANNELS: readonly ChannelDef[] = [
   { name: 'texcess', protocol: 'mcu90640', log: false, pick: stat('hotExcessC') },
 ];
 
-/** Per-channel features: the level, its deviation from a slow baseline, and slopes over 10 s and 60 s. */
-export const PER_CHANNEL = ['level', 'dev', 'd10', 'd60'] as const;
+/**
+ * Per-channel features: the level, its deviation from a slow baseline, and
+ * slopes over 10 s, 60 s and 300 s (a smoulder grows for minutes).
+ */
+export const PER_CHANNEL = ['level', 'dev', 'd10', 'd60', 'd300'] as const;
 
 /** Features that combine channels; each needs every protocol it lists. */
 export const CROSS_FEATURES = [
   { name: 'pm_coarse_ratio', requires: ['pms5003'] },
   { name: 'pm_fine_ratio', requires: ['pms5003'] },
+  { name: 'pm_size_05', requires: ['pms5003'] },
+  { name: 'pm_size_10', requires: ['pms5003'] },
   { name: 'co_per_smoke', requires: ['ze07', 'pms5003'] },
   { name: 'thermal_motion10', requires: ['mcu90640'] },
   { name: 'thermal_vs_air', requires: ['mcu90640', 'mcu680'] },
