@@ -242,7 +242,10 @@ export class EdgeAgent {
       level: stats.level,
       probability: stats.probability,
       steps: stats.steps,
-      sensors: this.#sources.snapshot(),
+      sensors: this.#sources.snapshot().map((sensor) => ({
+        ...sensor,
+        implausible: stats.implausible[sensor.id] ?? { count: 0, now: false },
+      })),
       outbox: await this.#outbox.stats(),
       now: Date.now(),
       latency: this.#runner.latency(),

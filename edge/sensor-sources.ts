@@ -39,7 +39,7 @@ export class SensorSources {
   }
 
   /** Each sensor's line state, reading count and decode counters. */
-  snapshot(): AgentSnapshot['sensors'] {
+  snapshot(): Omit<AgentSnapshot['sensors'][number], 'implausible'>[] {
     return this.#entries.map((s) => ({
       id: s.id,
       protocol: s.protocol,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudApi } from '../cloud/api/cloud-api.js';
@@ -311,8 +312,9 @@ describe('cloud API over HTTP', () => {
     });
   });
 
-  it('predicts with a trained ONNX model', async () => {
-    current = onnx;
+  it('predicts with a trained ONNX model: the shipped one tells a flaming fire from a normal day', async () => {
+    const shipped = await loadModelDir(fileURLToPath(new URL('../models/default', import.meta.url)));
+    current = shipped;
     const fire = (await (
       await post('/v1/predict', { readings: scenarioReadings('ul217-flaming-pu', 'gw-1') })
     ).json()) as {
@@ -323,11 +325,16 @@ describe('cloud API over HTTP', () => {
     ).json()) as {
       prediction: Prediction;
     };
-    expect(fire.prediction.modelVersion).toBe('tiny-1');
-    expect(fire.prediction.probability).toBeGreaterThanOrEqual(0);
-    expect(fire.prediction.probability).toBeLessThanOrEqual(1);
-    expect(fire.prediction.maxProbability).toBeGreaterThan(normal.prediction.maxProbability);
-    current = new RuleModel();
+    try {
+      expect(fire.prediction.modelVersion).toBe(shipped.manifest.version);
+      expect(fire.prediction.probability).toBeGreaterThanOrEqual(0);
+      expect(fire.prediction.probability).toBeLessThanOrEqual(1);
+      expect(fire.prediction.maxProbability).toBeGreaterThan(shipped.manifest.alarm.high.threshold);
+      expect(normal.prediction.maxProbability).toBeLessThan(shipped.manifest.alarm.medium.threshold);
+    } finally {
+      current = new RuleModel();
+      await shipped.close();
+    }
   });
 
   it('refuses bad prediction requests with the path of the first bad field', async () => {

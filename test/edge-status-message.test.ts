@@ -101,4 +101,61 @@ describe('edge agent health status over mutual TLS', () => {
     expect(retained[0]?.['kind']).toBeUndefined();
     expect(retained[0]?.['state']).toBe('offline');
   }, 45_000);
+
+  it('reports a CO cell that pins at full scale as implausible, and plausible again when it recovers', async () => {
+    const deviceId = 'gw-health-2';
+    const service = await bed.broker.service('svc-health-2');
+    const statuses: StatusMessage[] = [];
+    service.on('message', (_topic, payload) => {
+      const body = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+      if (body['kind'] === 'health') statuses.push(StatusMessage.parse(body));
+    });
+    await service.subscribeAsync(`emberwatch/v1/${deviceId}/status`, { qos: 1 });
+    // A quiet day whose CO cell saturates (500 ppm) from 30 s to 60 s of the run.
+    const quiet = drawScenario('normal-day', 3);
+    const saturated = { sensor: 'ze07', kind: 'saturation', start_s: 30, end_s: 60 } as const;
+    const run = simulateRun(
+      { ...quiet, faults: [{ ...saturated, drift_per_hour: 0, dropout_probability: 0 }] },
+      { durationS: 120 },
+    );
+    const playback = await startPlayback(run, { speed: SPEED });
+    try {
+      const sensors = sensorsOf(playback.devices);
+      const co = sensors.find((s) => s.protocol === 'ze07')?.id ?? 'ze07';
+      const agent = await bed.agent(await bed.config(deviceId, sensors, { statusIntervalS: 2 }), {
+        timeScale: SPEED,
+      });
+      await agent.start();
+      try {
+        await waitFor(
+          'a status naming the CO cell implausible',
+          () => statuses.some((m) => m.sensors[co]?.implausible === true),
+          20_000,
+        );
+        const faulty = statuses.find((m) => m.sensors[co]?.implausible === true);
+        expect(faulty?.sensors[co]).toMatchObject({ state: 'open', implausible: true });
+        expect(faulty?.sensors[co]?.implausibleReadings).toBeGreaterThan(0);
+        // The other modules are untouched.
+        for (const sensor of sensors.filter((s) => s.id !== co))
+          expect(faulty?.sensors[sensor.id]?.implausible).toBe(false);
+        await waitFor(
+          'the CO cell plausible again after the fault',
+          () => statuses.at(-1)?.sensors[co]?.implausible === false,
+          20_000,
+        );
+        const metrics = await (await fetch(`${agent.statusUrl}/metrics`)).text();
+        const line = metrics
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('emberwatch_sensor_implausible_readings_total{') && l.includes(`sensor="${co}"`),
+          );
+        expect(Number(line?.split(' ').pop())).toBeGreaterThan(0);
+      } finally {
+        await agent.stop();
+      }
+    } finally {
+      await playback.stop();
+    }
+  }, 60_000);
 });

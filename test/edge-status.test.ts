@@ -40,6 +40,7 @@ describe('edge agent status endpoints and serial faults', () => {
       'emberwatch_sensor_readings_total{',
       'emberwatch_sensor_checksum_errors_total{',
       'emberwatch_sensor_dropped_bytes_total{',
+      'emberwatch_sensor_implausible_readings_total{',
       'emberwatch_inference_seconds_bucket{le="+Inf"}',
       'emberwatch_outbox_messages{priority="alarm"}',
       'emberwatch_outbox_oldest_age_seconds{priority="telemetry"}',

@@ -12,6 +12,9 @@ import type { TelemetryHistory } from './telemetry-history.js';
  * summary. No I/O and no clock.
  */
 
+/** What the fleet shows for a sensor whose newest readings were implausible (saturated or stuck). */
+export const IMPLAUSIBLE_STATE = 'implausible readings';
+
 /** A periodic health summary: model, outbox, sensor states, decode error rate. */
 export function applyHealthTo(r: DeviceRecord, msg: StatusMessage): void {
   if (msg.ts >= r.levelTs)
@@ -21,7 +24,10 @@ export function applyHealthTo(r: DeviceRecord, msg: StatusMessage): void {
   }
   if (msg.ts < r.healthTs) return;
   const sensors: Record<string, string> = {};
-  for (const [id, sensor] of Object.entries(msg.sensors)) sensors[id] = sensor.state;
+  // A sensor whose line is up but whose readings are physically impossible is shown as faulty.
+  for (const [id, sensor] of Object.entries(msg.sensors)) {
+    sensors[id] = sensor.implausible === true ? IMPLAUSIBLE_STATE : sensor.state;
+  }
   const { rate, counters } = decodeErrorRate(
     r.counters ?? undefined,
     decodeCounters(msg.uptimeS, msg.sensors),

@@ -12,6 +12,7 @@ import type {
 } from '../../shared/schemas/messages.js';
 import type { DeviceState } from '../service/cloud-contracts.js';
 import { FleetState, type FleetStateOptions } from './fleet-state.js';
+import { IMPLAUSIBLE_STATE } from './device-updates.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -115,6 +116,17 @@ describe('FleetState', () => {
     })();
     expect(isEmberError(error, 'EMBER_ERR_BAD_CONFIG') && error.message).toContain('gw-1 is in both a and b');
     expect(() => new FleetState({ path: 'x', historyPoints: 0 })).toThrow('historyPoints');
+  });
+
+  it('shows a sensor whose readings are implausible as such, whatever its line state', () => {
+    const fleet = open({});
+    const pinned = { ...sensor(900, 0), implausible: true, implausibleReadings: 40 };
+    fleet.applyHealth(health('gw-3', T0, 60, { co: pinned, pm: { ...sensor(900, 0), implausible: false } }));
+    expect(fleet.device('gw-3')?.sensors).toEqual({ co: IMPLAUSIBLE_STATE, pm: 'open' });
+    fleet.applyHealth(
+      health('gw-3', T0 + 5000, 65, { co: { ...pinned, implausible: false }, pm: sensor(950, 0) }),
+    );
+    expect(fleet.device('gw-3')?.sensors).toEqual({ co: 'open', pm: 'open' });
   });
 
   it('builds a device from health, link, telemetry and anomaly messages', () => {

@@ -11,6 +11,7 @@ import { MAX_PAYLOAD_BYTES, type NewMessage } from '../outbox/message.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { packTelemetry } from '../outbox/telemetry-batch.js';
 import type { ModelRunner } from './model-runner.js';
+import { SensorPlausibility, type ImplausibleReadings } from './sensor-plausibility.js';
 import { featureRecord, TelemetrySummary } from './telemetry-summary.js';
 import { thermalSnapshot } from './thermal-snapshot.js';
 
@@ -46,6 +47,8 @@ export interface PipelineStats {
   readonly anomalies: number;
   readonly telemetryMessages: number;
   readonly enqueueFailures: number;
+  /** Per sensor id: readings judged physically implausible, and whether the newest one was. */
+  readonly implausible: Readonly<Record<string, ImplausibleReadings>>;
 }
 
 /**
@@ -83,6 +86,7 @@ export class DevicePipeline {
   #anomalies = 0;
   #telemetry = 0;
   #enqueueFailures = 0;
+  readonly #plausibility = new SensorPlausibility();
 
   constructor(options: DevicePipelineOptions) {
     this.#options = options;
@@ -103,7 +107,21 @@ export class DevicePipeline {
       anomalies: this.#anomalies,
       telemetryMessages: this.#telemetry,
       enqueueFailures: this.#enqueueFailures,
+      implausible: this.#plausibility.snapshot(),
     };
+  }
+
+  /** Logs once when a module turns faulty (its readings implausible) and once when it recovers. */
+  #notePlausibility(reading: Reading, plausible: boolean): void {
+    const change = this.#plausibility.note(reading.sensorId, plausible);
+    if (change === undefined) return;
+    const where = { sensorId: reading.sensorId, protocol: reading.protocol };
+    if (change === 'faulty') {
+      this.#log.warn(where, 'sensor reports values it cannot physically give; its channels count as missing');
+    } else {
+      const { count } = this.#plausibility.of(reading.sensorId);
+      this.#log.info({ ...where, implausibleReadings: count }, 'sensor readings plausible again');
+    }
   }
 
   /** The newest thermal frame pushed, if a camera sent one. */
@@ -113,7 +131,7 @@ export class DevicePipeline {
 
   /** Takes one reading; synchronous, no I/O. The first reading of a due step starts that step. */
   push(reading: Reading): void {
-    this.#extractor.push(reading);
+    this.#notePlausibility(reading, this.#extractor.push(reading));
     if (reading.protocol === 'mcu90640') this.#latestFrame = reading;
     if (this.#running && performance.now() >= this.#dueAt) this.#stepDue();
   }

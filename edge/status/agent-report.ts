@@ -2,6 +2,7 @@ import { ALARM_LEVELS, levelRank, type AlarmLevel } from '../../shared/alarm/ala
 import type { OutboxStats } from '../outbox/outbox.js';
 import { PRIORITIES } from '../outbox/message.js';
 import { LATENCY_BUCKETS_S, type LatencyHistogram } from '../pipeline/model-runner.js';
+import type { ImplausibleReadings } from '../pipeline/sensor-plausibility.js';
 import type { SerialSourceState, SerialSourceStats } from '../sensors/serial-source-events.js';
 import { Exposition } from './prometheus.js';
 
@@ -20,6 +21,8 @@ export interface AgentSnapshot {
     readonly state: SerialSourceState;
     readonly readings: number;
     readonly stats: SerialSourceStats;
+    /** Readings the features judged physically implausible (a faulty module). */
+    readonly implausible: ImplausibleReadings;
   }[];
   readonly outbox: OutboxStats;
   readonly now: number;
@@ -50,6 +53,17 @@ export function metricsOf(s: AgentSnapshot): string {
   e.family('emberwatch_sensor_checksum_errors_total', 'counter', 'Frames dropped for a bad checksum.');
   for (const x of s.sensors) {
     e.sample('emberwatch_sensor_checksum_errors_total', x.stats.checksumErrors, { ...device, sensor: x.id });
+  }
+  e.family(
+    'emberwatch_sensor_implausible_readings_total',
+    'counter',
+    'Readings the module cannot physically give (saturated or stuck); its channels count as missing.',
+  );
+  for (const x of s.sensors) {
+    e.sample('emberwatch_sensor_implausible_readings_total', x.implausible.count, {
+      ...device,
+      sensor: x.id,
+    });
   }
   e.family('emberwatch_sensor_dropped_bytes_total', 'counter', 'Bytes skipped while looking for frames.');
   for (const x of s.sensors) {

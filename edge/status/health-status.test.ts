@@ -18,6 +18,7 @@ const snapshot: AgentSnapshot = {
       state: 'open',
       readings: 40,
       stats: { frames: 40, checksumErrors: 2, droppedBytes: 17, reconnects: 1, bytesReceived: 70_000 },
+      implausible: { count: 3, now: true },
     },
     {
       id: 'pm',
@@ -25,6 +26,7 @@ const snapshot: AgentSnapshot = {
       state: 'reconnecting',
       readings: 0,
       stats: { frames: 0, checksumErrors: 0, droppedBytes: 0, reconnects: 0, bytesReceived: 0 },
+      implausible: { count: 0, now: false },
     },
   ],
   outbox: {
@@ -71,8 +73,10 @@ describe('healthStatusMessage', () => {
       checksumErrors: 2,
       droppedBytes: 17,
       reconnects: 1,
+      implausibleReadings: 3,
+      implausible: true,
     });
-    expect(message.sensors['pm']?.state).toBe('reconnecting');
+    expect(message.sensors['pm']).toMatchObject({ state: 'reconnecting', implausible: false });
   });
 
   it('leaves the picture out without a camera frame', () => {

@@ -37,6 +37,8 @@ export function healthStatusMessage(snapshot: AgentSnapshot, context: HealthCont
           checksumErrors: s.stats.checksumErrors,
           droppedBytes: s.stats.droppedBytes,
           reconnects: s.stats.reconnects,
+          implausibleReadings: s.implausible.count,
+          implausible: s.implausible.now,
         },
       ]),
     ),

@@ -106,6 +106,15 @@ describe('FeatureExtractor', () => {
     expect(at(19, 'co_per_smoke')).toBeNaN();
     expect(at(19, 'pm25_level')).toBeCloseTo(Math.log1p(24), 5);
     expect(at(20, 'co_level')).toBe(1.5);
+    // push says which readings it judged implausible, for the agent to report.
+    const extractor = new FeatureExtractor();
+    const co = (ts: number, ppm: number): Reading => ({ ...base, ts, protocol: 'ze07', co_ppm: ppm });
+    expect([0, 1, 2, 3].map((s) => extractor.push(co(s * 1000, s === 0 || s === 3 ? 1.5 : 500)))).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
     // A steep but possible climb is believed.
     const climbing = readings.map((r) =>
       r.protocol === 'ze07' ? { ...r, co_ppm: 1.5 + 20 * (r.ts / 1000) } : r,

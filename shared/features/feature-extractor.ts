@@ -54,8 +54,12 @@ export class FeatureExtractor {
   #lastThermalTs = -Infinity;
   #steps = 0;
 
-  /** Takes one reading; thermal frames are reduced to their hotspot statistics here. */
-  push(reading: Reading): void {
+  /**
+   * Takes one reading; thermal frames are reduced to their hotspot
+   * statistics here. Returns false when the reading is physically
+   * implausible (a faulty module): its channels then count as missing.
+   */
+  push(reading: Reading): boolean {
     let thermal: ThermalStats | undefined;
     let faultyFrame = reading.protocol === 'pms5003' && impossibleParticleCounts(reading);
     if (reading.protocol === 'mcu90640') {
@@ -65,6 +69,7 @@ export class FeatureExtractor {
       this.#lastThermal = thermal;
       this.#lastThermalTs = reading.ts;
     }
+    let plausibleReading = !faultyFrame;
     CHANNELS.forEach((channel, i) => {
       if (channel.protocol !== reading.protocol) return;
       const raw = faultyFrame ? Number.NaN : channel.pick(reading, thermal);
@@ -72,8 +77,10 @@ export class FeatureExtractor {
       if (state === undefined || (!faultyFrame && !Number.isFinite(raw))) return;
       state.latestTs = reading.ts;
       const plausible = !faultyFrame && (state.gate?.accept(raw, reading.ts) ?? true);
+      if (!plausible) plausibleReading = false;
       state.latest = !plausible ? Number.NaN : channel.log ? Math.log1p(Math.max(0, raw)) : raw;
     });
+    return plausibleReading;
   }
 
   /** Samples every channel at `nowMs` and returns the feature vector (NaN = missing). */

@@ -66,6 +66,14 @@ export const SensorHealth = z.object({
   /** Bytes thrown away while resynchronising. */
   droppedBytes: z.number().int().nonnegative(),
   reconnects: z.number().int().nonnegative(),
+  /**
+   * Readings the module could not physically have given (a saturated or
+   * pinned output): the features treat its channels as missing meanwhile.
+   * Absent from agents that predate the check.
+   */
+  implausibleReadings: z.number().int().nonnegative().optional(),
+  /** Whether the newest reading was implausible: the module looks faulty now. */
+  implausible: z.boolean().optional(),
 });
 export type SensorHealth = z.infer<typeof SensorHealth>;
 
