@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ALARM_POLICY } from '../shared/alarm/alarm-policy.js';
+import { AlarmPolicy, DEFAULT_ALARM_POLICY } from '../shared/alarm/alarm-policy.js';
 import { silentLogger } from '../shared/logging.js';
+import { loadModelDir } from '../shared/model/model-dir.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import { chooseAlarmPolicy } from './alarm-policy-choice.js';
@@ -56,5 +58,32 @@ describe('chooseAlarmPolicy', () => {
     expect(chooseAlarmPolicy(policy, configured, rules)).toBe(policy);
     expect(chooseAlarmPolicy(undefined, configured, rules)).toBe(configured);
     expect(chooseAlarmPolicy(undefined, undefined, rules)).toBe(DEFAULT_ALARM_POLICY);
+  });
+
+  it("keeps the model's sustained high rule under an override that has none, fitted to its thresholds", async () => {
+    const model = await loadModelDir(fileURLToPath(new URL('../models/default', import.meta.url)));
+    try {
+      const rule = model.manifest.alarm.sustainedHigh;
+      expect(rule).toBeDefined();
+      expect(chooseAlarmPolicy(undefined, undefined, model)).toBe(model.manifest.alarm);
+      // An override from before the rule existed (or from the rules model) gets the model's rule.
+      expect(chooseAlarmPolicy(policy, undefined, model)).toEqual({ ...policy, sustainedHigh: rule });
+      // Fitted between the override's medium and high.
+      const strict = {
+        ...policy,
+        medium: { ...policy.medium, threshold: 0.8 },
+        high: { ...policy.high, threshold: 0.9 },
+      };
+      expect(chooseAlarmPolicy(strict, undefined, model).sustainedHigh?.threshold).toBe(0.8);
+      // An override with its own rule keeps it, and one with no room below high gets none.
+      const own = { ...policy, sustainedHigh: { threshold: 0.7, raiseAfter: 90 } };
+      expect(chooseAlarmPolicy(own, undefined, model)).toBe(own);
+      const flat = { ...policy, medium: { ...policy.medium, threshold: 0.85 } };
+      expect(chooseAlarmPolicy(flat, undefined, model).sustainedHigh).toBeUndefined();
+      for (const chosen of [policy, strict, flat].map((p) => chooseAlarmPolicy(p, undefined, model)))
+        expect(AlarmPolicy.safeParse(chosen).success).toBe(true);
+    } finally {
+      await model.close();
+    }
   });
 });

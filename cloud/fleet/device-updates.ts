@@ -24,9 +24,10 @@ export function applyHealthTo(r: DeviceRecord, msg: StatusMessage): void {
   }
   if (msg.ts < r.healthTs) return;
   const sensors: Record<string, string> = {};
-  // A sensor whose line is up but whose readings are physically impossible is shown as faulty.
+  // A sensor whose line is up but whose readings are physically impossible is shown as faulty;
+  // a line that is down says so first.
   for (const [id, sensor] of Object.entries(msg.sensors)) {
-    sensors[id] = sensor.implausible === true ? IMPLAUSIBLE_STATE : sensor.state;
+    sensors[id] = sensor.implausible === true && sensor.state === 'open' ? IMPLAUSIBLE_STATE : sensor.state;
   }
   const { rate, counters } = decodeErrorRate(
     r.counters ?? undefined,

@@ -118,7 +118,7 @@ describe('FleetState', () => {
     expect(() => new FleetState({ path: 'x', historyPoints: 0 })).toThrow('historyPoints');
   });
 
-  it('shows a sensor whose readings are implausible as such, whatever its line state', () => {
+  it('shows a sensor whose readings are implausible as such while its line is up', () => {
     const fleet = open({});
     const pinned = { ...sensor(900, 0), implausible: true, implausibleReadings: 40 };
     fleet.applyHealth(health('gw-3', T0, 60, { co: pinned, pm: { ...sensor(900, 0), implausible: false } }));
@@ -127,6 +127,9 @@ describe('FleetState', () => {
       health('gw-3', T0 + 5000, 65, { co: { ...pinned, implausible: false }, pm: sensor(950, 0) }),
     );
     expect(fleet.device('gw-3')?.sensors).toEqual({ co: 'open', pm: 'open' });
+    // A line that drops while the module looked faulty shows the outage.
+    fleet.applyHealth(health('gw-3', T0 + 9000, 69, { co: { ...pinned, state: 'reconnecting' } }));
+    expect(fleet.device('gw-3')?.sensors).toEqual({ co: 'reconnecting' });
   });
 
   it('builds a device from health, link, telemetry and anomaly messages', () => {

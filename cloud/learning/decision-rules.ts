@@ -77,7 +77,8 @@ export function raiseThresholds(
   const high = Math.max(medium, raise(policy.high.threshold, max.high));
   const held = policy.sustainedHigh;
   // The sustained rule moves with the others, and never above high.
-  const sustained = held === undefined ? undefined : Math.min(high, raise(held.threshold, max.high));
+  const sustained =
+    held === undefined ? undefined : Math.max(medium, Math.min(high, raise(held.threshold, max.high)));
   if (
     low === policy.low.threshold &&
     medium === policy.medium.threshold &&
@@ -97,7 +98,9 @@ export function raiseThresholds(
   };
 }
 
-const thresholds = (p: AlarmPolicy): string => `${p.low.threshold}/${p.medium.threshold}/${p.high.threshold}`;
+const thresholds = (p: AlarmPolicy): string =>
+  `${p.low.threshold}/${p.medium.threshold}/${p.high.threshold}` +
+  (p.sustainedHigh === undefined ? '' : ` (sustained ${p.sustainedHigh.threshold})`);
 
 /**
  * The learning agent's rules, pure: what to do about one outcome, and why

@@ -32,7 +32,7 @@ export interface Calibration {
   readonly policy: AlarmPolicy;
   /** The highest persistent probability any quiet stretch reached: the high threshold sits above it. */
   readonly quietPeak: number;
-  /** The same over {@link SUSTAINED_STEPS}: the sustained high rule sits above it. */
+  /** The same over {@link SUSTAINED_STEPS}: the sustained high rule's threshold is set from it. */
   readonly quietSustainedPeak: number;
   /** The runs whose quiet stretches set those peaks, when the traces name their runs. */
   readonly quietPeakRun: string | undefined;
@@ -48,8 +48,13 @@ function quantile(sorted: readonly number[], q: number): number {
 /**
  * Sets the alarm thresholds from out-of-fold traces: high just above the
  * highest plateau any run without a fire reached (and any fire run before
- * its ignition), so none of them would have alarmed; medium where at most
- * a fifth of quiet runs would give a heads-up; low at half of medium.
+ * its ignition), so none of them would have alarmed, but never above 0.98
+ * (a fire must be able to reach it; when a quiet plateau sits higher, the
+ * cap wins and that stretch would have alarmed); medium where at most a
+ * fifth of quiet runs would give a heads-up; low at half of medium. The
+ * sustained high rule sits just above the highest level any quiet stretch
+ * held for {@link SUSTAINED_STEPS}, and at least at medium; it is left out
+ * when that would not be below high.
  */
 export function calibrateAlarmPolicy(traces: readonly CalibrationTrace[], margin = 0.04): Calibration {
   const base = DEFAULT_ALARM_POLICY;

@@ -49,8 +49,14 @@ export const AlarmPolicy = z
   .refine(
     (p) =>
       p.sustainedHigh === undefined ||
-      (p.sustainedHigh.threshold <= p.high.threshold && p.sustainedHigh.raiseAfter >= p.high.raiseAfter),
-    { message: 'sustainedHigh must sit at or below high, and wait at least as long' },
+      (p.sustainedHigh.threshold >= p.medium.threshold &&
+        p.sustainedHigh.threshold <= p.high.threshold &&
+        p.sustainedHigh.threshold > p.hysteresis &&
+        p.sustainedHigh.raiseAfter >= p.high.raiseAfter),
+    {
+      message:
+        'sustainedHigh must sit between medium and high, above the hysteresis, and wait at least as long as high',
+    },
   );
 export type AlarmPolicy = z.infer<typeof AlarmPolicy>;
 

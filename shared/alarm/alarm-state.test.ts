@@ -90,12 +90,25 @@ describe('AlarmState', () => {
       ]);
     });
 
-    it('must sit at or below high and wait at least as long', () => {
+    it('leaves a fast high its own band: it clears as before once the sustained rule no longer holds', () => {
+      const spike = [...new Array<number>(10).fill(0.95), ...new Array<number>(100).fill(0.65)];
+      expect(run(spike, sustained).map((c) => [c.level, c.ts])).toEqual([
+        ['high', 2],
+        ['medium', 10 + 59],
+      ]);
+      // A fast high whose probability then holds above the sustained threshold is the sustained rule's to clear.
+      const settles = [...new Array<number>(10).fill(0.95), ...new Array<number>(100).fill(0.75)];
+      expect(run(settles, sustained).map((c) => c.level)).toEqual(['high']);
+    });
+
+    it('must sit between medium and high and wait at least as long', () => {
       expect(AlarmPolicy.safeParse(sustained).success).toBe(true);
       const above = { ...sustained, sustainedHigh: { threshold: 0.9, raiseAfter: 20 } };
       expect(AlarmPolicy.safeParse(above).success).toBe(false);
       const hasty = { ...sustained, sustainedHigh: { threshold: 0.7, raiseAfter: 1 } };
       expect(AlarmPolicy.safeParse(hasty).success).toBe(false);
+      const low = { ...sustained, sustainedHigh: { threshold: 0.5, raiseAfter: 20 } };
+      expect(AlarmPolicy.safeParse(low).success).toBe(false);
     });
   });
 

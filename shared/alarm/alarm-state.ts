@@ -20,6 +20,9 @@ export class AlarmState {
   readonly #above = new Map<AlarmLevel, number>();
   readonly #below = new Map<AlarmLevel, number>();
   #sustained = 0;
+  #belowSustained = 0;
+  /** Which rule holds the current high: the sustained one clears only below its own, lower band. */
+  #highBy: 'fast' | 'sustained' = 'fast';
 
   constructor(policy: AlarmPolicy) {
     this.#policy = policy;
@@ -36,17 +39,16 @@ export class AlarmState {
     for (const level of RAISABLE) {
       const rule = this.#policy[level];
       this.#above.set(level, p >= rule.threshold ? (this.#above.get(level) ?? 0) + 1 : 0);
-      // A high raised by the sustained rule holds until the probability falls below that rule's own band.
-      const clearBelow =
-        level === 'high' && sustained !== undefined
-          ? Math.min(rule.threshold, sustained.threshold)
-          : rule.threshold;
       this.#below.set(
         level,
-        p < clearBelow - this.#policy.hysteresis ? (this.#below.get(level) ?? 0) + 1 : 0,
+        p < rule.threshold - this.#policy.hysteresis ? (this.#below.get(level) ?? 0) + 1 : 0,
       );
     }
-    this.#sustained = sustained !== undefined && p >= sustained.threshold ? this.#sustained + 1 : 0;
+    if (sustained !== undefined) {
+      this.#sustained = p >= sustained.threshold ? this.#sustained + 1 : 0;
+      this.#belowSustained = p < sustained.threshold - this.#policy.hysteresis ? this.#belowSustained + 1 : 0;
+    }
+    const sustainedDue = sustained !== undefined && this.#sustained >= sustained.raiseAfter;
     let target: AlarmLevel = this.#level;
     for (const level of RAISABLE) {
       if (
@@ -56,20 +58,23 @@ export class AlarmState {
         target = level;
       }
     }
-    if (sustained !== undefined && this.#sustained >= sustained.raiseAfter) target = 'high';
+    if (sustainedDue) target = 'high';
     // Lower only when the current level's own clearing rule is met, to the highest level still wanted.
     const current = this.#level;
-    if (
-      target === current &&
-      current !== 'none' &&
-      (this.#below.get(current) ?? 0) >= this.#policy[current].clearAfter
-    ) {
+    // Once the sustained rule holds, the high is its to clear: below its band, which sits lower.
+    if (current === 'high' && sustainedDue) this.#highBy = 'sustained';
+    const below =
+      current === 'high' && this.#highBy === 'sustained'
+        ? this.#belowSustained
+        : (this.#below.get(current) ?? 0);
+    if (target === current && current !== 'none' && below >= this.#policy[current].clearAfter) {
       target = 'none';
       for (const level of RAISABLE) {
         if (levelRank(level) < levelRank(current) && p >= this.#policy[level].threshold) target = level;
       }
     }
     if (target === this.#level) return undefined;
+    if (target === 'high') this.#highBy = sustainedDue ? 'sustained' : 'fast';
     const change: AlarmChange = { ts, from: this.#level, level: target, probability: p };
     this.#level = target;
     return change;

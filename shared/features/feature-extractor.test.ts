@@ -122,6 +122,16 @@ describe('FeatureExtractor', () => {
     expect(featureSeries(climbing, 0, 39_000).vectors[39]?.[index('co_level')]).toBeCloseTo(781.5, 3);
   });
 
+  it('gives a module that starts late its long slope a minute after its first reading', () => {
+    const readings = Array.from({ length: 200 }, (_, t) => kitSecond(t, 0.5))
+      .flat()
+      .filter((r) => r.protocol !== 'mcu680' || r.ts >= 20_000);
+    const { vectors } = featureSeries(readings, 0, 199_000);
+    expect(vectors[79]?.[index('temp_d300')]).toBeNaN();
+    expect(vectors[80]?.[index('temp_d300')]).toBeCloseTo(0.5, 5);
+    expect(vectors[199]?.[index('temp_d300')]).toBeCloseTo(0.5, 5);
+  });
+
   it('drops a saturated thermal frame and a particle count no aerosol can give', () => {
     const readings = Array.from({ length: 20 }, (_, t) => kitSecond(t)).flat();
     const broken = readings.map((r) => {
@@ -136,12 +146,29 @@ describe('FeatureExtractor', () => {
       'tmedian_level',
       'thermal_motion10',
       'pm25_level',
-      'n03_level',
-      'pm_size_10',
+      'n0_3_level',
+      'pm_size_1_0',
     ]) {
       expect([name, last[index(name)]]).toEqual([name, Number.NaN]);
     }
     expect(last[index('co_level')]).toBe(1.5);
+    // push says so, and a camera whose frames come back to life is trusted again.
+    const extractor = new FeatureExtractor();
+    const verdicts = [...broken, ...readings.map((r) => ({ ...r, ts: r.ts + 20_000 }))]
+      .filter((r) => r.protocol === 'mcu90640' || r.protocol === 'pms5003')
+      .map((r) => [r.protocol, r.ts, extractor.push(r)] as const);
+    const judged = (protocol: string, ts: number) =>
+      verdicts.find((v) => v[0] === protocol && v[1] === ts)?.[2];
+    expect([judged('mcu90640', 9_000), judged('mcu90640', 10_000), judged('mcu90640', 19_000)]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect([judged('pms5003', 10_000), judged('mcu90640', 20_000), judged('pms5003', 20_000)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('masking protocols equals running a kit that lacks them', () => {

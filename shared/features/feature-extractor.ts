@@ -14,6 +14,8 @@ export const STALE_AFTER_MS: Readonly<Record<ProtocolName, number>> = {
 
 /** The fastest a real scene's median temperature changes, °C/s; a saturated frame jumps far faster. */
 const THERMAL_MEDIAN_MAX_RATE_PER_S = 50;
+/** The top of the camera's range, °C: a frame whose median sits there is saturated. */
+const THERMAL_FULL_SCALE_C = 300;
 
 /** Time constant of the slowly learned baseline each deviation is measured against. */
 export const BASELINE_TAU_S = 600;
@@ -29,6 +31,8 @@ interface ChannelState {
   baselineSamples: number;
   /** The channel's rate check, when its module has a physical limit; a faulty output reads as missing. */
   readonly gate: RateGate | undefined;
+  /** The first step the channel had a value; -1 until then. */
+  firstStep: number;
 }
 
 /**
@@ -44,10 +48,12 @@ export class FeatureExtractor {
     history: new Float64Array(HISTORY_S).fill(Number.NaN),
     baseline: Number.NaN,
     baselineSamples: 0,
-    gate: channel.maxRatePerS === undefined ? undefined : new RateGate(channel.maxRatePerS),
+    gate:
+      channel.gate === undefined ? undefined : new RateGate(channel.gate.maxRatePerS, channel.gate.fullScale),
+    firstStep: -1,
   }));
   /** A whole thermal frame is a fault when its median jumps: a saturated camera reads the same everywhere. */
-  readonly #frameGate = new RateGate(THERMAL_MEDIAN_MAX_RATE_PER_S);
+  readonly #frameGate = new RateGate(THERMAL_MEDIAN_MAX_RATE_PER_S, THERMAL_FULL_SCALE_C);
   readonly #centroids = new Float64Array(2 * HISTORY_S).fill(Number.NaN);
   readonly #thermal = new ThermalStatsComputer();
   #lastThermal: ThermalStats | undefined;
@@ -100,7 +106,8 @@ export class FeatureExtractor {
       out[k++] = level - state.baseline;
       out[k++] = this.#slope(state.history, 10);
       out[k++] = this.#slope(state.history, 60);
-      out[k++] = this.#longSlope(state.history);
+      if (state.firstStep < 0 && Number.isFinite(level)) state.firstStep = this.#steps;
+      out[k++] = this.#longSlope(state);
       if (Number.isFinite(level)) {
         state.baselineSamples++;
         state.baseline = Number.isFinite(state.baseline)
@@ -112,8 +119,8 @@ export class FeatureExtractor {
     const level = (name: string): number => levels[CHANNEL_INDEX.get(name) ?? -1] ?? Number.NaN;
     out[k++] = level('pm10') - level('pm25');
     out[k++] = level('pm1') - level('pm25');
-    out[k++] = level('n05') - level('n03');
-    out[k++] = level('n10') - level('n05');
+    out[k++] = level('n0_5') - level('n0_3');
+    out[k++] = level('n1_0') - level('n0_5');
     out[k++] = Math.log1p(Math.max(0, level('co'))) - level('pm25');
     out[k++] = this.#centroidMotion(nowMs, slot);
     out[k++] = level('tmax') - level('temp');
@@ -122,11 +129,12 @@ export class FeatureExtractor {
   }
 
   /**
-   * Slope over the last 300 s; in the first five minutes, over all the
-   * history there is (at least 60 s), so a fire soon after start has one.
+   * Slope over the last 300 s; in a channel's first five minutes, over all
+   * the history it has (at least 60 s), so a fire soon after start has one.
    */
-  #longSlope(history: Float64Array): number {
-    return this.#steps < 60 ? Number.NaN : this.#slope(history, Math.min(LONG_SLOPE_S, this.#steps));
+  #longSlope(state: ChannelState): number {
+    const span = Math.min(LONG_SLOPE_S, this.#steps - state.firstStep);
+    return state.firstStep < 0 || span < 60 ? Number.NaN : this.#slope(state.history, span);
   }
 
   #slope(history: Float64Array, seconds: number): number {

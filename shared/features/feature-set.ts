@@ -14,11 +14,10 @@ export interface ChannelDef {
   readonly pick: (reading: Reading, thermal: ThermalStats | undefined) => number;
   /**
    * The fastest change per second the module can physically report, in its
-   * raw units, with a wide margin. A faster jump is a fault (a saturated or
-   * glitching output), and the channel counts as missing until the output
-   * moves again.
+   * raw units, with a wide margin, and the top of its range. A faster change
+   * is a fault (see RateGate): the channel counts as missing.
    */
-  readonly maxRatePerS?: number;
+  readonly gate?: { readonly maxRatePerS: number; readonly fullScale: number };
 }
 
 const field =
@@ -33,21 +32,29 @@ const stat =
   (_: Reading, thermal: ThermalStats | undefined): number =>
     thermal?.[key] ?? Number.NaN;
 
+/** A linear channel read straight from a field, with the module's rate and range limits. */
+const gated = (
+  name: string,
+  protocol: ProtocolName,
+  key: string,
+  gate: NonNullable<ChannelDef['gate']>,
+): ChannelDef => ({ name, protocol, log: false, pick: field(key), gate });
+
 export const CHANNELS: readonly ChannelDef[] = [
   { name: 'pm1', protocol: 'pms5003', log: true, pick: field('pm1_ugm3') },
   { name: 'pm25', protocol: 'pms5003', log: true, pick: field('pm25_ugm3') },
   { name: 'pm10', protocol: 'pms5003', log: true, pick: field('pm10_ugm3') },
   // Particle counts above 0.3, 0.5 and 1 µm: their ratios tell fine cooking
   // aerosol from the larger particles of a smoulder, as split-spectrum alarms do.
-  { name: 'n03', protocol: 'pms5003', log: true, pick: field('n0_3_per_dl') },
-  { name: 'n05', protocol: 'pms5003', log: true, pick: field('n0_5_per_dl') },
-  { name: 'n10', protocol: 'pms5003', log: true, pick: field('n1_0_per_dl') },
+  { name: 'n0_3', protocol: 'pms5003', log: true, pick: field('n0_3_per_dl') },
+  { name: 'n0_5', protocol: 'pms5003', log: true, pick: field('n0_5_per_dl') },
+  { name: 'n1_0', protocol: 'pms5003', log: true, pick: field('n1_0_per_dl') },
   // Electrochemical CO and NDIR CO₂ cells respond over tens of seconds (T90
   // about 60 s and 120 s); the BME680 sits in a housing that lags the air.
-  { name: 'co', protocol: 'ze07', log: false, pick: field('co_ppm'), maxRatePerS: 50 },
-  { name: 'co2', protocol: 'mhz19b', log: false, pick: field('co2_ppm'), maxRatePerS: 1000 },
-  { name: 'temp', protocol: 'mcu680', log: false, pick: field('temp_c'), maxRatePerS: 10 },
-  { name: 'humidity', protocol: 'mcu680', log: false, pick: field('humidity_pct'), maxRatePerS: 10 },
+  gated('co', 'ze07', 'co_ppm', { maxRatePerS: 50, fullScale: 500 }),
+  gated('co2', 'mhz19b', 'co2_ppm', { maxRatePerS: 1000, fullScale: 5000 }),
+  gated('temp', 'mcu680', 'temp_c', { maxRatePerS: 10, fullScale: 85 }),
+  gated('humidity', 'mcu680', 'humidity_pct', { maxRatePerS: 10, fullScale: 100 }),
   { name: 'gas', protocol: 'mcu680', log: true, pick: field('gas_ohm') },
   { name: 'iaq', protocol: 'mcu680', log: false, pick: field('iaq') },
   { name: 'tmax', protocol: 'mcu90640', log: false, pick: stat('maxC') },
@@ -66,8 +73,8 @@ export const PER_CHANNEL = ['level', 'dev', 'd10', 'd60', 'd300'] as const;
 export const CROSS_FEATURES = [
   { name: 'pm_coarse_ratio', requires: ['pms5003'] },
   { name: 'pm_fine_ratio', requires: ['pms5003'] },
-  { name: 'pm_size_05', requires: ['pms5003'] },
-  { name: 'pm_size_10', requires: ['pms5003'] },
+  { name: 'pm_size_0_5', requires: ['pms5003'] },
+  { name: 'pm_size_1_0', requires: ['pms5003'] },
   { name: 'co_per_smoke', requires: ['ze07', 'pms5003'] },
   { name: 'thermal_motion10', requires: ['mcu90640'] },
   { name: 'thermal_vs_air', requires: ['mcu90640', 'mcu680'] },
