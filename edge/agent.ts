@@ -33,6 +33,7 @@ import { healthOf, metricsOf, type AgentSnapshot } from './status/agent-report.j
 import { HealthPublisher } from './status/health-publisher.js';
 import { healthStatusMessage } from './status/health-status.js';
 import { StatusServer } from './status/status-server.js';
+import { TroubleBoard } from './status/trouble-board.js';
 
 export interface EdgeAgentOptions {
   readonly config: AgentConfig;
@@ -76,6 +77,8 @@ export class EdgeAgent {
   readonly #drainer: Drainer;
   readonly #store: ObjectStore | undefined;
   readonly #health: HealthPublisher;
+  /** The device's trouble conditions; a change sends a status at once. */
+  readonly #trouble = new TroubleBoard();
   readonly #clock: AgentClock;
   readonly #software: string;
   readonly #nextStatusId: () => string;
@@ -159,6 +162,12 @@ export class EdgeAgent {
       build: () => this.healthStatus(),
       logger,
     });
+    this.#trouble.onChange(({ change, condition }) => {
+      const where = { kind: condition.kind, source: condition.source, detail: condition.detail };
+      if (change === 'raised') this.#log.warn(where, 'trouble raised');
+      else this.#log.info(where, 'trouble cleared');
+      this.#health.publishNow();
+    });
   }
 
   /**
@@ -198,6 +207,11 @@ export class EdgeAgent {
 
   get pipeline(): DevicePipeline {
     return this.#pipeline;
+  }
+
+  /** The device's trouble conditions: components raise and clear them, statuses report them. */
+  get trouble(): TroubleBoard {
+    return this.#trouble;
   }
 
   async start(): Promise<void> {
@@ -247,6 +261,7 @@ export class EdgeAgent {
         implausible: stats.implausible[sensor.id] ?? { count: 0, now: false },
       })),
       outbox: await this.#outbox.stats(),
+      trouble: this.#trouble.list(),
       now: Date.now(),
       latency: this.#runner.latency(),
       published: this.#drainer.stats.published,

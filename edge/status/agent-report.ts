@@ -1,4 +1,5 @@
 import { ALARM_LEVELS, levelRank, type AlarmLevel } from '../../shared/alarm/alarm-policy.js';
+import type { TroubleCondition } from '../../shared/schemas/messages.js';
 import type { OutboxStats } from '../outbox/outbox.js';
 import { PRIORITIES } from '../outbox/message.js';
 import { LATENCY_BUCKETS_S, type LatencyHistogram } from '../pipeline/model-runner.js';
@@ -25,6 +26,8 @@ export interface AgentSnapshot {
     readonly implausible: ImplausibleReadings;
   }[];
   readonly outbox: OutboxStats;
+  /** The device's standing trouble conditions (a fire panel's trouble signal). */
+  readonly trouble: readonly TroubleCondition[];
   readonly now: number;
   readonly latency: LatencyHistogram;
   readonly published: number;
@@ -40,6 +43,7 @@ export function healthOf(s: AgentSnapshot): Record<string, unknown> & { ok: bool
     level: s.level,
     sensors: Object.fromEntries(s.sensors.map((x) => [x.id, x.state])),
     outbox: { depth: s.outbox.messages, bytes: s.outbox.bytes, oldestAgeMs: s.outbox.oldestAgeMs },
+    trouble: s.trouble,
   };
 }
 
@@ -109,6 +113,11 @@ export function metricsOf(s: AgentSnapshot): string {
     'emberwatch_published_total',
     s.published,
   );
+  e.family('emberwatch_trouble', 'gauge', 'Standing trouble conditions, one per kind and source.');
+  e.sample('emberwatch_trouble', s.trouble.length, device);
+  for (const t of s.trouble) {
+    e.sample('emberwatch_trouble', 1, { ...device, kind: t.kind, source: t.source });
+  }
   e.family('emberwatch_link_up', 'gauge', '1 while the MQTT link is online.').sample(
     'emberwatch_link_up',
     s.linkOnline ? 1 : 0,

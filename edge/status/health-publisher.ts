@@ -51,6 +51,11 @@ export class HealthPublisher {
     await this.#running;
   }
 
+  /** A status right away (a trouble condition changed), if started; the interval goes on as it was. */
+  publishNow(): void {
+    if (this.#timer !== undefined) this.#publish();
+  }
+
   /** One status now, unless the previous one is still being built (a slow disk skips, never piles up). */
   #publish(): void {
     if (this.#running !== undefined) return;

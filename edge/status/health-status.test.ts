@@ -43,6 +43,7 @@ const snapshot: AgentSnapshot = {
     quotaBytes: 1e6,
     hardCeilingBytes: 2e6,
   },
+  trouble: [{ kind: 'sensor-silent', source: 'pm', since: 3000, detail: 'no frames for 30 s' }],
   now: 5500,
   latency: { buckets: [], count: 0, sumS: 0 },
   published: 0,
@@ -77,6 +78,9 @@ describe('healthStatusMessage', () => {
       implausible: true,
     });
     expect(message.sensors['pm']).toMatchObject({ state: 'reconnecting', implausible: false });
+    expect(message.trouble).toEqual([
+      { kind: 'sensor-silent', source: 'pm', since: 3000, detail: 'no frames for 30 s' },
+    ]);
   });
 
   it('leaves the picture out without a camera frame', () => {

@@ -47,6 +47,7 @@ export function healthStatusMessage(snapshot: AgentSnapshot, context: HealthCont
       bytes: snapshot.outbox.bytes,
       oldestAgeS: Math.max(0, snapshot.outbox.oldestAgeMs) / 1000,
     },
+    trouble: [...snapshot.trouble],
   };
   return context.thermalPngBase64 === undefined
     ? message

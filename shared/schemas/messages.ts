@@ -78,6 +78,33 @@ export const SensorHealth = z.object({
 export type SensorHealth = z.infer<typeof SensorHealth>;
 
 /**
+ * Why a device is in trouble: a fire panel's trouble signal, not an alarm
+ * level. A module that stopped talking, reads values it cannot physically
+ * give or is stuck, or storage that can no longer keep messages: each needs
+ * a person, and none of them hides an alarm the other channels support.
+ */
+export const TROUBLE_KINDS = [
+  'sensor-silent',
+  'sensor-stuck',
+  'sensor-implausible',
+  'storage-failing',
+] as const;
+export const TroubleKind = z.enum(TROUBLE_KINDS);
+export type TroubleKind = z.infer<typeof TroubleKind>;
+
+/** One trouble condition of a device: what, where (a sensor id or a component), since when. */
+export const TroubleCondition = z.object({
+  kind: TroubleKind,
+  /** The sensor id, or the component (`outbox`) the trouble is in. */
+  source: z.string().min(1),
+  /** When the condition was raised, ms since the epoch (the agent's clock). */
+  since: z.number().int().nonnegative(),
+  /** A person's words for it: what was seen, and what to check. */
+  detail: z.string(),
+});
+export type TroubleCondition = z.infer<typeof TroubleCondition>;
+
+/**
  * A periodic health summary of the agent (topic `status`, not retained).
  * `kind: 'health'` tells it apart from the link's retained birth and last
  * will on the same topic, which carry `state: online|offline` instead.
@@ -104,6 +131,8 @@ export const StatusMessage = z.object({
     bytes: z.number().int().nonnegative(),
     oldestAgeS: z.number().nonnegative(),
   }),
+  /** Every trouble condition standing now; empty when none. Absent from agents that predate it. */
+  trouble: z.array(TroubleCondition).optional(),
 });
 export type StatusMessage = z.infer<typeof StatusMessage>;
 
