@@ -5,6 +5,7 @@ import { DEFAULT_KIT, loadKitFile, startKit } from '../../simulators/devices/ind
 import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
 import { startPlayback } from '../../simulators/playback/start-playback.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import { runValidate, VALIDATE_USAGE } from './simulate-validate.js';
 
 const Options = z
   .object({
@@ -56,7 +57,8 @@ async function playScenario(name: string, options: Options, io: CommandIo, logge
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'run emulated sensor modules on pseudo-terminals, or play a run through them',
+  summary:
+    'run emulated sensor modules on pseudo-terminals, play a run through them, or check the simulator against real fires',
   usage: `emberwatch simulate devices [--kit FILE] [--run-dir DIR] [--speed X]
 emberwatch simulate devices --scenario NAME|RUN [--seed S] [--data DIR|s3://…] [--speed X] [--run-dir DIR]
 
@@ -76,17 +78,20 @@ and exits 0.
   --seed S         seed of a template run (default 1)
   --data DIR       a dataset folder or s3:// URL holding the run
   --run-dir DIR    where the tty links go (default: a temporary folder)
-  --speed X        emulated seconds per real second (default 1)`,
+  --speed X        emulated seconds per real second (default 1)
+
+${VALIDATE_USAGE}`,
   async run(argv, io) {
     const [what, ...rest] = argv;
     if (what === '--help' || what === '-h') {
       await writeLine(io.stdout, this.usage);
       return 0;
     }
+    if (what === 'validate') return runValidate(rest, io, VALIDATE_USAGE);
     if (what !== 'devices') {
       throw new EmberError(
         'EMBER_ERR_BAD_OPTION',
-        `simulate: expected "devices", got ${JSON.stringify(what ?? '')}`,
+        `simulate: expected "devices" or "validate", got ${JSON.stringify(what ?? '')}`,
       );
     }
     const options = parseOptions(

@@ -24,6 +24,10 @@ export const TEMPLATES_BY_CLASS: Readonly<Record<RunClassKind, readonly [Templat
       'pan-fire-after-cooking',
       'fire-behind-heater',
       'smoulder-under-normal-life',
+      'house-flaming',
+      'house-flaming',
+      'house-smouldering',
+      'house-pan-fire',
     ],
     nuisance: [
       'frying',
@@ -35,6 +39,9 @@ export const TEMPLATES_BY_CLASS: Readonly<Record<RunClassKind, readonly [Templat
       'vaping',
       'space-heater',
       'sunlight',
+      'house-cooking',
+      'house-cooking',
+      'house-steam',
     ],
     normal: ['people', 'occupancy', 'normal-day', 'normal-night', 'sensor-faults'],
   };

@@ -12,10 +12,15 @@ import {
   ceilingReach,
   jetDilution,
   localDilution,
+  ROUTE_PHYSICS,
+  routeHeatPass,
+  routeLag,
+  routeSmokePass,
   transportLag,
+  type RoutePhysics,
 } from './plume-transport.js';
 import { roomFootprint } from './scenario-schema.js';
-import type { Aerosol, Fire, Nuisance, Scenario, Vec3 } from './scenario-schema.js';
+import type { Aerosol, Fire, Nuisance, Route, Scenario, Vec3 } from './scenario-schema.js';
 import { compileThermalScene, thermalSourcesAt } from './thermal-scene.js';
 import type { ThermalSource } from './thermal-scene.js';
 
@@ -53,6 +58,13 @@ interface Source {
   readonly hM: number;
   readonly rM: number;
   readonly dM: number;
+  /** Set when the source is in another room: the route its gases take to the sensor. */
+  readonly route: Route | null;
+  /** Shares of the ceiling jet's heat and of the species that arrive (1 in the sensor's own room). */
+  readonly heatPass: number;
+  /** Share of the convective heat that warms the sensor's room as a whole (through the doorways). */
+  readonly layerPass: number;
+  readonly smokePass: number;
   readonly aerosol: AerosolCoefficients;
 }
 
@@ -86,19 +98,42 @@ function sourceEmissions(s: Source, t: number, out: Float64Array): void {
   out[DROPLET] = (n?.droplet_mg_s ?? 0) * level * 1e-3;
 }
 
-function geometry(sensor: Vec3, source: Vec3): { hM: number; rM: number; dM: number } {
-  const rM = Math.hypot(sensor.x_m - source.x_m, sensor.y_m - source.y_m);
+type Placement = Pick<Source, 'hM' | 'rM' | 'dM' | 'route' | 'heatPass' | 'layerPass' | 'smokePass'>;
+
+/** Where a source sits relative to the sensor: in its room, or along a route from another. */
+function placement(sensor: Vec3, source: Vec3, route: Route | null, physics: RoutePhysics): Placement {
   const hM = Math.max(sensor.z_m - source.z_m, 0.3);
-  return { hM, rM, dM: Math.hypot(rM, sensor.z_m - source.z_m) };
+  if (route !== null) {
+    const rM = route.path_m;
+    return {
+      hM,
+      rM,
+      dM: Math.hypot(rM, hM),
+      route,
+      heatPass: routeHeatPass(route, physics),
+      layerPass: Math.pow(physics.doorHeatPass, route.doors),
+      smokePass: routeSmokePass(route, physics),
+    };
+  }
+  const rM = Math.hypot(sensor.x_m - source.x_m, sensor.y_m - source.y_m);
+  return {
+    hM,
+    rM,
+    dM: Math.hypot(rM, sensor.z_m - source.z_m),
+    route: null,
+    heatPass: 1,
+    layerPass: 1,
+    smokePass: 1,
+  };
 }
 
-function compileSources(s: Scenario): Source[] {
+function compileSources(s: Scenario, physics: RoutePhysics): Source[] {
   const h = s.room.ceiling_height_m;
   const sources: Source[] = s.nuisances.map((n) => ({
     fire: null,
     nuisance: n,
     convective: 0.7,
-    ...geometry(s.sensor_position, n.position),
+    ...placement(s.sensor_position, n.position, n.route, physics),
     aerosol: aerosolCoefficients(n.aerosol, h),
   }));
   if (s.fire) {
@@ -106,7 +141,7 @@ function compileSources(s: Scenario): Source[] {
       fire: { spec: s.fire, curve: heatReleaseCurve(s.fire) },
       nuisance: null,
       convective: s.fire.convective_fraction,
-      ...geometry(s.sensor_position, s.fire.position),
+      ...placement(s.sensor_position, s.fire.position, s.fire.route, physics),
       aerosol: aerosolCoefficients(s.fire.aerosol, h),
     });
   }
@@ -120,8 +155,16 @@ function relax(x: number, input: number, k: number, dt: number): number {
   return x * a + (input / k) * (1 - a);
 }
 
-/** Runs the engine over [0, durationS] and returns the true environment at the sensor. */
-export function simulateEnvironment(s: Scenario, durationS: number): EnvSeries {
+/**
+ * Runs the engine over [0, durationS] and returns the true environment at
+ * the sensor. `physics` replaces the calibrated route constants (the
+ * calibration itself uses it).
+ */
+export function simulateEnvironment(
+  s: Scenario,
+  durationS: number,
+  physics: RoutePhysics = ROUTE_PHYSICS,
+): EnvSeries {
   const dt = ENV_STEP_S;
   const length = Math.floor(durationS / dt) + 1;
   const thermal: ThermalSource[][] = [];
@@ -131,11 +174,14 @@ export function simulateEnvironment(s: Scenario, durationS: number): EnvSeries {
   const v = room.volume_m3;
   const { width_m, depth_m } = roomFootprint(room);
   const vent = room.air_changes_per_hour / 3600;
-  const wallArea = 2 * width_m * depth_m + 2 * (width_m + depth_m) * room.ceiling_height_m;
-  const airCapacity = AIR_HEAT_CAPACITY_KJ_M3K * v;
-  const heatLossPerS = (WALL_TRANSFER_KW_M2K * wallArea) / airCapacity + vent;
+  // Hot gases collect under the ceiling, where the sensor is: the warm layer is the upper part of
+  // the room, losing heat to the ceiling and the upper walls.
+  const layer = physics.layerFraction;
+  const layerArea = width_m * depth_m + layer * 2 * (width_m + depth_m) * room.ceiling_height_m;
+  const airCapacity = AIR_HEAT_CAPACITY_KJ_M3K * v * layer;
+  const heatLossPerS = (WALL_TRANSFER_KW_M2K * layerArea) / airCapacity + vent;
 
-  const sources = compileSources(s);
+  const sources = compileSources(s, physics);
   const scene = compileThermalScene(s);
   const droplets = aerosolCoefficients(DROPLET_AEROSOL, room.ceiling_height_m);
   const ambient = aerosolCoefficients(AMBIENT_AEROSOL, room.ceiling_height_m);
@@ -164,20 +210,23 @@ export function simulateEnvironment(s: Scenario, durationS: number): EnvSeries {
       const src = sources[j];
       if (src === undefined) continue;
       // Gases arriving now left the source one lag ago; the lag follows the plume's current strength.
-      const lag = transportLag(sourceHeat(src, t), src.hM, src.rM);
+      const now = sourceHeat(src, t);
+      const lag =
+        src.route === null ? transportLag(now, src.hM, src.rM) : routeLag(now, src.hM, src.route, physics);
       const q = sourceHeat(src, t - lag);
       sourceEmissions(src, t - lag, e);
       const reach = ceilingReach(q, src.hM);
-      const dilution = jetDilution(q, src.convective, src.hM, src.rM) * reach + localDilution(src.dM);
-      jetDt += alpertDeltaT(q, src.hM, src.rM) * reach;
-      heatIn += src.convective * q;
+      const dilution =
+        (jetDilution(q, src.convective, src.hM, src.rM) * reach + localDilution(src.dM)) * src.smokePass;
+      jetDt += alpertDeltaT(q, src.hM, src.rM) * reach * src.heatPass;
+      heatIn += src.convective * q * src.layerPass;
       for (let k = 0; k < SPECIES; k++) {
         near[k] = (near[k] ?? 0) + (e[k] ?? 0) * dilution;
-        roomIn[k] = (roomIn[k] ?? 0) + (e[k] ?? 0);
+        roomIn[k] = (roomIn[k] ?? 0) + (e[k] ?? 0) * src.smokePass;
       }
       nearPm[j] = (e[PM] ?? 0) * dilution;
       const lossPm = vent + FINE_DEPOSITION_PER_S + src.aerosol.settlingPerS;
-      roomPm[j] = relax(roomPm[j] ?? 0, (e[PM] ?? 0) / v, lossPm, dt);
+      roomPm[j] = relax(roomPm[j] ?? 0, ((e[PM] ?? 0) * src.smokePass) / v, lossPm, dt);
     }
     layerDt = relax(layerDt, heatIn / airCapacity, heatLossPerS, dt);
     const evaporation = 0.01 * Math.max(0, 98 - humidity) + droplets.settlingPerS;

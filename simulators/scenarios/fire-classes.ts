@@ -15,6 +15,10 @@ export interface FireClassSpec {
   readonly smouldering: boolean;
   /** Centres of α (kW/s²); a draw picks one and spreads it log-normally. */
   readonly alphaCentres: readonly [number, ...number[]];
+  /** Flaming heat release the moment it is lit (0 for a t-squared start), kW. */
+  readonly initialKw?: Range;
+  /** Seconds at the initial heat release before the growth sets in. */
+  readonly incubationS?: Range;
   readonly qMaxKw: Range;
   readonly fuelKg: Range;
   readonly heatOfCombustionKjG: number;
@@ -219,6 +223,27 @@ export const FIRE_CLASSES: Readonly<Record<FireClassName, FireClassSpec>> = {
     flameTempC: [350, 500],
     flameEmissivity: 0.9,
   },
+  // A chair, sofa or mattress lit by a small flame, as in the NIST home smoke alarm tests: a few kW
+  // of flaming at once, a pause, then slow-to-medium t-squared growth towards a megawatt.
+  'upholstered-flaming': {
+    smouldering: false,
+    alphaCentres: [slow, 0.006, medium],
+    initialKw: [2, 8],
+    incubationS: [5, 20],
+    qMaxKw: [500, 1500],
+    fuelKg: [8, 25],
+    heatOfCombustionKjG: 18,
+    convectiveFraction: 0.65,
+    smokeYield: [0.01, 0.05],
+    coYield: [0.01, 0.03],
+    co2Yield: 1.6,
+    h2oYield: 0.6,
+    vocYield: [0.01, 0.03],
+    aerosol: SOOT,
+    hrrPerAreaKwM2: 450,
+    flameTempC: [800, 1000],
+    flameEmissivity: 0.9,
+  },
   // Oil in a pan that ignites after overheating.
   'cooking-oil': {
     smouldering: false,
@@ -258,6 +283,8 @@ export function drawFire(
     ignition_s: ignitionS,
     position,
     alpha_kw_s2: rng.around(rng.pick(spec.alphaCentres), 0.25),
+    initial_kw: spec.initialKw === undefined ? 0 : within(spec.initialKw),
+    incubation_s: spec.incubationS === undefined ? 0 : within(spec.incubationS),
     q_max_kw: within(spec.qMaxKw),
     fuel_mass_kg: within(spec.fuelKg),
     heat_of_combustion_kj_g: rng.around(spec.heatOfCombustionKjG, 0.05),
@@ -275,6 +302,7 @@ export function drawFire(
     hrr_per_area_kw_m2: rng.around(spec.hrrPerAreaKwM2, 0.2),
     flame_temp_c: within(spec.flameTempC),
     flame_emissivity: spec.flameEmissivity,
+    route: null,
     ...overrides,
   };
 }

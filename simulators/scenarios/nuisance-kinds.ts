@@ -1,5 +1,5 @@
 import type { Rng } from './prng.js';
-import type { Aerosol, Envelope, Hotspot, Nuisance, NuisanceKind, Vec3 } from './scenario-schema.js';
+import type { Aerosol, Envelope, Hotspot, Nuisance, NuisanceKind, Route, Vec3 } from './scenario-schema.js';
 
 /**
  * Draws of the non-fire sources. Every kind fills the same generic
@@ -25,7 +25,7 @@ function hotspot(temp: number, width: number, height: number): Hotspot {
   return { temp_c: temp, width_m: width, height_m: height, motion: { kind: 'static' } };
 }
 
-type Draw = (rng: Rng) => Omit<Nuisance, 'kind' | 'start_s' | 'position'>;
+type Draw = (rng: Rng) => Omit<Nuisance, 'kind' | 'start_s' | 'position' | 'route'>;
 
 const none = { pm_mg_s: 0, co_mg_s: 0, co2_mg_s: 0, h2o_g_s: 0, voc_mg_s: 0, droplet_mg_s: 0 };
 
@@ -171,9 +171,15 @@ const DRAWS: Readonly<Record<NuisanceKind, Draw>> = {
   },
 };
 
-/** A concrete nuisance of `kind` at `position`, starting at `startS`. */
-export function drawNuisance(rng: Rng, kind: NuisanceKind, position: Vec3, startS: number): Nuisance {
-  return { kind, start_s: startS, position, ...DRAWS[kind](rng) };
+/** A concrete nuisance of `kind` at `position`, starting at `startS`; `route` when it is in another room. */
+export function drawNuisance(
+  rng: Rng,
+  kind: NuisanceKind,
+  position: Vec3,
+  startS: number,
+  route: Route | null = null,
+): Nuisance {
+  return { kind, start_s: startS, position, ...DRAWS[kind](rng), route };
 }
 
 /** Output multiplier in [0, 1] of `n` at time `t` (s from run start); zero outside its window. */

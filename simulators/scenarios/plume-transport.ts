@@ -1,3 +1,5 @@
+import type { Route } from './scenario-schema.js';
+
 /**
  * How heat and species get from a buoyant source to a ceiling-mounted sensor:
  * Alpert's ceiling-jet correlations, a transport lag from plume and jet
@@ -61,4 +63,55 @@ const LOCAL_MIXING_M3_S = 0.25;
 /** Concentration near a source per unit emission rate (s/m³), from room turbulence alone, at distance `dM`. */
 export function localDilution(dM: number): number {
   return 1 / (LOCAL_MIXING_M3_S * (1 + dM * dM));
+}
+
+/**
+ * Along a route to another room (see Route), calibrated on the NIST home
+ * smoke alarm tests (docs/simulator-validation.md, `emberwatch simulate
+ * validate --calibrate`): the ceiling jet loses heat to the ceiling and
+ * walls of a hallway with an e-folding length, and each doorway may pass
+ * only a share of the heat and of the smoke and hold the front back while
+ * the layer deepens enough to spill (the open doorways of those tests cost
+ * no heat and no time, a fifth of the smoke). A hallway channels the jet, so
+ * its front moves faster than an unconfined jet's at the same radius. The
+ * warm layer under a ceiling fills the upper part of a room.
+ */
+export interface RoutePhysics {
+  readonly heatLengthM: number;
+  readonly doorHeatPass: number;
+  readonly doorSmokePass: number;
+  readonly doorDelayS: number;
+  readonly speedFactor: number;
+  /** Share of a room's height that the warm layer under the ceiling fills. */
+  readonly layerFraction: number;
+}
+
+export const ROUTE_PHYSICS: RoutePhysics = {
+  heatLengthM: 9,
+  doorHeatPass: 1,
+  doorSmokePass: 0.8,
+  doorDelayS: 0,
+  speedFactor: 2,
+  layerFraction: 0.6,
+};
+
+/** Share of a ceiling jet's temperature rise that arrives along `route`. */
+export function routeHeatPass(route: Route, physics: RoutePhysics = ROUTE_PHYSICS): number {
+  return Math.pow(physics.doorHeatPass, route.doors) * Math.exp(-route.path_m / physics.heatLengthM);
+}
+
+/** Share of a ceiling jet's species that arrives along `route`. */
+export function routeSmokePass(route: Route, physics: RoutePhysics = ROUTE_PHYSICS): number {
+  return Math.pow(physics.doorSmokePass, route.doors);
+}
+
+/** Seconds for gases leaving a source of `qKw` to reach a sensor along `route`. */
+export function routeLag(
+  qKw: number,
+  hM: number,
+  route: Route,
+  physics: RoutePhysics = ROUTE_PHYSICS,
+): number {
+  const run = transportLag(qKw, hM, route.path_m) / physics.speedFactor;
+  return Math.min(run + route.doors * physics.doorDelayS, MAX_LAG_S);
 }

@@ -4,7 +4,7 @@ import type { Background, Camera, FaultKind, Room, SensorFault, Vec3 } from './s
 
 /** Draws of the parts every scenario has: room, background, positions, camera aim, faults. */
 
-export type RoomKind = 'living' | 'kitchen' | 'bathroom' | 'bedroom' | 'office' | 'test-room';
+export type RoomKind = 'living' | 'kitchen' | 'bathroom' | 'bedroom' | 'office' | 'test-room' | 'home';
 
 const ROOMS: Readonly<
   Record<RoomKind, { volume: [number, number]; height: [number, number]; ach: [number, number] }>
@@ -14,6 +14,9 @@ const ROOMS: Readonly<
   bathroom: { volume: [8, 22], height: [2.3, 2.6], ach: [0.5, 3] },
   bedroom: { volume: [25, 55], height: [2.4, 2.7], ach: [0.2, 1] },
   office: { volume: [60, 250], height: [2.6, 3.5], ach: [1, 4] },
+  // A whole flat or single-storey home seen as one volume, for sources in another room
+  // than the sensor (the NIST test home is about 180 m³).
+  home: { volume: [120, 400], height: [2.3, 2.7], ach: [0.3, 1.5] },
   // Centred on the EN 54 fire test room (about 10 × 7 × 4 m).
   'test-room': { volume: [180, 320], height: [3.4, 4.2], ach: [0, 0.5] },
 };

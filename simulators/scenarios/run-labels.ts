@@ -22,6 +22,14 @@ export const RunLabels = z.object({
   nuisances: z.array(NuisanceKind),
   /** Seconds from run start; null without a fire. */
   ignition_s: z.number().nonnegative().nullable(),
+  /**
+   * When the fire first shows at the sensor's place (smoke, heat, CO or CO₂
+   * above what was there at ignition, or flames in the camera's view);
+   * null without a fire, or when it never shows. Before this a fire run
+   * looks like any quiet room: no model can know, so training leaves those
+   * seconds out. Runs labelled before it existed have none (undefined).
+   */
+  observable_s: z.number().nonnegative().nullable().optional(),
   /** Conventional detectors on the true environment, seconds from run start. */
   detectors: z.object({
     smoke_s: alarmTime,
@@ -47,6 +55,33 @@ export function labelRun(scenario: Scenario, env: EnvSeries): RunLabels {
     class: runClass,
     nuisances: [...new Set(active)],
     ignition_s: fire ? fire.ignition_s : null,
+    observable_s: fire ? observableAt(env, fire.ignition_s) : null,
     detectors: detectorAlarmTimes(env),
   };
+}
+
+/** Changes at the sensor that a module or the camera shows, over their value at ignition. */
+const VISIBLE = { obscurationPctM: 0.2, tempC: 1, coPpm: 5, co2Ppm: 100, flameExcessC: 8 } as const;
+
+/** First time at or after `ignitionS` that the fire shows at the sensor's place, or null. */
+export function observableAt(env: EnvSeries, ignitionS: number): number | null {
+  const start = Math.max(0, Math.ceil(ignitionS / env.step_s));
+  const at = (field: 'obscuration_pct_m' | 'temp_c' | 'co_ppm' | 'co2_ppm'): number =>
+    env[field][Math.min(start, env.length - 1)] ?? 0;
+  const base = { obs: at('obscuration_pct_m'), temp: at('temp_c'), co: at('co_ppm'), co2: at('co2_ppm') };
+  for (let i = start; i < env.length; i++) {
+    const flame = (env.thermal_sources[i] ?? []).some(
+      (s) => s.label === 'fire' && s.coverage * (s.temp_c - (env.surface_c[i] ?? 0)) >= VISIBLE.flameExcessC,
+    );
+    if (
+      flame ||
+      (env.obscuration_pct_m[i] ?? 0) - base.obs >= VISIBLE.obscurationPctM ||
+      (env.temp_c[i] ?? 0) - base.temp >= VISIBLE.tempC ||
+      (env.co_ppm[i] ?? 0) - base.co >= VISIBLE.coPpm ||
+      (env.co2_ppm[i] ?? 0) - base.co2 >= VISIBLE.co2Ppm
+    ) {
+      return i * env.step_s;
+    }
+  }
+  return null;
 }

@@ -1,71 +1,17 @@
 import { EmberError } from '../../shared/errors.js';
-import { drawFire } from './fire-classes.js';
-import type { FireOverrides } from './fire-classes.js';
-import { drawNuisance } from './nuisance-kinds.js';
+import { HOUSE_TEMPLATES } from './house-templates.js';
 import { hashLabel, mixSeed, Rng } from './prng.js';
-import {
-  aimCamera,
-  drawBackground,
-  drawFaults,
-  drawRoom,
-  drawSensorPosition,
-  drawSourcePosition,
-  roomCentre,
-} from './room-draws.js';
+import { aimCamera, drawBackground, drawFaults, drawSourcePosition, roomCentre } from './room-draws.js';
 import type { RoomKind } from './room-draws.js';
+import { addFire, addNuisance, draft, type Draft, type Range } from './scenario-draft.js';
 import { parseScenario } from './scenario-schema.js';
-import type { Fire, FireClassName, Nuisance, NuisanceKind, Room, Scenario, Vec3 } from './scenario-schema.js';
+import type { FireClassName, NuisanceKind, Scenario } from './scenario-schema.js';
 
 /**
  * Named scenario templates and the one function that turns a template and a
  * seed into a concrete, validated {@link Scenario}. Templates only decide
  * what happens where; all numbers come from the class and kind draws.
  */
-
-interface Draft {
-  readonly rng: Rng;
-  readonly room: Room;
-  readonly sensor: Vec3;
-  readonly nuisances: Nuisance[];
-  fire: Fire | null;
-  /** Where the camera looks; the room centre when null. */
-  target: Vec3 | null;
-  durationS: number;
-}
-
-type Range = readonly [number, number];
-
-function draft(rng: Rng, kind: RoomKind): Draft {
-  const room = drawRoom(rng, kind);
-  return {
-    rng,
-    room,
-    sensor: drawSensorPosition(rng, room),
-    nuisances: [],
-    fire: null,
-    target: null,
-    durationS: 0,
-  };
-}
-
-function addNuisance(d: Draft, kind: NuisanceKind, radius: Range, heightM: number, startS: number): Nuisance {
-  const at = drawSourcePosition(d.rng, d.room, d.sensor, d.rng.uniform(radius[0], radius[1]), heightM);
-  const n = drawNuisance(d.rng, kind, at, startS);
-  d.nuisances.push(n);
-  d.target ??= n.hotspot ? at : null;
-  d.durationS = Math.max(d.durationS, Math.min(startS + n.duration_s + 600, 7200));
-  return n;
-}
-
-function addFire(d: Draft, cls: FireClassName, at: Vec3, ignitionS: number, overrides?: FireOverrides): void {
-  const fire = drawFire(d.rng, cls, at, ignitionS, overrides);
-  d.fire = fire;
-  // One camera in seven looks elsewhere: fires outside the view must be caught by the gas sensors.
-  d.target = d.rng.chance(1 / 7) ? null : at;
-  const watchS = fire.smouldering ? (fire.alpha_kw_s2 < 1e-6 ? 4800 : 1800) : 900;
-  // A fire run ends a while after ignition, however long its background nuisances last.
-  d.durationS = ignitionS + watchS;
-}
 
 function fireTemplate(
   cls: FireClassName,
@@ -195,6 +141,7 @@ const TEMPLATES = {
     d.durationS = 1800;
     return d;
   },
+  ...HOUSE_TEMPLATES,
 } satisfies Record<string, (rng: Rng) => Draft>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -80,8 +80,22 @@ export const FireClassName = z.enum([
   'ul217-flaming-pu',
   'ul217-smouldering-pu',
   'cooking-oil',
+  'upholstered-flaming',
 ]);
 export type FireClassName = z.infer<typeof FireClassName>;
+
+/**
+ * How a source outside the sensor's room reaches it: along ceilings for
+ * `path_m` (a hallway, the run through a doorway into a bedroom) through
+ * `doors` open doorways. Heat is lost to the surfaces on the way and at each
+ * doorway; smoke keeps going. The thermal camera, in the sensor's room,
+ * never sees such a source.
+ */
+export const Route = z.object({
+  path_m: z.number().min(0.5).max(40),
+  doors: z.number().int().min(0).max(3),
+});
+export type Route = z.infer<typeof Route>;
 
 /** Zero or one fire: a t-squared heat release capped at q_max and limited by its fuel. */
 export const Fire = z.object({
@@ -90,6 +104,10 @@ export const Fire = z.object({
   ignition_s: nonNeg,
   position: Vec3,
   alpha_kw_s2: z.number().positive().max(2),
+  /** Flaming heat release the moment it is lit, kW: furniture lit by a flame starts at a few kW. */
+  initial_kw: nonNeg.default(0),
+  /** Seconds the fire burns at `initial_kw` before its t-squared growth sets in. */
+  incubation_s: nonNeg.default(0),
   q_max_kw: positive,
   fuel_mass_kg: positive,
   /** kJ/g; for smouldering fuels the heat actually released per gram lost. */
@@ -105,6 +123,8 @@ export const Fire = z.object({
   /** What the thermal camera would see on the flame or glowing core before its 300 °C clip. */
   flame_temp_c: z.number().min(50).max(1500),
   flame_emissivity: fraction,
+  /** When the fire is outside the sensor's room: how its gases get there. */
+  route: Route.nullable().default(null),
 });
 export type Fire = z.infer<typeof Fire>;
 
@@ -164,6 +184,8 @@ export const Nuisance = z.object({
   aerosol: Aerosol,
   envelope: Envelope,
   hotspot: Hotspot.nullable(),
+  /** When the source is outside the sensor's room: how its gases get there. */
+  route: Route.nullable().default(null),
 });
 export type Nuisance = z.infer<typeof Nuisance>;
 

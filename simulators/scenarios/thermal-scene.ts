@@ -101,20 +101,20 @@ function wanderPath(n: Nuisance, speed: number, seed: number, width: number, dep
   };
 }
 
-/** Precomputes the camera basis, wander paths and fire curve of `s`. */
+/** Precomputes the camera basis, wander paths and fire curve of `s`; sources in other rooms are out of view. */
 export function compileThermalScene(s: Scenario): ThermalScene {
   const { width_m, depth_m } = roomFootprint(s.room);
   return {
     basis: cameraBasis(s),
     nuisances: s.nuisances
-      .filter((n) => n.hotspot !== null)
+      .filter((n) => n.hotspot !== null && n.route === null)
       .map((n) => {
         const motion = n.hotspot?.motion;
         const path =
           motion?.kind === 'wander' ? wanderPath(n, motion.speed_m_s, motion.seed, width_m, depth_m) : null;
         return { n, path };
       }),
-    fire: s.fire ? { fire: s.fire, curve: heatReleaseCurve(s.fire) } : null,
+    fire: s.fire !== null && s.fire.route === null ? { fire: s.fire, curve: heatReleaseCurve(s.fire) } : null,
   };
 }
 

@@ -27,6 +27,8 @@ const ACCURACY_STEPS_S = [300, 1800, 7200] as const;
 export function simulateMcu680(input: SensorInput): ScalarSeries<'mcu680'> {
   const unit = input.rng.fork('unit');
   const selfHeating = unit.uniform(0.5, 2);
+  // How fast the die follows the air: a bare breakout board in a draught, or one in a closed case.
+  const tempTauS = unit.uniform(3, 30);
   const pressureOffset = unit.normal(0, 0.5);
   const cleanAirOhm = unit.around(150_000, 0.4);
   const gasExponent = unit.uniform(0.5, 0.8);
@@ -44,7 +46,7 @@ export function simulateMcu680(input: SensorInput): ScalarSeries<'mcu680'> {
     const dt = t - last;
     last = t;
     const airC = envValueAt(env, 'temp_c', t);
-    temp = lagStep(temp, airC + selfHeating, dt, 20);
+    temp = lagStep(temp, airC + selfHeating, dt, tempTauS);
     // The die sees the air's water at its own, warmer temperature.
     const rhAtDie =
       (envValueAt(env, 'humidity_pct', t) * saturationVapourDensity(airC)) / saturationVapourDensity(temp);
