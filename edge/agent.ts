@@ -23,6 +23,7 @@ import { Drainer } from './outbox/drainer.js';
 import type { DrainerSettingsInput } from './outbox/drainer-settings.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
+import { IncidentRecorder } from './pipeline/incident-recorder.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
 import { scaledClock, type AgentClock } from './scaled-clock.js';
 import { systemSerialLines, type SerialLineFactory } from './sensors/serial-line.js';
@@ -33,6 +34,7 @@ import { healthOf, metricsOf, type AgentSnapshot } from './status/agent-report.j
 import { HealthPublisher } from './status/health-publisher.js';
 import { healthStatusMessage } from './status/health-status.js';
 import { StatusServer } from './status/status-server.js';
+import { SensorTroubleWatch } from './status/sensor-trouble.js';
 import { TroubleBoard } from './status/trouble-board.js';
 
 export interface EdgeAgentOptions {
@@ -79,6 +81,9 @@ export class EdgeAgent {
   readonly #health: HealthPublisher;
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
+  readonly #troubleWatch = new SensorTroubleWatch(this.#trouble);
+  #troubleTimer: NodeJS.Timeout | undefined;
+  readonly #scale: number;
   readonly #clock: AgentClock;
   readonly #software: string;
   readonly #nextStatusId: () => string;
@@ -94,6 +99,7 @@ export class EdgeAgent {
     const scale = options.timeScale ?? 1;
     const clock = scaledClock(scale);
     this.#clock = clock;
+    this.#scale = scale;
     this.#software = options.softwareVersion ?? 'unknown';
     this.#nextStatusId = createMessageIdGenerator(clock);
     this.#topics = deviceTopics(config.deviceId);
@@ -124,12 +130,20 @@ export class EdgeAgent {
       logger,
       clock,
       ...pipelineTiming(config, scale),
-      ...(this.#store === undefined ? {} : { snapshotStore: this.#store }),
+      ...(this.#store === undefined
+        ? {}
+        : {
+            snapshotStore: this.#store,
+            recorder: new IncidentRecorder({ deviceId: config.deviceId, store: this.#store, logger }),
+          }),
+      onPlausibilityChange: (reading, change) =>
+        this.#troubleWatch.notePlausibility(reading.sensorId, change, reading.protocol, clock.now()),
     });
     const lines = options.lines ?? systemSerialLines();
-    this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) =>
-      this.#pipeline.push(reading),
-    );
+    this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) => {
+      this.#troubleWatch.noteReading(reading, clock.now());
+      this.#pipeline.push(reading);
+    });
     this.#status = new StatusServer({
       host: config.status.host,
       port: config.status.port,
@@ -222,6 +236,10 @@ export class EdgeAgent {
     this.#applyPolicy();
     await this.#status.start();
     await this.#sources.start();
+    this.#troubleTimer = setInterval(
+      () => this.#troubleWatch.check(this.#sources.snapshot(), this.#clock.now()),
+      1000 / this.#scale,
+    );
     await this.#pipeline.start();
     await this.#link.start();
     await this.#drainer.start();
@@ -238,6 +256,8 @@ export class EdgeAgent {
     await this.#drainer.stop();
     await this.#link.stop();
     await this.#pipeline.stop();
+    clearInterval(this.#troubleTimer);
+    this.#troubleTimer = undefined;
     await this.#sources.stop();
     await this.#status.stop();
     await this.#updater?.stop();

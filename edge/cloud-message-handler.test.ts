@@ -66,21 +66,23 @@ describe('chooseAlarmPolicy', () => {
       const rule = model.manifest.alarm.sustainedHigh;
       expect(rule).toBeDefined();
       expect(chooseAlarmPolicy(undefined, undefined, model)).toBe(model.manifest.alarm);
-      // An override from before the rule existed (or from the rules model) gets the model's rule.
-      expect(chooseAlarmPolicy(policy, undefined, model)).toEqual({ ...policy, sustainedHigh: rule });
+      // An override from before the rule existed (or from the rules model) gets the model's rule when
+      // it fits below the override's high (a calibrated rule always sits below 0.98).
+      const roomy = { ...policy, high: { ...policy.high, threshold: 0.99 } };
+      expect(chooseAlarmPolicy(roomy, undefined, model)).toEqual({ ...roomy, sustainedHigh: rule });
       // Fitted between the override's medium and high.
       const strict = {
         ...policy,
-        medium: { ...policy.medium, threshold: 0.8 },
-        high: { ...policy.high, threshold: 0.9 },
+        medium: { ...policy.medium, threshold: 0.985 },
+        high: { ...policy.high, threshold: 0.99 },
       };
-      expect(chooseAlarmPolicy(strict, undefined, model).sustainedHigh?.threshold).toBe(0.8);
+      expect(chooseAlarmPolicy(strict, undefined, model).sustainedHigh?.threshold).toBe(0.985);
       // An override with its own rule keeps it, and one with no room below high gets none.
       const own = { ...policy, sustainedHigh: { threshold: 0.7, raiseAfter: 90 } };
       expect(chooseAlarmPolicy(own, undefined, model)).toBe(own);
       const flat = { ...policy, medium: { ...policy.medium, threshold: 0.85 } };
       expect(chooseAlarmPolicy(flat, undefined, model).sustainedHigh).toBeUndefined();
-      for (const chosen of [policy, strict, flat].map((p) => chooseAlarmPolicy(p, undefined, model)))
+      for (const chosen of [roomy, strict, flat].map((p) => chooseAlarmPolicy(p, undefined, model)))
         expect(AlarmPolicy.safeParse(chosen).success).toBe(true);
     } finally {
       await model.close();

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 work="${EMBERWATCH_WORK_DIR:-data/default-model}"
 out="models/default"
-export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1798761600}" # 2027-01-01T00:00:00Z
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1796601600}" # 2026-12-07T00:00:00Z
 
 npm run build --silent
 rm -rf "$work"

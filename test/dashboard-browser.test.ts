@@ -18,7 +18,22 @@ describe('dashboard in a browser', () => {
 
   beforeAll(async () => {
     ports.deviceMap.set('gw-1', device('gw-1', { thermalPngBase64: PIXEL_PNG }));
-    ports.deviceMap.set('gw-2', device('gw-2', { zone: 'hall', online: false, sensors: { ze07: 'stale' } }));
+    ports.deviceMap.set(
+      'gw-2',
+      device('gw-2', {
+        zone: 'hall',
+        online: false,
+        sensors: { ze07: 'stale' },
+        trouble: [
+          {
+            kind: 'sensor-silent',
+            source: 'ze07',
+            since: 1_700_000_000_000,
+            detail: 'ze07 has sent <i>nothing</i>',
+          },
+        ],
+      }),
+    );
     ports.historyMap.set('gw-1', [
       { ts: 1_700_000_000_000, probability: 0.1, levels: { temp: 21, pm25: 1 } },
       { ts: 1_700_000_001_000, probability: 0.2, levels: { temp: 22, pm25: 1.1 } },
@@ -62,6 +77,12 @@ describe('dashboard in a browser', () => {
     await expect(page.getByTestId('device-gw-1').textContent()).resolves.toContain('kitchen');
     await expect(page.getByTestId('device-online-gw-2').textContent()).resolves.toBe('offline');
     await expect(page.getByTestId('device-risk-gw-1').textContent()).resolves.toBe('none');
+    // Trouble is shown apart from the risk, as a panel's trouble signal, and only where there is some.
+    await expect(page.getByTestId('device-trouble-gw-2').textContent()).resolves.toMatch(
+      /^Trouble \(1\)sensor silent: ze07, since /,
+    );
+    expect(await page.getByTestId('device-trouble-gw-1').count()).toBe(0);
+    expect(await page.getByTestId('device-trouble-gw-2').locator('i').count()).toBe(0);
     await expect(page.getByTestId('model-gbdt-7').textContent()).resolves.toContain('95 %');
     const decision = page.getByTestId('decision-d-1');
     await expect(decision.textContent()).resolves.toContain('Steam <b>not</b> smoke');

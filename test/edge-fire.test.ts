@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLOORS } from '../shared/detection/floor-monitor.js';
 import { startPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
@@ -50,7 +51,10 @@ describe('edge agent end to end over mutual TLS', () => {
     await waitFor('a high anomaly', () => received.anomalies.some((a) => a.level === 'high'), 5000);
     const high = received.anomalies.find((a) => a.level === 'high');
     expect(high?.deviceId).toBe('gw-fire-1');
-    expect(high?.probability).toBeGreaterThanOrEqual(0.85);
+    // The model's own high needs 0.85; a floor (the heat detector's logic) may raise it first, and says so.
+    const byFloor = (high?.floors?.length ?? 0) > 0;
+    expect(byFloor || (high?.probability ?? 0) >= 0.85).toBe(true);
+    if (byFloor) expect(high?.floors?.every((f) => (FLOORS as readonly string[]).includes(f))).toBe(true);
     expect(high?.modelVersion).toBe('rules');
     expect(high?.thermalSnapshot).toHaveProperty('pngBase64');
     const png = Buffer.from((high?.thermalSnapshot as { pngBase64: string }).pngBase64, 'base64');

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmPolicy } from '../shared/alarm/alarm-policy.js';
-import { startEdgeBed, subscribeService, type EdgeBed } from './edge-setup.js';
+import { startKit } from '../simulators/devices/start-kit.js';
+import { sensorsOf, startEdgeBed, subscribeService, type EdgeBed } from './edge-setup.js';
 import { sleep, waitFor } from './helpers/wait.js';
 
 /** Every probability (even 0 from quiet rules) is at or above 0: the level climbs one step at a time. */
@@ -23,13 +23,10 @@ describe('edge agent through a broker outage', () => {
 
   it('delivers every anomaly and telemetry message after the broker returns, anomalies first', async () => {
     const deviceId = 'gw-outage-1';
-    const config = await bed.config(
-      deviceId,
-      [{ id: 'pm', protocol: 'pms5003', path: join(bed.dir, 'no-such-tty') }],
-      {
-        telemetryIntervalS: 1,
-      },
-    );
+    // One emulated particle counter on a pty: readings keep coming, so the alarm's verification (a
+    // second reading must agree) is met while the broker is away.
+    const kit = await startKit({ devices: [{ id: 'pm', protocol: 'pms5003' }] }, { speed: 10 });
+    const config = await bed.config(deviceId, sensorsOf(kit.devices), { telemetryIntervalS: 1 });
     const agent = await bed.agent(config, { timeScale: 10 });
     await agent.start();
     await waitFor('the link online', () => agent.linkOnline, 10_000);
@@ -52,6 +49,7 @@ describe('edge agent through a broker outage', () => {
     }
     expect(depth).toBe(0);
     await agent.stop();
+    await kit.stop();
     const telemetryIds = new Set(received.telemetry.map((t) => t.id));
     expect(telemetryIds.size).toBeGreaterThanOrEqual(stored.byPriority.telemetry.messages);
     const ids = new Set(received.anomalies.map((a) => a.id));

@@ -138,11 +138,19 @@ describe('edge agent health status over mutual TLS', () => {
         // The other modules are untouched.
         for (const sensor of sensors.filter((s) => s.id !== co))
           expect(faulty?.sensors[sensor.id]?.implausible).toBe(false);
+        // The device is in trouble for it: a fire panel's trouble signal, not an alarm.
+        await waitFor(
+          'a status with the trouble of the CO cell',
+          () =>
+            statuses.some((m) => m.trouble?.some((t) => t.kind === 'sensor-implausible' && t.source === co)),
+          10_000,
+        );
         await waitFor(
           'the CO cell plausible again after the fault',
           () => statuses.at(-1)?.sensors[co]?.implausible === false,
           20_000,
         );
+        await waitFor('the trouble cleared', () => statuses.at(-1)?.trouble?.length === 0, 10_000);
         const metrics = await (await fetch(`${agent.statusUrl}/metrics`)).text();
         const line = metrics
           .split('\n')
@@ -151,6 +159,55 @@ describe('edge agent health status over mutual TLS', () => {
               l.startsWith('emberwatch_sensor_implausible_readings_total{') && l.includes(`sensor="${co}"`),
           );
         expect(Number(line?.split(' ').pop())).toBeGreaterThan(0);
+      } finally {
+        await agent.stop();
+      }
+    } finally {
+      await playback.stop();
+    }
+  }, 60_000);
+
+  it('raises a silent module as trouble within seconds of the minute, and clears it when frames return', async () => {
+    const deviceId = 'gw-health-3';
+    const service = await bed.broker.service('svc-health-3');
+    const statuses: StatusMessage[] = [];
+    service.on('message', (_topic, payload) => {
+      const body = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+      if (body['kind'] === 'health') statuses.push(StatusMessage.parse(body));
+    });
+    await service.subscribeAsync(`emberwatch/v1/${deviceId}/status`, { qos: 1 });
+    // The particle counter's cable comes loose from 20 s to 120 s of the run.
+    const quiet = drawScenario('normal-day', 5);
+    const loose = { sensor: 'pms5003', kind: 'disconnect', start_s: 20, end_s: 120 } as const;
+    const run = simulateRun(
+      { ...quiet, faults: [{ ...loose, drift_per_hour: 0, dropout_probability: 0 }] },
+      { durationS: 160 },
+    );
+    const playback = await startPlayback(run, { speed: SPEED });
+    try {
+      const sensors = sensorsOf(playback.devices);
+      const pm = sensors.find((s) => s.protocol === 'pms5003')?.id ?? 'pms5003';
+      // Statuses only every 10 emulated minutes: the trouble must come by itself, at once.
+      const agent = await bed.agent(await bed.config(deviceId, sensors, { statusIntervalS: 600 }), {
+        timeScale: SPEED,
+      });
+      await agent.start();
+      try {
+        await waitFor(
+          'a status naming the particle counter silent',
+          () => statuses.some((m) => m.trouble?.some((t) => t.kind === 'sensor-silent' && t.source === pm)),
+          20_000,
+        );
+        const troubled = statuses.find((m) => m.trouble?.some((t) => t.kind === 'sensor-silent'));
+        expect(troubled?.trouble?.map((t) => [t.kind, t.source])).toEqual([['sensor-silent', pm]]);
+        expect(troubled?.trouble?.[0]?.detail).toMatch(/pms5003/);
+        // Nothing else is in trouble, and the level is untouched by it.
+        expect(troubled?.level).toBe('none');
+        await waitFor(
+          'the trouble cleared once frames return',
+          () => statuses.at(-1)?.trouble?.length === 0,
+          20_000,
+        );
       } finally {
         await agent.stop();
       }

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ModelRegistry } from '../../cloud/registry/model-registry.js';
+import { findPackageFile } from '../../shared/package-files.js';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { openObjectStore } from '../../shared/object-store/index.js';
@@ -69,19 +68,14 @@ export interface DemoWorkspace {
  * that it works from the sources and from dist/ alike.
  */
 export function findShippedModelDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'models', 'default');
-    if (existsSync(join(candidate, 'manifest.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new EmberError(
-        'EMBER_ERR_MODEL_LOAD',
-        'models/default (the shipped model) is not in any folder above the command line',
-      );
-    }
-    dir = parent;
+  const manifest = findPackageFile('models/default/manifest.json');
+  if (manifest === undefined) {
+    throw new EmberError(
+      'EMBER_ERR_MODEL_LOAD',
+      'models/default (the shipped model) is not in any folder above the command line',
+    );
   }
+  return dirname(manifest);
 }
 
 /** Opens the registry in `storeDir`, runs `use` and closes it again. */

@@ -43,6 +43,7 @@ export function device(deviceId: string, overrides: Partial<DeviceState> = {}): 
     levels: { temp: 21.5, pm25: 1.2 },
     thermalPngBase64: null,
     risk: 'none',
+    trouble: [],
     ...overrides,
   };
 }

@@ -81,6 +81,13 @@ export const LearningConfig = z.strictObject({
   trainingData: text.optional(),
   /** Held-out dataset (folder or s3://) the registry gate judges a retrained model on. */
   heldOutData: text.optional(),
+  /** Where devices write incident recordings (their snapshotStore); the registry's store by default. */
+  recordingStore: text.optional(),
+  /**
+   * Real-fire folders (replay CSVs and alarms.csv) the gate replays every
+   * retrained model on; the NIST home fires the package ships by default.
+   */
+  realFires: z.array(text).optional(),
   trials: z.number().int().positive().optional(),
 });
 

@@ -1,19 +1,12 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { RECORDING_COLUMNS, type RecordingColumn } from '../../shared/detection/detection-front-end.js';
 import { EmberError } from '../../shared/errors.js';
 import { ZE07_FULL_RANGE_PPM } from '../../shared/protocols/ze07.js';
 import type { ProtocolName, Reading } from '../../shared/schemas/readings.js';
 
-/** The columns a replay CSV may have; `t_s` (seconds) is required. */
-export const CSV_COLUMNS = [
-  't_s',
-  'temp_c',
-  'humidity_pct',
-  'co_ppm',
-  'co2_ppm',
-  'pm25_ugm3',
-  'pm10_ugm3',
-] as const;
-type ValueColumn = Exclude<(typeof CSV_COLUMNS)[number], 't_s'>;
+/** The columns a replay CSV may have (what an incident recording writes); `t_s` (seconds) is required. */
+export const CSV_COLUMNS = ['t_s', ...RECORDING_COLUMNS] as const;
+type ValueColumn = RecordingColumn;
 
 /** The module each column's value comes from, and the field of its reading. */
 const PROTOCOL_OF: Readonly<Record<ValueColumn, ProtocolName>> = {

@@ -15,12 +15,13 @@ export async function replayReadings(
   model: FireModel,
   policy: AlarmPolicy,
 ): Promise<AlarmChange[]> {
-  const { ts, vectors, floors } = detectionSeries(input.readings, input.startMs, input.endMs, 1000);
+  const { ts, vectors, floors, fresh } = detectionSeries(input.readings, input.startMs, input.endMs, 1000);
   const probabilities = await model.predict(vectors);
   return alarmChanges(
     ts.map((ms) => ms / 1000),
     probabilities,
     policy,
     floors,
+    fresh,
   );
 }

@@ -13,15 +13,16 @@ describe('scoreRun', () => {
     ]);
     const labels = fireLabels(100, { smoke: 150, rate_of_rise: 130 });
     const o = scoreRun(scored('r1', labels, p), DEFAULT_ALARM_POLICY);
-    expect(o.firstS).toEqual({ low: 112, medium: 112, high: 122 });
-    expect(o.timeToHeadsUpS).toBe(12);
+    // The default heads-up waits ten steps, the lowest level three.
+    expect(o.firstS).toEqual({ low: 112, medium: 119, high: 122 });
+    expect(o.timeToHeadsUpS).toBe(19);
     expect(o.timeToAlarmS).toBe(22);
     expect(o.detectorAfterIgnitionS).toEqual({ smoke: 50, heat_fixed: null, rate_of_rise: 30, co: null });
     expect(o.bestDetectorS).toBe(30);
     expect(o.falseAlarm).toBe(false);
     expect(o.preIgnitionAlarm).toBe(false);
     expect(o.peakProbability).toBeCloseTo(0.95, 6);
-    expect(o.changes.map((c) => c.level)).toEqual(['medium', 'high']);
+    expect(o.changes.map((c) => c.level)).toEqual(['low', 'medium', 'high']);
   });
 
   it('reports a high before ignition as a pre-ignition false alarm, and the alarm as already on', () => {
@@ -54,7 +55,7 @@ describe('scoreRun', () => {
       DEFAULT_ALARM_POLICY,
     );
     expect(o.timeToAlarmS).toBeNull();
-    expect(o.timeToHeadsUpS).toBe(52);
+    expect(o.timeToHeadsUpS).toBe(59);
     expect(o.detectorAfterIgnitionS.smoke).toBe(0);
     expect(o.detectorAlarmS.smoke).toBe(40);
   });

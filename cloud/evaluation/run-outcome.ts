@@ -57,6 +57,8 @@ export interface ScoredRun {
   readonly probabilities: Float32Array;
   /** The floors standing at each step; none when absent. */
   readonly floors?: ArrayLike<number>;
+  /** 1 where a new reading arrived for the step; every step when absent. */
+  readonly fresh?: ArrayLike<number>;
 }
 
 /** Steps the edge's alarm state machine through the probabilities and floors and returns every change. */
@@ -65,11 +67,17 @@ export function alarmChanges(
   probabilities: ArrayLike<number>,
   policy: AlarmPolicy,
   floors?: ArrayLike<number>,
+  fresh?: ArrayLike<number>,
 ): AlarmChange[] {
   const state = new AlarmState(policy);
   const changes: AlarmChange[] = [];
   for (let i = 0; i < t.length; i++) {
-    const change = state.update(t[i] ?? Number.NaN, probabilities[i] ?? Number.NaN, floors?.[i] ?? 0);
+    const change = state.update(
+      t[i] ?? Number.NaN,
+      probabilities[i] ?? Number.NaN,
+      floors?.[i] ?? 0,
+      (fresh?.[i] ?? 1) === 1,
+    );
     if (change !== undefined) changes.push(change);
   }
   return changes;
@@ -97,7 +105,7 @@ const after = (s: Seconds, ignition: Seconds): Seconds =>
 
 /** Scores one run from the model's probabilities: pure, so metrics can be tested with hand-made runs. */
 export function scoreRun(run: ScoredRun, policy: AlarmPolicy): RunOutcome {
-  const changes = alarmChanges(run.t, run.probabilities, policy, run.floors);
+  const changes = alarmChanges(run.t, run.probabilities, policy, run.floors, run.fresh);
   const ignition = run.labels.class.kind === 'fire' ? run.labels.ignition_s : null;
   const raisesToHigh = changes.filter((c) => c.level === 'high');
   const falseAlarmEvents =
@@ -151,7 +159,7 @@ export function scoreRun(run: ScoredRun, policy: AlarmPolicy): RunOutcome {
  */
 export async function evaluateRun(
   features: Pick<RunFeatures, 'runId' | 'labels' | 'durationS' | 't' | 'vectors'> &
-    Partial<Pick<RunFeatures, 'floors'>>,
+    Partial<Pick<RunFeatures, 'floors' | 'fresh'>>,
   model: FireModel,
   policy: AlarmPolicy,
 ): Promise<RunOutcome> {
@@ -164,6 +172,7 @@ export async function evaluateRun(
       t: features.t,
       probabilities,
       ...(features.floors === undefined ? {} : { floors: features.floors }),
+      ...(features.fresh === undefined ? {} : { fresh: features.fresh }),
     },
     policy,
   );

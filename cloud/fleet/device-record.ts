@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALARM_LEVELS } from '../../shared/alarm/alarm-policy.js';
 import type { Migration } from '../../shared/catalog/index.js';
+import { TroubleCondition } from '../../shared/schemas/messages.js';
 
 /**
  * One row per device holding its last known state as JSON: the fleet reads
@@ -51,6 +52,8 @@ export const DeviceRecord = z.object({
   thermalPngBase64: z.string().nullable(),
   thermalTs: z.number(),
   risk: Level,
+  /** The device's trouble conditions as of its newest health status (records from before: none). */
+  trouble: z.array(TroubleCondition).default([]),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecord>;
 
@@ -77,5 +80,6 @@ export function emptyRecord(deviceId: string): DeviceRecord {
     thermalPngBase64: null,
     thermalTs: -1,
     risk: 'none',
+    trouble: [],
   };
 }

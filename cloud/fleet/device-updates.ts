@@ -43,6 +43,8 @@ export function applyHealthTo(r: DeviceRecord, msg: StatusMessage): void {
     sensors,
     decodeErrorRate: rate,
     counters,
+    // An agent that predates trouble reporting says nothing: keep none rather than guess.
+    trouble: msg.trouble ?? [],
   });
 }
 
@@ -102,5 +104,6 @@ export function toDeviceState(r: DeviceRecord, zone: string, online: boolean): D
     levels: { ...r.levels },
     thermalPngBase64: r.thermalPngBase64,
     risk: r.risk,
+    trouble: r.trouble.map((t) => ({ ...t })),
   };
 }

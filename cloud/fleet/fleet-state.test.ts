@@ -132,6 +132,20 @@ describe('FleetState', () => {
     expect(fleet.device('gw-3')?.sensors).toEqual({ co: 'reconnecting' });
   });
 
+  it('keeps the trouble conditions of the newest health status, none from an agent that predates them', () => {
+    const fleet = open({});
+    const silent = { kind: 'sensor-silent' as const, source: 'co', since: T0 - 60_000, detail: 'no frames' };
+    fleet.applyHealth({ ...health('gw-4', T0, 60, { co: sensor(900, 0, 'stale') }), trouble: [silent] });
+    expect(fleet.device('gw-4')?.trouble).toEqual([silent]);
+    // A late status (older clock) changes nothing; a newer one with none clears it.
+    fleet.applyHealth({ ...health('gw-4', T0 - 1000, 59, {}), trouble: [] });
+    expect(fleet.device('gw-4')?.trouble).toEqual([silent]);
+    fleet.applyHealth({ ...health('gw-4', T0 + 30_000, 90, { co: sensor(950, 0) }), trouble: [] });
+    expect(fleet.device('gw-4')?.trouble).toEqual([]);
+    fleet.applyHealth(health('gw-5', T0, 60, {}));
+    expect(fleet.device('gw-5')?.trouble).toEqual([]);
+  });
+
   it('builds a device from health, link, telemetry and anomaly messages', () => {
     const fleet = open({ zones: { kitchen: ['gw-1', 'gw-2'] } });
     fleet.applyLink(link('gw-1', 'online', T0 - 1000), T0);
@@ -160,6 +174,7 @@ describe('FleetState', () => {
       levels: { co: 4, pm25: null },
       thermalPngBase64: 'iVBOR',
       risk: 'high',
+      trouble: [],
     } satisfies DeviceState);
     expect(fleet.history('gw-1').map((p) => p.levels['co'])).toEqual([3, 4]);
     expect(fleet.history('gw-1', T0 + 1000)).toHaveLength(2);

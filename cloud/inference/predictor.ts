@@ -103,7 +103,7 @@ export class Predictor {
     );
     const startMs = readings[0]?.ts ?? 0;
     const endMs = readings.at(-1)?.ts ?? 0;
-    const { ts, vectors, floors } = detectionSeries(readings, startMs, endMs, STEP_MS);
+    const { ts, vectors, floors, fresh } = detectionSeries(readings, startMs, endMs, STEP_MS);
     const model = this.#options.model();
     const probabilities = await model.predict(vectors);
     const alarm = new AlarmState((this.#options.policyOf ?? modelPolicy)(model));
@@ -111,7 +111,7 @@ export class Predictor {
     ts.forEach((t, i) => {
       const p = probabilities[i] ?? Number.NaN;
       if (p > maxProbability) maxProbability = p;
-      alarm.update(t, p, floors[i] ?? 0);
+      alarm.update(t, p, floors[i] ?? 0, fresh[i] === 1);
     });
     const last = probabilities.at(-1) ?? Number.NaN;
     return {

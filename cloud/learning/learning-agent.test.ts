@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
 import { DeviceConfigMessage } from '../../shared/schemas/messages.js';
 import type { LearningDecision, Outcome, RolloutProgress } from '../service/cloud-contracts.js';
+import { FolderStore } from '../../shared/object-store/folder-store.js';
 import { fieldRun, readFieldData } from './field-data.js';
+import { readLabelledRecordings } from './field-recordings.js';
 import { LearningAgent } from './learning-agent.js';
 import { incidentOf, OPENED, windowOf } from './learning-fixtures.test-helper.js';
 import type { RetrainResult } from './learning-types.js';
@@ -157,5 +159,63 @@ describe('LearningAgent', () => {
     expect(agent.decisions()).toEqual([ok]);
     const error = await outcome('gw-1', 'bogus' as Outcome, [[0, 'low']]).catch((e: unknown) => e);
     expect(isEmberError(error, 'EMBER_ERR_BAD_OUTCOME')).toBe(true);
+  });
+});
+
+describe('LearningAgent with incident recordings', () => {
+  it('labels the recordings that cover the incident with the outcome, and says so in the decision', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'emberwatch-learning-rec-'));
+    const store = new FolderStore(join(dir, 'store'));
+    try {
+      const csvKey = 'recordings/gw-9/a.csv';
+      await store.put(csvKey, 't_s,pm25_ugm3\n0,5\n1,900\n');
+      await store.put(
+        'recordings/gw-9/a.json',
+        JSON.stringify({
+          schemaVersion: 1,
+          deviceId: 'gw-9',
+          csvKey,
+          startedAt: OPENED - 300_000,
+          endedAt: OPENED + 900_000,
+          stepS: 1,
+          closed: true,
+        }),
+      );
+      const agent = new LearningAgent({
+        databaseFile: join(dir, 'learning.db'),
+        fieldDataDir: join(dir, 'field'),
+        recordingStore: store,
+        publisher: { publish: () => Promise.resolve() },
+        now: () => OPENED + 3_600_000,
+      });
+      await agent.start();
+      const window = windowOf([
+        [10, 'medium'],
+        [20, 'high'],
+      ]);
+      const withDeviceTimes = {
+        assessments: window.assessments.map((a) => ({ ...a, messageTs: a.ts })),
+      };
+      const decision = await agent.handleOutcome({
+        incident: incidentOf('gw-9', 'high'),
+        outcome: 'false-alarm',
+        by: 'ops',
+        window: withDeviceTimes,
+      });
+      expect(decision.details['recordings']).toEqual(['false-alarm/inc-gw-9.csv']);
+      const { recordings } = await readLabelledRecordings(join(dir, 'field'));
+      expect(recordings).toEqual([
+        expect.objectContaining({
+          outcome: 'false-alarm',
+          deviceId: 'gw-9',
+          alarmAtS: 310,
+          labelledBy: 'ops',
+        }),
+      ]);
+      await agent.stop();
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

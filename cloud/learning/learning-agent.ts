@@ -8,6 +8,7 @@ import { topicFor } from '../../shared/topics.js';
 import { OUTCOMES, type LearningDecision } from '../service/cloud-contracts.js';
 import { planFor, type Plan } from './decision-rules.js';
 import { appendFieldWindow, fieldWindowOf } from './field-data.js';
+import { labelRecordings } from './field-recordings.js';
 import { LearningStore } from './learning-store.js';
 import {
   DEFAULT_LEARNING_RULES,
@@ -78,6 +79,33 @@ export class LearningAgent {
     return this;
   }
 
+  /**
+   * Copies the device's recordings of this incident into the field data
+   * under the operator's outcome (fire, false alarm or test); the files, or
+   * what went wrong, for the decision's details. Nothing without a store.
+   */
+  async #labelRecordings(input: OutcomeInput, now: number): Promise<string[] | string | undefined> {
+    const store = this.#options.recordingStore;
+    const outcome = input.outcome;
+    if (store === undefined || (outcome !== 'fire' && outcome !== 'false-alarm' && outcome !== 'test')) {
+      return undefined;
+    }
+    try {
+      const labels = await labelRecordings(store, this.#options.fieldDataDir, {
+        incidentId: input.incident.id,
+        deviceId: input.incident.deviceId,
+        outcome,
+        by: input.by,
+        at: now,
+        deviceTimes: input.window.assessments.map((a) => a.messageTs ?? a.ts),
+      });
+      return labels.map((l) => l.file);
+    } catch (error) {
+      this.#log.warn({ err: error, incidentId: input.incident.id }, 'incident recordings not labelled');
+      return `not labelled: ${messageOf(error)}`;
+    }
+  }
+
   /** Decisions, newest first. */
   decisions(limit?: number): LearningDecision[] {
     return this.#require().decisions(limit);
@@ -122,6 +150,8 @@ export class LearningAgent {
     if (fieldWindow !== undefined) {
       details['fieldDataFile'] = await appendFieldWindow(this.#options.fieldDataDir, fieldWindow);
     }
+    const recordings = await this.#labelRecordings(input, now);
+    if (recordings !== undefined) details['recordings'] = recordings;
     if (plan.action === 'retrain') {
       details['retrain'] = this.#options.retrainer === undefined ? 'no retrainer configured' : 'queued';
     }

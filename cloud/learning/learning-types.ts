@@ -1,10 +1,13 @@
 import type { AlarmLevel, AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import type { Logger } from '../../shared/logging.js';
+import type { ObjectStore } from '../../shared/object-store/object-store.js';
 import type { Incident, Outcome, RolloutProgress } from '../service/cloud-contracts.js';
 
 /** One assessment of the incident's device, as the analysis agent saw it. */
 export interface WindowAssessment {
   readonly ts: number;
+  /** The anomaly's own time, on the device's clock (what its recordings are stamped with). */
+  readonly messageTs?: number;
   readonly probability: number;
   readonly level: AlarmLevel;
   /** Feature name → value; null where the feature was missing. */
@@ -74,8 +77,10 @@ export const DEFAULT_LEARNING_RULES: LearningRules = {
 export interface LearningAgentOptions {
   /** The agent's own SQLite file (decisions, per-device policies it sent). */
   readonly databaseFile: string;
-  /** Labelled windows go here as JSON lines, one file per day. */
+  /** Labelled windows go here as JSON lines, one file per day; labelled recordings under recordings/. */
   readonly fieldDataDir: string;
+  /** Where devices write their incident recordings (their snapshot store); without it none are labelled. */
+  readonly recordingStore?: ObjectStore;
   readonly publisher: ConfigPublisher;
   readonly retrainer?: Retrainer;
   /** When given, an approved retrained model is rolled out. */

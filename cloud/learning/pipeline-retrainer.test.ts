@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../shared/features/feature-set.js';
 import { FolderStore } from '../../shared/object-store/index.js';
@@ -61,11 +62,32 @@ describe('PipelineRetrainer', () => {
         features,
       })),
     });
+    // One incident recording an operator confirmed as a fire: a ceiling warming 0.5 °C/s.
+    const recordings = join(dir, 'field', 'recordings');
+    await mkdir(join(recordings, 'fire'), { recursive: true });
+    const rows = ['t_s,temp_c'];
+    for (let t = 0; t <= 400; t++) rows.push(`${String(t)},${(22 + Math.max(0, t - 300) * 0.5).toFixed(1)}`);
+    await writeFile(join(recordings, 'fire', 'inc-2.csv'), rows.join('\n'));
+    await writeFile(
+      join(recordings, 'labels.jsonl'),
+      `${JSON.stringify({
+        schemaVersion: 1,
+        incidentId: 'inc-2',
+        deviceId: 'gw-2',
+        outcome: 'fire',
+        file: 'fire/inc-2.csv',
+        sourceKey: 'recordings/gw-2/x.csv',
+        alarmAtS: 300,
+        labelledBy: 'ops',
+        labelledAt: 1,
+      })}\n`,
+    );
     const retrainer = new PipelineRetrainer({
       registry,
       trainingData: join(dir, 'train'),
       heldOutData: join(dir, 'heldout'),
       fieldDataDir: join(dir, 'field'),
+      realFires: [fileURLToPath(new URL('../../recordings/nist-home-smoke-alarms', import.meta.url))],
       workDir: join(dir, 'work'),
       trials: 2,
       folds: 2,
@@ -73,10 +95,17 @@ describe('PipelineRetrainer', () => {
     });
     const result = await retrainer.retrain('real fire on gw-1 raised to high only after 400 s');
     expect(result.version).toMatch(/^gbdt-[0-9a-f]{12}$/);
-    expect(result.notes).toContain('6 synthetic runs and 1 labelled field windows went into training');
+    expect(result.notes).toContain(
+      '6 synthetic runs, 1 labelled field windows and 1 labelled recordings went into training',
+    );
+    // The gate replayed the real fires and the confirmed fire with the candidate, whatever it decided.
+    const criteria = (result.verdict as { checks: { criterion: string }[] }).checks.map((c) => c.criterion);
+    expect(criteria).toEqual(expect.arrayContaining(['realFires', 'fieldFires']));
     const details = await registry.show(result.version);
-    expect(details.manifest.data.runs).toBe(7);
-    expect(details.manifest.data.description).toMatch(/1 field windows; retrained because real fire on gw-1/);
+    expect(details.manifest.data.runs).toBe(8);
+    expect(details.manifest.data.description).toMatch(
+      /1 field windows \+ 1 recordings; retrained because real fire on gw-1/,
+    );
     expect(details.record.status).toBe(result.approved ? 'approved' : 'rejected');
     expect(details.decisions.at(-1)?.by).toBe('learning-agent');
     expect(details.evaluation.modelVersion).toBe(result.version);

@@ -14,7 +14,10 @@ import type { FeatureRun } from '../pipeline/run-features.js';
 import { trainPipeline } from '../pipeline/train-pipeline.js';
 import type { GateCriteria } from '../registry/gate.js';
 import type { ModelRegistry } from '../registry/model-registry.js';
+import { loadModelDir } from '../../shared/model/model-dir.js';
+import { checkRecordings } from '../registry/recording-checks.js';
 import { fieldRun, readFieldData } from './field-data.js';
+import { recordingRuns } from './recording-runs.js';
 import type { Retrainer, RetrainResult } from './learning-types.js';
 
 export interface PipelineRetrainerOptions {
@@ -23,8 +26,10 @@ export interface PipelineRetrainerOptions {
   readonly trainingData: string;
   /** A held-out dataset the new model is evaluated on for the registry gate. */
   readonly heldOutData: string;
-  /** The learning agent's field-data folder. */
+  /** The learning agent's field-data folder (field windows, and labelled recordings under recordings/). */
   readonly fieldDataDir: string;
+  /** Real-fire folders every candidate is replayed on before the gate decides (never silent, nothing before ignition). */
+  readonly realFires?: readonly string[];
   /** Where each new model's folder is written before registration. */
   readonly workDir: string;
   readonly trials?: number;
@@ -40,8 +45,10 @@ export interface PipelineRetrainerOptions {
 /**
  * Retrains with the real pipeline: the synthetic dataset's runs plus every
  * labelled field window (each as a short run, fire from the incident's
- * opening or nuisance), trainPipeline, an evaluation on the held-out
- * dataset, registration, and the registry gate's decision.
+ * opening or nuisance) and every labelled incident recording, trainPipeline,
+ * an evaluation on the held-out dataset, registration, and the registry
+ * gate's decision, which also replays the real-fire folders and the labelled
+ * recordings with the candidate.
  */
 export class PipelineRetrainer implements Retrainer {
   readonly #options: PipelineRetrainerOptions;
@@ -56,15 +63,20 @@ export class PipelineRetrainer implements Retrainer {
     const o = this.#options;
     const synthetic = await this.#syntheticRuns();
     const field = await readFieldData(o.fieldDataDir);
-    const fieldRuns = field.windows.map(fieldRun).filter((r): r is FeatureRun => r !== undefined);
+    const windowRuns = field.windows.map(fieldRun).filter((r): r is FeatureRun => r !== undefined);
+    const recorded = await recordingRuns(o.fieldDataDir);
+    const fieldRuns = [...windowRuns, ...recorded.runs];
     const notes = [
-      `${synthetic.length} synthetic runs and ${fieldRuns.length} labelled field windows went into training`,
+      `${synthetic.length} synthetic runs, ${windowRuns.length} labelled field windows and ${recorded.runs.length} labelled recordings went into training`,
+      ...(recorded.skipped.length === 0 ? [] : [`skipped recordings ${recorded.skipped.join(', ')}`]),
       ...(field.skipped.length === 0
         ? []
         : [`skipped unreadable field-data lines ${field.skipped.join(', ')}`]),
     ];
     this.#log.info({ reason, synthetic: synthetic.length, field: fieldRuns.length }, 'retraining');
-    const dataSha256 = createHash('sha256').update(`${o.trainingData}\n${field.sha256}`).digest('hex');
+    const dataSha256 = createHash('sha256')
+      .update(`${o.trainingData}\n${field.sha256}\n${recorded.sha256}`)
+      .digest('hex');
     const trained = await trainPipeline({
       runs: [...synthetic, ...fieldRuns],
       trials: o.trials ?? 8,
@@ -72,7 +84,7 @@ export class PipelineRetrainer implements Retrainer {
       seed: o.seed ?? 1,
       nTrees: o.nTrees ?? 120,
       dataSha256,
-      dataDescription: `${o.trainingData} (${synthetic.length} runs) + ${fieldRuns.length} field windows; retrained because ${reason}`,
+      dataDescription: `${o.trainingData} (${synthetic.length} runs) + ${windowRuns.length} field windows + ${recorded.runs.length} recordings; retrained because ${reason}`,
       logger: this.#log,
     });
     const version = trained.manifest.version;
@@ -97,7 +109,17 @@ export class PipelineRetrainer implements Retrainer {
         createdAt,
       })),
     });
-    const { gate } = await o.registry.decide(version, o.gate ?? {}, { by: 'learning-agent' });
+    const model = await loadModelDir(dir);
+    let recordings;
+    try {
+      recordings = await checkRecordings(model, model.manifest.alarm, {
+        realFires: o.realFires ?? [],
+        fieldDataDir: o.fieldDataDir,
+      });
+    } finally {
+      await model.close();
+    }
+    const { gate } = await o.registry.decide(version, o.gate ?? {}, { by: 'learning-agent' }, recordings);
     this.#log.info({ version, approved: gate.approved }, 'retrained model decided');
     return { version, approved: gate.approved, verdict: gate, notes };
   }

@@ -25,7 +25,19 @@ export function persistentPeak(p: ArrayLike<number>, steps: number, from = 0, to
   return peak;
 }
 
-/** Steps (seconds) a probability must hold for the sustained high rule. */
+/** The highest mean over `steps` consecutive steps in [from, to): what the sustained rule sees at its peak. */
+export function movingMeanPeak(p: ArrayLike<number>, steps: number, from = 0, to = p.length): number {
+  let sum = 0;
+  let peak = 0;
+  for (let i = from; i < to; i++) {
+    sum += p[i] ?? 0;
+    if (i - from >= steps) sum -= p[i - steps] ?? 0;
+    if (i - from + 1 >= steps) peak = Math.max(peak, sum / steps);
+  }
+  return peak;
+}
+
+/** Steps (seconds) over which the sustained high rule averages the probability. */
 export const SUSTAINED_STEPS = 60;
 
 export interface Calibration {
@@ -52,8 +64,8 @@ function quantile(sorted: readonly number[], q: number): number {
  * (a fire must be able to reach it; when a quiet plateau sits higher, the
  * cap wins and that stretch would have alarmed); medium where at most a
  * fifth of quiet runs would give a heads-up; low at half of medium. The
- * sustained high rule sits just above the highest level any quiet stretch
- * held for {@link SUSTAINED_STEPS}, and at least at medium; it is left out
+ * sustained high rule sits just above the highest mean any quiet stretch
+ * kept over {@link SUSTAINED_STEPS}, and at least at medium; it is left out
  * when that would not be below high.
  */
 export function calibrateAlarmPolicy(traces: readonly CalibrationTrace[], margin = 0.04): Calibration {
@@ -66,12 +78,12 @@ export function calibrateAlarmPolicy(traces: readonly CalibrationTrace[], margin
   });
   const quietPeaks = traces.map((trace, i) => persistentPeak(trace.p, base.high.raiseAfter, 0, quietEnds[i]));
   const quietPeak = Math.max(0, ...quietPeaks);
-  const sustainedPeaks = traces.map((trace, i) => persistentPeak(trace.p, SUSTAINED_STEPS, 0, quietEnds[i]));
+  const sustainedPeaks = traces.map((trace, i) => movingMeanPeak(trace.p, SUSTAINED_STEPS, 0, quietEnds[i]));
   const high = Math.min(0.98, Math.max(0.5, quietPeak + margin));
   const sorted = [...quietPeaks].sort((a, b) => a - b);
   const medium = Math.min(high - 0.05, Math.max(0.2, quantile(sorted, 0.8) + margin));
   const low = Math.max(0.05, medium / 2);
-  // The sustained rule: just above the highest level any quiet stretch held for the whole window.
+  // The sustained rule: just above the highest mean any quiet stretch kept over the whole window.
   const quietSustainedPeak = Math.max(0, ...sustainedPeaks);
   const runOf = (peaks: readonly number[], peak: number): string | undefined =>
     traces[peaks.indexOf(peak)]?.runId;

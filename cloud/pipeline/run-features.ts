@@ -12,7 +12,11 @@ export interface FeatureRun {
   /** Seconds from the run's start. */
   readonly t: Float64Array;
   readonly vectors: Float32Array[];
-  /** 1 from ignition on in a fire run, else 0. */
+  /**
+   * 1 from the moment the fire shows at the sensor on (the label's
+   * observable_s, or ignition for runs labelled before it), else 0. Steps of
+   * a fire run between ignition and then are 0 here and left out of training.
+   */
   readonly fire: Uint8Array;
 }
 
@@ -22,15 +26,23 @@ export interface RunFeatures extends FeatureRun {
   readonly durationS: number;
   /** The floors standing at each step (a mask of FLOORS). */
   readonly floors: Uint8Array;
+  /** 1 where a reading arrived for the step. */
+  readonly fresh: Uint8Array;
 }
 
 /** Features of a run through the same extractor the edge runs, at the same 1 s step. */
 export function runFeatures(runId: string, trace: RunTrace): RunFeatures {
   const durationMs = Math.round(trace.duration_s * 1000);
-  const { ts, vectors, floors } = detectionSeries(traceReadingStream(trace), 0, durationMs, 1000);
+  const {
+    ts,
+    vectors,
+    floors,
+    fresh: freshSteps,
+  } = detectionSeries(traceReadingStream(trace), 0, durationMs, 1000);
   const ignition = trace.labels.ignition_s;
   const t = Float64Array.from(ts, (ms) => ms / 1000);
-  const fire = Uint8Array.from(t, (s) => (ignition !== null && s >= ignition ? 1 : 0));
+  const shows = trace.labels.observable_s === undefined ? ignition : trace.labels.observable_s;
+  const fire = Uint8Array.from(t, (s) => (shows !== null && s >= shows ? 1 : 0));
   return {
     runId,
     classKind: trace.labels.class.kind,
@@ -41,5 +53,6 @@ export function runFeatures(runId: string, trace: RunTrace): RunFeatures {
     vectors,
     fire,
     floors,
+    fresh: freshSteps,
   };
 }

@@ -1,7 +1,7 @@
 import type { FeatureMatrix, TrainingSet } from '../training/training-set.js';
 import { createPrng, shuffleInPlace } from '../training/prng.js';
-import { FEATURE_NAMES, maskAbsentProtocols } from '../../shared/features/feature-set.js';
-import { PROTOCOL_NAMES, type ProtocolName } from '../../shared/schemas/readings.js';
+import { FEATURE_NAMES, keepOnlyChannels, maskAbsentProtocols } from '../../shared/features/feature-set.js';
+import { PROTOCOL_NAMES } from '../../shared/schemas/readings.js';
 import type { FeatureRun } from './run-features.js';
 
 /** How runs become training rows. */
@@ -16,18 +16,18 @@ export interface RowSampling {
   readonly fireEveryS: number;
   /** Only this long after ignition: later a fire is obvious and would swamp the early, hard part. */
   readonly fireWindowS: number;
-  /** Share of runs also added once more with a random subset of modules removed. */
+  /** Share of runs also added once more as a smaller kit would see them (see {@link SMALL_KITS}). */
   readonly dropSensorsShare: number;
   readonly seed: number;
 }
 
 export const DEFAULT_ROW_SAMPLING: RowSampling = {
-  quietEveryS: 8,
+  quietEveryS: 12,
   nuisanceEveryS: 2,
-  nuisanceWeight: 2,
+  nuisanceWeight: 3,
   fireEveryS: 2,
   fireWindowS: 600,
-  dropSensorsShare: 0.5,
+  dropSensorsShare: 1,
   seed: 1,
 };
 
@@ -39,9 +39,30 @@ export interface TrainingRows {
 }
 
 /**
+ * Kits of one or two modules, and recordings of single channels (a replay
+ * CSV of ceiling temperature and PM2.5 alone): as a second copy of a run,
+ * the model sees what such a kit sees. Half of the copies draw from this
+ * list; the other half remove one to three whole modules at random.
+ */
+export const SMALL_KITS: readonly { readonly name: string; readonly channels: readonly string[] }[] = [
+  { name: 'heat', channels: ['temp'] },
+  { name: 'heat module', channels: ['temp', 'humidity', 'gas', 'iaq'] },
+  { name: 'smoke', channels: ['pm25'] },
+  { name: 'smoke module', channels: ['pm1', 'pm25', 'pm10', 'n0_3', 'n0_5', 'n1_0'] },
+  { name: 'heat and smoke', channels: ['temp', 'pm25'] },
+  {
+    name: 'heat and smoke modules',
+    channels: ['temp', 'humidity', 'gas', 'iaq', 'pm1', 'pm25', 'pm10', 'n0_3', 'n0_5', 'n1_0'],
+  },
+  { name: 'heat, smoke and CO₂', channels: ['temp', 'pm25', 'co2'] },
+  { name: 'gas', channels: ['co', 'co2'] },
+];
+
+/**
  * Samples rows from every run, balances the classes by weight, and teaches
- * the model that kits differ: for a share of runs it adds a second copy with
- * one to three modules removed, exactly as a kit without them would look.
+ * the model that kits differ: for a share of runs it adds a second copy as
+ * a smaller kit would see it (one of {@link SMALL_KITS}, or one to three
+ * whole modules removed), exactly as such a kit would look.
  */
 export function trainingRows(
   runs: readonly FeatureRun[],
@@ -53,26 +74,35 @@ export function trainingRows(
   const labels: number[] = [];
   const extraWeight: number[] = [];
   const groups: string[] = [];
-  const add = (run: FeatureRun, absent: ReadonlySet<ProtocolName>): void => {
+  const add = (run: FeatureRun, mask: (vector: Float32Array) => Float32Array): void => {
     const ignition = run.ignitionS;
     run.vectors.forEach((vector, i) => {
       const t = run.t[i] ?? 0;
       const fire = run.fire[i] === 1;
+      // A fire that has not reached the sensor yet looks like a quiet room: neither fire nor quiet.
+      if (!fire && ignition !== null && t >= ignition) return;
       const nuisance = run.classKind === 'nuisance';
       const every = fire ? sampling.fireEveryS : nuisance ? sampling.nuisanceEveryS : sampling.quietEveryS;
       if (Math.round(t) % every !== 0) return;
       if (fire && ignition !== null && t - ignition > sampling.fireWindowS) return;
-      chunks.push(absent.size === 0 ? vector : maskAbsentProtocols(Float32Array.from(vector), absent));
+      chunks.push(mask(vector));
       labels.push(fire ? 1 : 0);
       extraWeight.push(nuisance ? sampling.nuisanceWeight : 1);
       groups.push(run.runId);
     });
   };
   for (const run of runs) {
-    add(run, new Set());
+    add(run, (vector) => vector);
     if (prng.next() < sampling.dropSensorsShare) {
-      const shuffled = shuffleInPlace([...PROTOCOL_NAMES], prng);
-      add(run, new Set(shuffled.slice(0, 1 + Math.floor(prng.next() * 3))));
+      if (prng.next() < 0.5) {
+        const kit = SMALL_KITS[Math.floor(prng.next() * SMALL_KITS.length)] ?? SMALL_KITS[0];
+        const kept = new Set(kit?.channels ?? []);
+        add(run, (vector) => keepOnlyChannels(Float32Array.from(vector), kept));
+      } else {
+        const shuffled = shuffleInPlace([...PROTOCOL_NAMES], prng);
+        const absent = new Set(shuffled.slice(0, 1 + Math.floor(prng.next() * 3)));
+        add(run, (vector) => maskAbsentProtocols(Float32Array.from(vector), absent));
+      }
     }
   }
   const values = new Float32Array(chunks.length * cols);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EvaluationSummary } from './evaluation-summary.js';
+import type { RecordingCheck, RecordingKind } from './recording-checks.js';
 
 const Rate = z.number().min(0).max(1);
 const Count = z.number().int().nonnegative();
@@ -187,19 +188,57 @@ function regressionChecks(e: EvaluationSummary, c: GateCriteria, current: GateRe
   ];
 }
 
+const RECORDING_CRITERIA: Readonly<
+  Record<RecordingKind, { criterion: string; words: string; rule: string }>
+> = {
+  'real-fire': {
+    criterion: 'realFires',
+    words: 'real-fire positions',
+    rule: 'never silent, nothing at medium or above before ignition',
+  },
+  'field-fire': { criterion: 'fieldFires', words: 'confirmed field fires', rule: 'a high in each' },
+  'field-false-alarm': {
+    criterion: 'fieldFalseAlarms',
+    words: 'confirmed field false alarms',
+    rule: 'no high in any',
+  },
+};
+
+/** One gate check per kind of recording given: all must pass, and a failure names its recordings. */
+function recordingChecks(recordings: readonly RecordingCheck[]): GateCheck[] {
+  const kinds = [...new Set(recordings.map((r) => r.kind))];
+  return kinds.map((kind) => {
+    const { criterion, words, rule } = RECORDING_CRITERIA[kind];
+    const all = recordings.filter((r) => r.kind === kind);
+    const failed = all.filter((r) => !r.passed);
+    const text =
+      failed.length === 0
+        ? `${String(all.length)} ${words} replayed, ${rule}`
+        : `${String(failed.length)} of ${String(all.length)} ${words} failed: ${failed
+            .slice(0, 3)
+            .map((r) => r.reason)
+            .join('; ')}${failed.length > 3 ? `; and ${String(failed.length - 3)} more` : ''}`;
+    return check(criterion, failed.length === 0, failed.length, 0, text, rule);
+  });
+}
+
 /**
- * Decides whether a candidate may be approved: every absolute criterion, and
- * no regression against `current` when a model is in service. Pure; the
- * reasons list every criterion so that a refusal explains itself.
+ * Decides whether a candidate may be approved: every absolute criterion, no
+ * regression against `current` when a model is in service, and every real
+ * recording given (real fires, operators' confirmed fires and false alarms)
+ * right. Pure; the reasons list every criterion so that a refusal explains
+ * itself, naming the recordings that decided it.
  */
 export function evaluateGate(
   candidate: EvaluationSummary,
   criteria: GateCriteria = DEFAULT_GATE_CRITERIA,
   current?: GateReference,
+  recordings: readonly RecordingCheck[] = [],
 ): GateResult {
   const checks = [
     ...absoluteChecks(candidate, criteria),
     ...(current === undefined ? [] : regressionChecks(candidate, criteria, current)),
+    ...recordingChecks(recordings),
   ];
   const reasons = checks.map((c) => c.reason);
   if (current === undefined) reasons.push('pass: no approved model in service to compare against');

@@ -14,6 +14,7 @@ import {
 import type { EvaluationSummary } from './evaluation-summary.js';
 import { Experiment, type ExperimentInput } from './experiment.js';
 import { evaluateGate, GateCriteria } from './gate.js';
+import type { RecordingCheck } from './recording-checks.js';
 import { RegistryCatalog, type ModelRecord } from './registry-catalog.js';
 import { checkRegistration, validated, type RegisterInput, type RegisterResult } from './registration.js';
 import { modelRecord, RegistryObjects, sha256Hex, type RebuildResult } from './registry-objects.js';
@@ -163,8 +164,16 @@ export class ModelRegistry {
     return { bytes, manifest };
   }
 
-  /** Runs the gate on a model against the current one, recording nothing. */
-  async checkGate(version: string, criteria: z.input<typeof GateCriteria> = {}): Promise<GateVerdict> {
+  /**
+   * Runs the gate on a model against the current one, recording nothing.
+   * `recordings` are the candidate's replays of real recordings (see
+   * checkRecordings), each of which must pass.
+   */
+  async checkGate(
+    version: string,
+    criteria: z.input<typeof GateCriteria> = {},
+    recordings: readonly RecordingCheck[] = [],
+  ): Promise<GateVerdict> {
     const parsed = validated('gate criteria', GateCriteria, criteria);
     this.#record(version);
     const evaluation = await this.#objects.evaluation(version);
@@ -173,7 +182,7 @@ export class ModelRegistry {
       current === undefined
         ? undefined
         : { version: current.version, evaluation: await this.#objects.evaluation(current.version) };
-    const result = evaluateGate(evaluation, parsed, reference);
+    const result = evaluateGate(evaluation, parsed, reference, recordings);
     return { version, against: current?.version ?? null, criteria: parsed, ...result };
   }
 
@@ -195,8 +204,9 @@ export class ModelRegistry {
     version: string,
     criteria: z.input<typeof GateCriteria>,
     by: { by: string },
+    recordings: readonly RecordingCheck[] = [],
   ): Promise<{ decision: DecisionRecord; gate: GateVerdict }> {
-    const gate = await this.checkGate(version, criteria);
+    const gate = await this.checkGate(version, criteria, recordings);
     const failing = gate.checks.filter((c) => !c.passed).map((c) => c.reason);
     const reason = gate.approved
       ? `gate passed all ${gate.checks.length} criteria`

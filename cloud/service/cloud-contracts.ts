@@ -1,4 +1,5 @@
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
+import type { TroubleCondition } from '../../shared/schemas/messages.js';
 
 /**
  * The shapes the cloud components hand each other and show through the API
@@ -32,6 +33,8 @@ export interface DeviceState {
   readonly thermalPngBase64: string | null;
   /** Latest risk assessment of this device. */
   readonly risk: AlarmLevel;
+  /** Trouble conditions standing at the device's newest status: faults that need a person, not alarms. */
+  readonly trouble: readonly TroubleCondition[];
 }
 
 /** One point of a device's sensor history for charts. */

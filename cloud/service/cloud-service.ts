@@ -50,6 +50,8 @@ interface ModelParts {
  * alone behind a queue. Constructors do no I/O; `create` reads the fleet key.
  */
 export class CloudService {
+  /** The store devices write incident recordings to, when it is not the registry's. */
+  #recordingStore: ObjectStore | undefined;
   readonly #config: CloudConfig;
   readonly #log: Logger;
   readonly live: LiveHub;
@@ -196,6 +198,7 @@ export class CloudService {
     await this.api.stop();
     await this.alerts.stop();
     await this.learning.stop();
+    await this.#recordingStore?.close();
     await this.serving.close();
     if (this.models !== undefined) {
       await this.models.rollout?.stop();
@@ -243,9 +246,14 @@ export class CloudService {
         ? undefined
         : new PipelineRetrainer({ registry, ...settings, logger });
     const rollout = this.models?.rollout;
+    if (config.learning.recordingStore !== undefined) {
+      this.#recordingStore = openObjectStore(config.learning.recordingStore);
+    }
+    const recordings = this.#recordingStore ?? this.models?.store;
     return new LearningAgent({
       databaseFile: dataPath(config, 'learning.sqlite'),
       fieldDataDir: fieldDataDir(config),
+      ...(recordings === undefined ? {} : { recordingStore: recordings }),
       publisher: { publish: (topic, payload) => this.ingest.publish(topic, payload) },
       ...(retrainer === undefined ? {} : { retrainer }),
       ...(rollout === undefined ? {} : { rollout: { start: (input) => rollout.start(input) } }),

@@ -1,3 +1,4 @@
+import { shippedRealFires } from '../../shared/package-files.js';
 import { join } from 'node:path';
 import type { CloudConfig } from '../config/cloud-config.js';
 import type { PipelineRetrainerOptions } from '../learning/pipeline-retrainer.js';
@@ -53,6 +54,7 @@ export function retrainerSettings(
     trainingData: learning.trainingData,
     heldOutData: learning.heldOutData,
     fieldDataDir: fieldDataDir(config),
+    realFires: learning.realFires ?? [shippedRealFires()].filter((d): d is string => d !== undefined),
     workDir: dataPath(config, 'retrained'),
     ...(learning.trials === undefined ? {} : { trials: learning.trials }),
   };

@@ -10,6 +10,7 @@ import { createMessageIdGenerator } from '../outbox/message-id.js';
 import { MAX_PAYLOAD_BYTES, type NewMessage } from '../outbox/message.js';
 import type { Outbox } from '../outbox/outbox.js';
 import { packTelemetry } from '../outbox/telemetry-batch.js';
+import type { IncidentRecorder } from './incident-recorder.js';
 import type { ModelRunner } from './model-runner.js';
 import { SensorPlausibility, type ImplausibleReadings } from './sensor-plausibility.js';
 import { featureRecord, TelemetrySummary } from './telemetry-summary.js';
@@ -36,6 +37,10 @@ export interface DevicePipelineOptions {
   /** Steps per telemetry record (telemetryIntervalS at one step per second). */
   readonly telemetryEverySteps: number;
   readonly snapshotStore?: ObjectStore;
+  /** Keeps the readings around each incident for the cloud (only with an object store). */
+  readonly recorder?: IncidentRecorder;
+  /** Hears when a sensor turns faulty (implausible readings) and when it recovers. */
+  readonly onPlausibilityChange?: (reading: Reading, change: 'faulty' | 'recovered') => void;
 }
 
 export interface PipelineStats {
@@ -115,6 +120,7 @@ export class DevicePipeline {
   #notePlausibility(reading: Reading, plausible: boolean): void {
     const change = this.#plausibility.note(reading.sensorId, plausible);
     if (change === undefined) return;
+    this.#options.onPlausibilityChange?.(reading, change);
     const where = { sensorId: reading.sensorId, protocol: reading.protocol };
     if (change === 'faulty') {
       this.#log.warn(where, 'sensor reports values it cannot physically give; its channels count as missing');
@@ -159,6 +165,7 @@ export class DevicePipeline {
     await this.#stepping;
     this.#flushTelemetry();
     await Promise.allSettled([...this.#pending]);
+    await this.#options.recorder?.stop();
   }
 
   #interval(): number {
@@ -197,16 +204,17 @@ export class DevicePipeline {
 
   /** Samples the features at `now`, predicts, updates the alarm and queues what must go out. */
   async step(now: number): Promise<void> {
-    const { vector, floors } = this.#detection.step(now);
+    const { vector, floors, fresh } = this.#detection.step(now);
     const { probability, modelVersion } = await this.#options.runner.predict(vector);
     this.#steps++;
     this.#probability = probability;
     this.#modelVersion = modelVersion;
     this.#summary.add(probability, vector);
     const previous = this.#level;
-    const change = this.#alarm.update(now, probability, floors);
+    const change = this.#alarm.update(now, probability, floors, fresh);
     // After a policy change the new state machine starts quiet; the level stands until it decides otherwise.
     const level = change?.level ?? this.#level;
+    this.#options.recorder?.note(now, level, this.#detection.recordingValues(now));
     if (level !== previous) {
       this.#level = level;
       this.#track(
@@ -236,6 +244,9 @@ export class DevicePipeline {
       features: featureRecord(vector),
       thermalSnapshot: snapshot,
       ...(change.floors === undefined ? {} : { floors: [...change.floors] }),
+      ...(this.#options.recorder?.current === undefined
+        ? {}
+        : { recording: { objectKey: this.#options.recorder.current } }),
     };
     const priority = change.level === 'high' ? 'alarm' : 'anomaly';
     await this.#enqueue([

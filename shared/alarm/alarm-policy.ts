@@ -18,12 +18,15 @@ const LevelRule = z.object({
 });
 
 /**
- * A second way to reach high: a lower probability held for much longer. A
- * flaming fire drives the probability up within seconds; a slow smoulder
- * may hover below the high threshold for minutes, which no nuisance does.
+ * A second way to reach high: a lower probability held on average over a
+ * much longer window. A flaming fire drives the probability up within
+ * seconds; a slow smoulder, or smoke that reaches a sensor down the hall
+ * long before its heat, keeps it high but wavering for minutes, which no
+ * nuisance does. The average rides out a few wavering steps that would
+ * restart a step-by-step hold.
  */
 const SustainedRule = z.object({
-  /** Fire probability that, held for `raiseAfter` consecutive steps, raises high. */
+  /** Fire probability that, as the mean of the last `raiseAfter` steps, raises high. */
   threshold: z.number().min(0).max(1),
   raiseAfter: z.number().int().positive(),
 });
@@ -60,9 +63,16 @@ export const AlarmPolicy = z
   );
 export type AlarmPolicy = z.infer<typeof AlarmPolicy>;
 
+/**
+ * A heads-up waits ten steps, a high three: a heads-up is told to people on
+ * weaker evidence, so it needs that evidence to last (a door opening onto a
+ * smoky kitchen, a puff of vapour or a first whiff of smoke before anything
+ * burns should not make one), while a high must first clear the model's
+ * strongest threshold, and a fire that strong raises it within seconds.
+ */
 export const DEFAULT_ALARM_POLICY: AlarmPolicy = {
   low: { threshold: 0.3, raiseAfter: 3, clearAfter: 30 },
-  medium: { threshold: 0.6, raiseAfter: 3, clearAfter: 30 },
+  medium: { threshold: 0.6, raiseAfter: 10, clearAfter: 30 },
   high: { threshold: 0.85, raiseAfter: 3, clearAfter: 60 },
   hysteresis: 0.1,
 };

@@ -4,7 +4,13 @@ import { AlarmPolicy, DEFAULT_ALARM_POLICY } from './alarm-policy.js';
 import { floorBit } from '../detection/floor-monitor.js';
 import { AlarmState, type AlarmChange } from './alarm-state.js';
 
-function run(probabilities: number[], policy = DEFAULT_ALARM_POLICY): AlarmChange[] {
+/** The state machine's rules with every level raised after three steps, whatever the defaults say. */
+const POLICY: AlarmPolicy = {
+  ...DEFAULT_ALARM_POLICY,
+  medium: { ...DEFAULT_ALARM_POLICY.medium, raiseAfter: 3 },
+};
+
+function run(probabilities: number[], policy = POLICY): AlarmChange[] {
   const state = new AlarmState(policy);
   return probabilities.flatMap((p, t) => state.update(t, p) ?? []);
 }
@@ -39,6 +45,15 @@ describe('AlarmState', () => {
     expect(changes.map((c) => c.level)).toEqual(['high', 'medium']);
   });
 
+  it('makes a heads-up wait ten steps under the default policy, a high three', () => {
+    expect(run(new Array<number>(9).fill(0.7), DEFAULT_ALARM_POLICY).map((c) => c.level)).toEqual(['low']);
+    expect(run(new Array<number>(10).fill(0.7), DEFAULT_ALARM_POLICY).map((c) => [c.level, c.ts])).toEqual([
+      ['low', 2],
+      ['medium', 9],
+    ]);
+    expect(run([0.9, 0.9, 0.9], DEFAULT_ALARM_POLICY).map((c) => [c.level, c.ts])).toEqual([['high', 2]]);
+  });
+
   it('treats NaN (no estimate) as quiet, never as an alarm', () => {
     expect(run(new Array<number>(50).fill(Number.NaN))).toEqual([]);
   });
@@ -59,7 +74,7 @@ describe('AlarmState', () => {
 
   describe('with a sustained high rule', () => {
     const sustained: AlarmPolicy = {
-      ...DEFAULT_ALARM_POLICY,
+      ...POLICY,
       sustainedHigh: { threshold: 0.7, raiseAfter: 20 },
     };
 
@@ -75,30 +90,36 @@ describe('AlarmState', () => {
       expect(run(smoulder).map((c) => c.level)).toEqual(['medium']);
     });
 
-    it('restarts the hold after any dip below the threshold', () => {
+    it('rides out a brief dip, but never raises while the mean of its window stays below the threshold', () => {
       const dipped = [...new Array<number>(15).fill(0.75), 0.6, ...new Array<number>(15).fill(0.75)];
-      expect(run(dipped, sustained).map((c) => c.level)).toEqual(['medium']);
+      expect(run(dipped, sustained).map((c) => [c.level, c.ts])).toEqual([
+        ['medium', 2],
+        ['high', 19],
+      ]);
+      // Wavering around a mean of 0.695, just under the rule's 0.7: a heads-up, never a high.
+      const wavering = Array.from({ length: 200 }, (_, t) => (t % 2 === 1 ? 0.75 : 0.64));
+      expect(run(wavering, sustained).map((c) => c.level)).toEqual(['medium']);
     });
 
-    it('keeps a high raised that way until the probability falls below its own band', () => {
+    it('keeps a high raised that way until the mean of its window falls below its own band', () => {
       const held = [...new Array<number>(25).fill(0.75), ...new Array<number>(100).fill(0.65)];
       expect(run(held, sustained).map((c) => c.level)).toEqual(['medium', 'high']);
-      const quiet = [...new Array<number>(25).fill(0.75), ...new Array<number>(60).fill(0.1)];
+      const quiet = [...new Array<number>(25).fill(0.75), ...new Array<number>(100).fill(0.1)];
+      // The mean of the last 20 steps falls below 0.6 at step 29; the high clears 60 steps later.
       expect(run(quiet, sustained).map((c) => [c.level, c.ts])).toEqual([
         ['medium', 2],
         ['high', 19],
-        ['none', 25 + 59],
+        ['none', 29 + 59],
       ]);
     });
 
-    it('leaves a fast high its own band: it clears as before once the sustained rule no longer holds', () => {
-      const spike = [...new Array<number>(10).fill(0.95), ...new Array<number>(100).fill(0.65)];
+    it('takes over a fast high whose window still holds, and lets it go once the mean is under its band', () => {
+      const spike = [...new Array<number>(10).fill(0.95), ...new Array<number>(100).fill(0.5)];
       expect(run(spike, sustained).map((c) => [c.level, c.ts])).toEqual([
         ['high', 2],
-        ['medium', 10 + 59],
+        ['low', 84],
       ]);
-      // A fast high whose probability then holds above the sustained threshold is the sustained rule's to clear.
-      const settles = [...new Array<number>(10).fill(0.95), ...new Array<number>(100).fill(0.75)];
+      const settles = [...new Array<number>(10).fill(0.95), ...new Array<number>(100).fill(0.65)];
       expect(run(settles, sustained).map((c) => c.level)).toEqual(['high']);
     });
 
@@ -124,7 +145,7 @@ describe('AlarmState with floors', () => {
   const heat = floorBit('heat-fixed');
   const ror = floorBit('heat-rate-of-rise');
 
-  function runWith(steps: [number, number][], policy = DEFAULT_ALARM_POLICY): AlarmChange[] {
+  function runWith(steps: [number, number][], policy = POLICY): AlarmChange[] {
     const state = new AlarmState(policy);
     return steps.flatMap(([p, floors], t) => state.update(t, p, floors) ?? []);
   }
@@ -199,5 +220,29 @@ describe('AlarmState with floors', () => {
         },
       ),
     );
+  });
+});
+
+describe('AlarmState verification', () => {
+  it('never raises on one reading held over several steps; a second reading confirms it', () => {
+    const state = new AlarmState(DEFAULT_ALARM_POLICY);
+    // One reading at step 0, held by the step clock for four more steps.
+    const held = [0, 1, 2, 3, 4].map((t) => state.update(t, 0.99, 0, t === 0));
+    expect(held.filter((c) => c !== undefined)).toEqual([]);
+    // The next reading agrees: the alarm stands at once.
+    expect(state.update(5, 0.99, 0, true)).toMatchObject({ level: 'high', ts: 5 });
+  });
+
+  it('needs the two readings within the run above the threshold, not across a dip', () => {
+    const state = new AlarmState(DEFAULT_ALARM_POLICY);
+    state.update(0, 0.99, 0, true);
+    state.update(1, 0.1, 0, true);
+    const after = [2, 3, 4].map((t) => state.update(t, 0.99, 0, t === 2));
+    expect(after.filter((c) => c?.level === 'high')).toEqual([]);
+  });
+
+  it('lets a floor stand on a single reading: a listed detector needs no second opinion', () => {
+    const state = new AlarmState(DEFAULT_ALARM_POLICY);
+    expect(state.update(0, 0, floorBit('heat-rate-of-rise'), true)).toMatchObject({ level: 'high' });
   });
 });

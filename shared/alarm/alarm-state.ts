@@ -13,6 +13,15 @@ export interface AlarmChange {
 
 const RAISABLE = ALARM_LEVELS.slice(1) as Exclude<AlarmLevel, 'none'>[];
 
+/**
+ * Readings that must agree before the model raises a level: one reading,
+ * however long the step clock holds it, never raises anything by itself
+ * (a fire panel's alarm verification). A module that reports every few
+ * seconds, or a recording sampled every five, holds one value over several
+ * steps; only a second reading confirms it.
+ */
+export const VERIFY_READINGS = 2;
+
 /** Which rule holds a high: each clears in its own way. */
 type HighRule = 'fast' | 'sustained' | 'floor';
 
@@ -26,8 +35,13 @@ export class AlarmState {
   readonly #policy: AlarmPolicy;
   #level: AlarmLevel = 'none';
   readonly #above = new Map<AlarmLevel, number>();
+  /** Steps with a new reading in each level's current run above its threshold. */
+  readonly #freshAbove = new Map<AlarmLevel, number>();
   readonly #below = new Map<AlarmLevel, number>();
-  #sustained = 0;
+  /** The last probabilities of the sustained rule's window, as a ring, and their sum. */
+  readonly #window: Float64Array;
+  #windowFilled = 0;
+  #windowSum = 0;
   #belowSustained = 0;
   /** Steps without a floor and with the probability below high's band. */
   #quietSinceFloor = 0;
@@ -35,6 +49,19 @@ export class AlarmState {
 
   constructor(policy: AlarmPolicy) {
     this.#policy = policy;
+    this.#window = new Float64Array(policy.sustainedHigh?.raiseAfter ?? 0);
+  }
+
+  /** Adds `p` to the sustained rule's window; returns the window's mean once it is full, else NaN. */
+  #sustainedMean(p: number): number {
+    const size = this.#window.length;
+    if (size === 0) return Number.NaN;
+    const slot = this.#windowFilled % size;
+    if (this.#windowFilled >= size) this.#windowSum -= this.#window[slot] ?? 0;
+    this.#window[slot] = p;
+    this.#windowSum += p;
+    this.#windowFilled++;
+    return this.#windowFilled >= size ? this.#windowSum / size : Number.NaN;
   }
 
   get level(): AlarmLevel {
@@ -43,28 +70,37 @@ export class AlarmState {
 
   /**
    * Feeds one step; returns the change it caused, if any. NaN (no estimate)
-   * counts as below every threshold; `floors` is the mask of floors standing.
+   * counts as below every threshold; `floors` is the mask of floors standing;
+   * `fresh` says whether a new reading arrived for this step.
    */
-  update(ts: number, probability: number, floors: FloorMask = 0): AlarmChange | undefined {
+  update(ts: number, probability: number, floors: FloorMask = 0, fresh = true): AlarmChange | undefined {
     const p = Number.isFinite(probability) ? probability : 0;
     const policy = this.#policy;
     const sustained = policy.sustainedHigh;
     for (const level of RAISABLE) {
       const rule = policy[level];
-      this.#above.set(level, p >= rule.threshold ? (this.#above.get(level) ?? 0) + 1 : 0);
+      const above = p >= rule.threshold;
+      this.#above.set(level, above ? (this.#above.get(level) ?? 0) + 1 : 0);
+      this.#freshAbove.set(level, above ? (this.#freshAbove.get(level) ?? 0) + (fresh ? 1 : 0) : 0);
       this.#below.set(level, p < rule.threshold - policy.hysteresis ? (this.#below.get(level) ?? 0) + 1 : 0);
     }
+    const mean = this.#sustainedMean(p);
     if (sustained !== undefined) {
-      this.#sustained = p >= sustained.threshold ? this.#sustained + 1 : 0;
-      this.#belowSustained = p < sustained.threshold - policy.hysteresis ? this.#belowSustained + 1 : 0;
+      this.#belowSustained = !(mean >= sustained.threshold - policy.hysteresis)
+        ? this.#belowSustained + 1
+        : 0;
     }
     const quiet = floors === 0 && p < policy.high.threshold - policy.hysteresis;
     this.#quietSinceFloor = quiet ? this.#quietSinceFloor + 1 : 0;
-    const sustainedDue = sustained !== undefined && this.#sustained >= sustained.raiseAfter;
+    const sustainedDue = sustained !== undefined && mean >= sustained.threshold;
     const floorDue = floors !== 0;
     let target: AlarmLevel = this.#level;
     for (const level of RAISABLE) {
-      if (levelRank(level) > levelRank(target) && (this.#above.get(level) ?? 0) >= policy[level].raiseAfter) {
+      if (
+        levelRank(level) > levelRank(target) &&
+        (this.#above.get(level) ?? 0) >= policy[level].raiseAfter &&
+        (this.#freshAbove.get(level) ?? 0) >= Math.min(VERIFY_READINGS, policy[level].raiseAfter)
+      ) {
         target = level;
       }
     }

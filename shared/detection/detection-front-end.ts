@@ -2,10 +2,23 @@ import { FeatureExtractor } from '../features/feature-extractor.js';
 import type { Reading } from '../schemas/readings.js';
 import { FloorMonitor, type FloorMask } from './floor-monitor.js';
 
+/** The value columns of a recording (replay CSV), after its `t_s`. */
+export const RECORDING_COLUMNS = [
+  'temp_c',
+  'humidity_pct',
+  'co_ppm',
+  'co2_ppm',
+  'pm25_ugm3',
+  'pm10_ugm3',
+] as const;
+export type RecordingColumn = (typeof RECORDING_COLUMNS)[number];
+
 /** One step of a device's detection: the model's input and the floors standing. */
 export interface DetectionStep {
   readonly vector: Float32Array;
   readonly floors: FloorMask;
+  /** Whether a reading arrived since the step before (the alarm's verification counts these). */
+  readonly fresh: boolean;
 }
 
 /**
@@ -17,10 +30,29 @@ export interface DetectionStep {
 export class DetectionFrontEnd {
   readonly #extractor = new FeatureExtractor();
   readonly #floors = new FloorMonitor();
+  #pushed = false;
 
   /** Takes one reading; false when it was physically implausible (its channels then count as missing). */
   push(reading: Reading): boolean {
+    this.#pushed = true;
     return this.#extractor.push(reading);
+  }
+
+  /**
+   * The newest plausible value of each channel a recording keeps (the
+   * replay CSV's columns), NaN where missing: what an incident recording
+   * writes down each step.
+   */
+  recordingValues(nowMs: number): Record<RecordingColumn, number> {
+    const raw = (channel: string): number => this.#extractor.raw(channel, nowMs);
+    return {
+      temp_c: raw('temp'),
+      humidity_pct: raw('humidity'),
+      co_ppm: raw('co'),
+      co2_ppm: raw('co2'),
+      pm25_ugm3: raw('pm25'),
+      pm10_ugm3: raw('pm10'),
+    };
   }
 
   /** One step at `nowMs`: the feature vector and the floors. */
@@ -30,7 +62,9 @@ export class DetectionFrontEnd {
       coPpm: this.#extractor.raw('co', nowMs),
       flamePixels: this.#extractor.flamePixels(nowMs),
     });
-    return { vector: this.#extractor.step(nowMs), floors };
+    const fresh = this.#pushed;
+    this.#pushed = false;
+    return { vector: this.#extractor.step(nowMs), floors, fresh };
   }
 }
 
@@ -39,6 +73,8 @@ export interface DetectionSeries {
   readonly ts: number[];
   readonly vectors: Float32Array[];
   readonly floors: Uint8Array;
+  /** 1 where a reading arrived for the step. */
+  readonly fresh: Uint8Array;
 }
 
 /**
@@ -56,6 +92,7 @@ export function detectionSeries(
   const ts: number[] = [];
   const vectors: Float32Array[] = [];
   const floors: number[] = [];
+  const fresh: number[] = [];
   // Pulled one at a time, so a caller can make readings as they are taken.
   const source = readings[Symbol.iterator]();
   let pending = source.next();
@@ -68,6 +105,7 @@ export function detectionSeries(
     ts.push(now);
     vectors.push(step.vector);
     floors.push(step.floors);
+    fresh.push(step.fresh ? 1 : 0);
   }
-  return { ts, vectors, floors: Uint8Array.from(floors) };
+  return { ts, vectors, floors: Uint8Array.from(floors), fresh: Uint8Array.from(fresh) };
 }

@@ -20,6 +20,9 @@ const THERMAL_FULL_SCALE_C = 300;
 /** Time constant of the slowly learned baseline each deviation is measured against. */
 export const BASELINE_TAU_S = 600;
 const LONG_SLOPE_S = 300;
+/** PM2.5 at or above this (µg/m³) counts as smoky: far above any room's own air, as a log1p level. */
+export const SMOKY_PM25_UGM3 = 300;
+const SMOKY_LEVEL = Math.log1p(SMOKY_PM25_UGM3);
 const HISTORY_S = LONG_SLOPE_S + 1;
 const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c.name, i]));
 
@@ -147,6 +150,9 @@ export class FeatureExtractor {
     out[k++] = Math.log1p(Math.max(0, level('co'))) - level('pm25');
     out[k++] = this.#centroidMotion(nowMs, slot);
     out[k++] = level('tmax') - level('temp');
+    const pm25 = this.#channels[CHANNEL_INDEX.get('pm25') ?? -1];
+    out[k++] = pm25 === undefined ? Number.NaN : this.#smokyShare(pm25, 60);
+    out[k++] = pm25 === undefined ? Number.NaN : this.#smokyShare(pm25, LONG_SLOPE_S);
     this.#steps++;
     return out;
   }
@@ -158,6 +164,22 @@ export class FeatureExtractor {
   #longSlope(state: ChannelState): number {
     const span = Math.min(LONG_SLOPE_S, this.#steps - state.firstStep);
     return state.firstStep < 0 || span < 60 ? Number.NaN : this.#slope(state.history, span);
+  }
+
+  /**
+   * Share of the last `seconds` steps (or of those since the channel's first
+   * value, when fewer) at smoky levels; NaN while the channel is missing now.
+   */
+  #smokyShare(state: ChannelState, seconds: number): number {
+    const now = state.history[this.#steps % HISTORY_S] ?? Number.NaN;
+    if (!Number.isFinite(now) || state.firstStep < 0) return Number.NaN;
+    const span = Math.min(seconds, this.#steps - state.firstStep + 1);
+    let smoky = 0;
+    for (let i = 0; i < span; i++) {
+      const v = state.history[(this.#steps - i + HISTORY_S) % HISTORY_S] ?? Number.NaN;
+      if (v >= SMOKY_LEVEL) smoky++;
+    }
+    return smoky / span;
   }
 
   #slope(history: Float64Array, seconds: number): number {

@@ -71,25 +71,31 @@ export const PER_CHANNEL = ['level', 'dev', 'd10', 'd60', 'd300'] as const;
 
 /** Features that combine channels; each needs every protocol it lists. */
 export const CROSS_FEATURES = [
-  { name: 'pm_coarse_ratio', requires: ['pms5003'] },
-  { name: 'pm_fine_ratio', requires: ['pms5003'] },
-  { name: 'pm_size_0_5', requires: ['pms5003'] },
-  { name: 'pm_size_1_0', requires: ['pms5003'] },
-  { name: 'co_per_smoke', requires: ['ze07', 'pms5003'] },
-  { name: 'thermal_motion10', requires: ['mcu90640'] },
-  { name: 'thermal_vs_air', requires: ['mcu90640', 'mcu680'] },
-] as const satisfies readonly { name: string; requires: readonly ProtocolName[] }[];
+  { name: 'pm_coarse_ratio', requires: ['pms5003'], channels: ['pm10', 'pm25'] },
+  { name: 'pm_fine_ratio', requires: ['pms5003'], channels: ['pm1', 'pm25'] },
+  { name: 'pm_size_0_5', requires: ['pms5003'], channels: ['n0_5', 'n0_3'] },
+  { name: 'pm_size_1_0', requires: ['pms5003'], channels: ['n1_0', 'n0_5'] },
+  { name: 'co_per_smoke', requires: ['ze07', 'pms5003'], channels: ['co', 'pm25'] },
+  { name: 'thermal_motion10', requires: ['mcu90640'], channels: ['tmax'] },
+  { name: 'thermal_vs_air', requires: ['mcu90640', 'mcu680'], channels: ['tmax', 'temp'] },
+  // Share of the last minute and five minutes with PM2.5 at smoke levels: how long smoke has stood,
+  // whether the counter sits at its top or a coarser smoke sensor flickers between nothing and its top.
+  { name: 'pm25_smoky60', requires: ['pms5003'], channels: ['pm25'] },
+  { name: 'pm25_smoky300', requires: ['pms5003'], channels: ['pm25'] },
+] as const satisfies readonly FeatureDef[];
 
 export interface FeatureDef {
   readonly name: string;
   /** Protocols whose readings this feature needs; without any of them it is NaN (missing). */
   readonly requires: readonly ProtocolName[];
+  /** Channels (CHANNELS names) it is computed from; without any of them it is NaN. */
+  readonly channels: readonly string[];
 }
 
 /** Every feature, in the order of the vector the model takes. */
 export const FEATURES: readonly FeatureDef[] = [
   ...CHANNELS.flatMap((c) =>
-    PER_CHANNEL.map((kind) => ({ name: `${c.name}_${kind}`, requires: [c.protocol] })),
+    PER_CHANNEL.map((kind) => ({ name: `${c.name}_${kind}`, requires: [c.protocol], channels: [c.name] })),
   ),
   ...CROSS_FEATURES,
 ];
@@ -104,6 +110,18 @@ export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
 export function maskAbsentProtocols(vector: Float32Array, absent: ReadonlySet<ProtocolName>): Float32Array {
   FEATURES.forEach((feature, i) => {
     if (feature.requires.some((p) => absent.has(p))) vector[i] = Number.NaN;
+  });
+  return vector;
+}
+
+/**
+ * Keeps only the features computed from `kept` channels and sets every
+ * other one to NaN: what a recording of those channels alone (a replay CSV
+ * of temperature and PM2.5, a module that sends one value) produces.
+ */
+export function keepOnlyChannels(vector: Float32Array, kept: ReadonlySet<string>): Float32Array {
+  FEATURES.forEach((feature, i) => {
+    if (!feature.channels.every((c) => kept.has(c))) vector[i] = Number.NaN;
   });
   return vector;
 }

@@ -36,6 +36,12 @@ export const AnomalyMessage = z.object({
    * Absent when the model raised it, and from agents that predate floors.
    */
   floors: z.array(z.enum(FLOORS)).optional(),
+  /**
+   * The incident recording this change belongs to: a replay CSV of the
+   * readings around it in the device's object store, written as it goes.
+   * Absent without a store, and from agents that predate recordings.
+   */
+  recording: z.object({ objectKey: z.string().min(1) }).optional(),
 });
 export type AnomalyMessage = z.infer<typeof AnomalyMessage>;
 

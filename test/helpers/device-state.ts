@@ -18,6 +18,7 @@ export function deviceStateFixture(overrides: Partial<DeviceState> = {}): Device
     levels: {},
     thermalPngBase64: null,
     risk: 'none',
+    trouble: [],
     ...overrides,
   };
 }

@@ -14,6 +14,30 @@ function sensorList(sensors) {
   );
 }
 
+const TROUBLE_WORDS = {
+  'sensor-silent': 'sensor silent',
+  'sensor-stuck': 'sensor stuck',
+  'sensor-implausible': 'impossible readings',
+  'storage-failing': 'storage failing',
+};
+
+/** A fire panel's trouble signal: what needs a person, apart from the alarm level. */
+function troubleList(id, trouble) {
+  if (!Array.isArray(trouble) || trouble.length === 0) return null;
+  return el('div', { class: 'trouble', role: 'status', 'data-testid': `device-trouble-${id}` }, [
+    el('strong', {}, [`Trouble (${String(trouble.length)})`]),
+    el(
+      'ul',
+      { class: 'plain' },
+      trouble.map((t) =>
+        el('li', { title: String(t.detail) }, [
+          `${TROUBLE_WORDS[t.kind] ?? String(t.kind)}: ${String(t.source)}, since ${formatAgo(t.since)}`,
+        ]),
+      ),
+    ),
+  ]);
+}
+
 /** One device as a card; the whole card is a button that selects it. */
 function deviceCard(device, selected, onSelect) {
   const id = String(device.deviceId);
@@ -42,6 +66,7 @@ function deviceCard(device, selected, onSelect) {
       el('dt', {}, ['Last seen']),
       el('dd', {}, [formatAgo(device.lastSeen)]),
     ]),
+    troubleList(id, device.trouble),
     sensorList(device.sensors),
     el(
       'button',
