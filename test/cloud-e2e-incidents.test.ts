@@ -1,9 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudConfig } from '../cloud/config/cloud-config.js';
 import type { Incident, IncidentAction } from '../cloud/service/cloud-contracts.js';
+import { webhookSignature } from '../cloud/response/webhook-notifier.js';
 import { CloudService } from '../cloud/service/cloud-service.js';
 import { deviceTopics } from '../shared/topics.js';
 import { startPlayback } from '../simulators/playback/start-playback.js';
@@ -13,6 +14,7 @@ import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { startEdgeBed, subscribeService, type EdgeBed, type Received, sensorsOf } from './edge-setup.js';
 import {
   anomalyMessage,
+  apiToken,
   cloudConfig,
   deviceClient,
   getJson,
@@ -49,6 +51,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
   let hooks: WebhookReceiver;
   let config: CloudConfig;
   let cloud: CloudService;
+  let token: string;
 
   beforeAll(async () => {
     bed = await startEdgeBed();
@@ -66,6 +69,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     });
     cloud = await CloudService.create({ config });
     await cloud.start();
+    token = await apiToken(cloud, 'viewer');
   }, 30_000);
 
   afterAll(async () => {
@@ -91,7 +95,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
   }
 
   const incidentsOf = (deviceId: string): Promise<IncidentList> =>
-    getJson<IncidentList>(`${cloud.url}/v1/incidents?deviceId=${deviceId}`);
+    getJson<IncidentList>(`${cloud.url}/v1/incidents?deviceId=${deviceId}`, token);
 
   it('a flaming fire opens a high incident, calls the emergency webhook and records the actions', async () => {
     const received = await play('gw-fire-1', trace('ul217-flaming-pu', 110));
@@ -115,6 +119,11 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     );
     const call = hooks.calls.find((c) => c.path === '/emergency');
     expect(call?.body['level']).toBe('high');
+    // Signed although the configuration names no secret: with the one the cloud made on its first run.
+    const { webhookSecret } = JSON.parse(await readFile(join(config.dataDir, 'secrets.json'), 'utf8')) as {
+      webhookSecret: string;
+    };
+    expect(call?.headers['x-emberwatch-signature']).toBe(webhookSignature(webhookSecret, call?.text ?? ''));
     const sent = call?.body['incident'] as Incident;
     expect(sent.id).toBe(incident.id);
     expect(sent.deviceId).toBe('gw-fire-1');
@@ -125,6 +134,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
       () =>
         getJson<{ incident: Incident; actions: IncidentAction[] }>(
           `${cloud.url}/v1/incidents/${incident.id}`,
+          token,
         ),
       (d) => d.actions.some((a) => a.detail.includes('delivered to 1 of 1')),
     );
@@ -138,7 +148,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     // The cloud has seen the device (its telemetry reached the fleet state) before it is judged.
     await pollUntil(
       'gw-shower-1 in the fleet',
-      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`),
+      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`, token),
       (list) => list.devices.some((d) => d.deviceId === 'gw-shower-1'),
     );
     const { incidents } = await incidentsOf('gw-shower-1');
@@ -154,7 +164,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     const topic = deviceTopics('gw-dup-1').anomaly;
     const duplicates = async (): Promise<number> =>
       metricValue(
-        await (await fetch(`${cloud.url}/metrics`)).text(),
+        await (await fetch(`${cloud.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text(),
         'emberwatch_cloud_duplicate_messages_total',
         'kind="anomaly"',
       );
