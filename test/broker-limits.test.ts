@@ -96,11 +96,9 @@ describe('embedded broker limits', () => {
       length.push((n % 128) | (n >= 128 ? 0x80 : 0));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     let sent = 0;
-    let open = true;
-    void closed.then(() => (open = false));
     socket.write(Buffer.concat([Buffer.from([0x32, ...length]), rest]));
     const chunk = Buffer.alloc(64 * 1024, 0x78);
-    while (open && sent < body) {
+    while (!socket.destroyed && sent < body) {
       sent += chunk.length;
       if (!socket.write(chunk)) {
         await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);

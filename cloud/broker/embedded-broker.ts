@@ -218,7 +218,7 @@ export class EmbeddedBroker {
   }
 
   private authenticate(client: Client, done: (e: RefusalError | null, ok: boolean | null) => void): void {
-    const conn = this.tlsSockets.get(client.conn as Duplex);
+    const conn = this.tlsSockets.get(client.conn);
     const remote = conn === undefined ? '?' : remoteOf(conn);
     if (conn === undefined || !conn.authorized) {
       this.log.warn(
