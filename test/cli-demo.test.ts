@@ -68,7 +68,7 @@ describe('emberwatch demo as a process', () => {
       for (const p of descendantsNamed(pid, 'socat')) socats.add(p);
     }, 200);
     try {
-      await waitFor('the dashboard line', () => DASHBOARD.test(stdout) || child.exitCode !== null, 30_000);
+      await waitFor('the sign-in line', () => LOGIN.test(stdout) || child.exitCode !== null, 30_000);
       const url = DASHBOARD.exec(stdout)?.[1];
       if (url === undefined) throw new Error(`the demo did not start:\n${stdout}\n${stderr}`);
       const login = LOGIN.exec(stdout);
