@@ -20,6 +20,7 @@ import {
   getJson,
   metricValue,
   pollUntil,
+  postJson,
   startWebhookReceiver,
   writeServiceFiles,
   type WebhookReceiver,
@@ -216,6 +217,46 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
       expect(second?.body['repeat']).toBe(1);
       expect((second?.body['incident'] as Incident).id).toBe((first?.body['incident'] as Incident).id);
       expect(ofDevice('/emergency').filter((c) => c.body['type'] === 'incident.alert')).toHaveLength(1);
+    } finally {
+      await device.endAsync(true);
+    }
+  }, 30_000);
+
+  it('an outcome that makes a device less sensitive needs an operator and is on the record with its author', async () => {
+    const device: MqttClient = await deviceClient(bed.broker, 'gw-steam-1');
+    try {
+      const message = anomalyMessage('gw-steam-1', 'medium', 0.7);
+      await device.publishAsync(deviceTopics('gw-steam-1').anomaly, JSON.stringify(message), { qos: 1 });
+      const { incidents } = await pollUntil(
+        'the incident of gw-steam-1',
+        () => incidentsOf('gw-steam-1'),
+        (list) => list.incidents.length === 1,
+      );
+      const id = incidents[0]?.id ?? '';
+      const resolve = (as: string) =>
+        postJson(`${cloud.url}/v1/incidents/${id}/resolve`, { outcome: 'false-alarm' }, as);
+      // A viewer, or nobody at all, cannot make a fire detector less sensitive.
+      expect((await resolve(token)).status).toBe(403);
+      expect(
+        (await postJson(`${cloud.url}/v1/incidents/${id}/resolve`, { outcome: 'false-alarm' })).status,
+      ).toBe(401);
+      expect((await incidentsOf('gw-steam-1')).incidents[0]?.state).toBe('open');
+      const operator = await apiToken(cloud, 'operator');
+      expect((await resolve(operator)).status).toBe(200);
+      const audit = await pollUntil(
+        'the threshold change in the audit log',
+        () =>
+          getJson<{ entries: { actor: string; action: string; subject: string; detail: string }[] }>(
+            `${cloud.url}/v1/audit`,
+            token,
+          ),
+        (list) => list.entries.some((e) => e.action === 'thresholds-changed'),
+      );
+      const changed = audit.entries.find((e) => e.action === 'thresholds-changed');
+      const resolved = audit.entries.find((e) => e.action === 'resolved' && e.subject === id);
+      expect(resolved?.actor).toMatch(/^token:test-operator-/);
+      expect(resolved?.detail).toMatch(/^outcome false-alarm on gw-steam-1/);
+      expect(changed).toMatchObject({ actor: resolved?.actor, subject: 'gw-steam-1' });
     } finally {
       await device.endAsync(true);
     }
