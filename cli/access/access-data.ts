@@ -49,8 +49,13 @@ export function cliActor(): string {
   }
 }
 
-/** Opens the access stores of `dataDir` (safe beside a running cloud: SQLite WAL), runs `use`, closes them. */
+/**
+ * Opens the access stores of `dataDir` (safe beside a running cloud: SQLite
+ * WAL), runs `use`, closes them. A name, role or password the stores refuse
+ * is a bad invocation (exit 2) naming the command.
+ */
 export async function withAccessAdmin<T>(
+  command: string,
   dataDir: string,
   use: (admin: AccessAdmin) => Promise<T>,
 ): Promise<T> {
@@ -58,6 +63,9 @@ export async function withAccessAdmin<T>(
   await access.start();
   try {
     return await use(new AccessAdmin(access));
+  } catch (error) {
+    if (!isEmberError(error, 'EMBER_ERR_ACCESS_BAD_INPUT')) throw error;
+    throw new EmberError('EMBER_ERR_BAD_OPTION', `${command}: ${error.message}`, { cause: error });
   } finally {
     await access.stop();
   }

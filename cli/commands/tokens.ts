@@ -61,7 +61,7 @@ export const tokensCommand: Command = {
     if (action === 'list') {
       const options = parseOptions('tokens list', rest, WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      const tokens = await withAccessAdmin(await dataDirOf('tokens list', options), (admin) =>
+      const tokens = await withAccessAdmin('tokens list', await dataDirOf('tokens list', options), (admin) =>
         admin.listTokens(),
       );
       if (options.json) for (const token of tokens) await writeLine(io.stdout, JSON.stringify(token));
@@ -78,11 +78,18 @@ export const tokensCommand: Command = {
       const options = parseOptions('tokens create', rest, args, CreateOptions);
       if (options === 'help') return help(io);
       const days = options['expires-days'];
-      const made = await withAccessAdmin(await dataDirOf('tokens create', options), (admin) =>
-        admin.createToken(
-          { name: options.name, role: options.role, ...(days === undefined ? {} : { expiresInDays: days }) },
-          cliActor(),
-        ),
+      const made = await withAccessAdmin(
+        'tokens create',
+        await dataDirOf('tokens create', options),
+        (admin) =>
+          admin.createToken(
+            {
+              name: options.name,
+              role: options.role,
+              ...(days === undefined ? {} : { expiresInDays: days }),
+            },
+            cliActor(),
+          ),
       );
       if (options.json) await writeLine(io.stdout, JSON.stringify(made));
       else {
@@ -98,8 +105,10 @@ export const tokensCommand: Command = {
       const id = nameAfter('tokens revoke', 'token ID', rest);
       const options = parseOptions('tokens revoke', rest.slice(1), WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      const token = await withAccessAdmin(await dataDirOf('tokens revoke', options), (admin) =>
-        admin.revokeToken(id, cliActor()),
+      const token = await withAccessAdmin(
+        'tokens revoke',
+        await dataDirOf('tokens revoke', options),
+        (admin) => admin.revokeToken(id, cliActor()),
       );
       await writeLine(
         io.stdout,

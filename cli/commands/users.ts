@@ -58,7 +58,7 @@ async function add(name: string, rest: string[], io: CommandIo): Promise<number>
   if (options === 'help') return help(io);
   const dataDir = await dataDirOf('users add', options);
   const password = options['password-stdin'] ? await readPasswordLine(io.stdin) : generatedPassword();
-  const user = await withAccessAdmin(dataDir, (admin) =>
+  const user = await withAccessAdmin('users add', dataDir, (admin) =>
     admin.createUser({ username: name, role: options.role, password }, cliActor()),
   );
   if (options.json) {
@@ -93,7 +93,7 @@ async function set(name: string, rest: string[], io: CommandIo): Promise<number>
   }
   const dataDir = await dataDirOf('users set', options);
   const password = options['password-stdin'] ? await readPasswordLine(io.stdin) : undefined;
-  const user = await withAccessAdmin(dataDir, (admin) =>
+  const user = await withAccessAdmin('users set', dataDir, (admin) =>
     admin.updateUser(
       name,
       {
@@ -119,7 +119,7 @@ export const usersCommand: Command = {
     if (action === 'list') {
       const options = parseOptions('users list', rest, WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      const users = await withAccessAdmin(await dataDirOf('users list', options), (admin) =>
+      const users = await withAccessAdmin('users list', await dataDirOf('users list', options), (admin) =>
         admin.listUsers(),
       );
       if (options.json) for (const user of users) await writeLine(io.stdout, JSON.stringify(user));
@@ -132,7 +132,7 @@ export const usersCommand: Command = {
       const name = nameAfter('users remove', 'user NAME', rest);
       const options = parseOptions('users remove', rest.slice(1), WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      await withAccessAdmin(await dataDirOf('users remove', options), (admin) =>
+      await withAccessAdmin('users remove', await dataDirOf('users remove', options), (admin) =>
         admin.removeUser(name, cliActor()),
       );
       await writeLine(io.stdout, `removed ${name}`);
