@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global setTimeout */
 // Thin launcher: the command line itself is compiled TypeScript in dist/.
 import { capYoungGeneration } from '../dist/edge/young-generation.js';
 
