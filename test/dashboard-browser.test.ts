@@ -173,6 +173,8 @@ describe('dashboard in a browser', () => {
     try {
       await viewer.goto(api.url);
       await viewer.getByTestId('login').waitFor();
+      // Before signing in, nothing but the form.
+      expect(await viewer.getByRole('heading', { name: 'Incidents' }).isVisible()).toBe(false);
       await viewer.getByTestId('login-user').fill('viewer-1');
       await viewer.getByTestId('login-password').fill('not the password');
       await viewer.getByTestId('login-submit').click();
@@ -186,7 +188,8 @@ describe('dashboard in a browser', () => {
       expect(await viewer.getByTestId('canary-share').isVisible()).toBe(false);
       await viewer.getByTestId('sign-out').click();
       await viewer.getByTestId('login').waitFor();
-      expect(await viewer.getByTestId('fleet').isVisible()).toBe(false);
+      expect(await viewer.locator('main').isVisible()).toBe(false);
+      expect(await viewer.getByRole('heading', { name: 'Fleet' }).isVisible()).toBe(false);
     } finally {
       await viewer.close();
     }

@@ -153,12 +153,16 @@ async function rollOut(version) {
   }
 }
 
+async function refreshModels() {
+  const { models } = await api('/v1/models');
+  state.models = models;
+  schedule('models');
+}
+
 async function approve(version) {
   try {
     await api(`/v1/models/${enc(version)}/approve`, { reason: 'approved on the dashboard after review' });
-    const { models } = await api('/v1/models');
-    state.models = models;
-    schedule('models');
+    await refreshModels();
     notify(`Model ${version} approved.`, true);
   } catch (error) {
     notify(`Could not approve ${version}: ${error.message}`);
@@ -210,6 +214,8 @@ const HANDLERS = {
   audit: ({ entry }) => {
     state.audit = [entry, ...state.audit.filter((e) => e.id !== entry.id)].slice(0, 200);
     schedule('audit');
+    // A model's status changed somewhere else (another admin, the command line's demo): show it.
+    if (entry.action === 'approved' || entry.action === 'rejected') void refreshModels();
   },
 };
 
