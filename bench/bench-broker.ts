@@ -17,6 +17,8 @@ import {
  */
 export interface BenchBroker {
   readonly port: number;
+  /** The broker's process, for reading its resident memory. */
+  readonly pid: number;
   readonly dir: string;
   readonly caPem: string;
   /** Link settings of `deviceId` (its certificate issued now), as the edge's IotLink takes them. */
@@ -54,6 +56,7 @@ export async function startBenchBroker(): Promise<BenchBroker> {
   const clients: MqttClient[] = [];
   return {
     port: broker.port,
+    pid: child.pid ?? 0,
     dir,
     caPem: ca.certPem,
     async linkSettings(deviceId) {

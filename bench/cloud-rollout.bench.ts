@@ -94,10 +94,11 @@ export async function benchCloudRollout(): Promise<string[]> {
     const cpu = process.cpuUsage();
     const brokerCpu = processCpuSeconds(broker.pid);
     const devicesCpu = processCpuSeconds(devices.pid);
+    const { token } = await cloud.accessAdmin.createToken({ name: 'bench', role: 'admin' }, 'bench');
     const started = now();
     const response = await fetch(`${cloud.url}/v1/rollouts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ version, canaryShare: CANARY_SHARE }),
     });
     if (response.status !== 201)

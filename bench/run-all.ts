@@ -1,6 +1,8 @@
 import { benchAnomalyLatency } from './anomaly-latency.bench.js';
+import { benchBrokerFlood } from './broker-flood.bench.js';
 import { benchCloudLoad } from './cloud-load.bench.js';
 import { benchCloudRollout } from './cloud-rollout.bench.js';
+import { benchCloudStartFailures } from './cloud-start-failures.bench.js';
 import { benchDecoders } from './decoders.bench.js';
 import { benchDrain } from './drain.bench.js';
 import { benchEdge } from './edge.bench.js';
@@ -19,6 +21,8 @@ for (const m of await benchEdge()) console.log(formatMeasurement(m));
 for (const m of await benchDrain()) console.log(formatMeasurement(m));
 for (const line of await benchAnomalyLatency()) console.log(line);
 for (const line of await benchMemory()) console.log(line);
+for (const line of await benchBrokerFlood()) console.log(line);
 for (const line of await benchCloudLoad()) console.log(line);
 for (const line of await benchCloudRollout()) console.log(line);
+for (const line of await benchCloudStartFailures()) console.log(line);
 for (const line of await benchPipeline()) console.log(line);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global setTimeout */
 // Thin launcher: the command line itself is compiled TypeScript in dist/.
 import { capYoungGeneration } from '../dist/edge/young-generation.js';
 
@@ -7,3 +8,6 @@ if (process.argv[2] === 'edge') capYoungGeneration();
 const { main } = await import('../dist/cli/main.js');
 
 process.exitCode = await main(process.argv.slice(2));
+// The command is done: whatever handle is still open (a socket, a timer) must not keep the process
+// alive, or a supervisor waits on a process that failed. Unref'd: a clean exit happens before it fires.
+setTimeout(() => process.exit(), 3000).unref();

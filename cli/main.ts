@@ -25,6 +25,8 @@ const COMMANDS: readonly LazyCommand[] = [
   { name: 'broker', load: async () => (await import('./commands/broker.js')).brokerCommand },
   { name: 'edge', load: async () => (await import('./commands/edge.js')).edgeCommand },
   { name: 'cloud', load: async () => (await import('./commands/cloud.js')).cloudCommand },
+  { name: 'users', load: async () => (await import('./commands/users.js')).usersCommand },
+  { name: 'tokens', load: async () => (await import('./commands/tokens.js')).tokensCommand },
 ];
 
 /** The list of commands with their summaries (this loads every command; only help needs them all). */
@@ -42,13 +44,39 @@ async function usage(): Promise<string> {
   ].join('\n');
 }
 
-/** Resolves on the first SIGINT or SIGTERM; `dispose` removes the handlers again. */
-function stopSignal(): { promise: Promise<void>; dispose: () => void } {
+/** How long a command may take to stop after SIGINT or SIGTERM before the process exits anyway. */
+function stopBoundMs(): number {
+  const seconds = Number(process.env['EMBERWATCH_STOP_TIMEOUT_S'] ?? '10');
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 10_000;
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM, and bounds what follows: if the
+ * command has not finished stopping within EMBERWATCH_STOP_TIMEOUT_S (10 s),
+ * or a second signal comes, the process exits at once with one line.
+ * Supervisors (systemd, a container runtime) expect a signal to end a
+ * process, whatever is hanging in it. `dispose` removes the handlers again.
+ */
+function stopSignal(stderr: NodeJS.WritableStream): { promise: Promise<void>; dispose: () => void } {
   let dispose = (): void => undefined;
   const promise = new Promise<void>((resolve) => {
-    const onSignal = (): void => resolve();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (stopping) {
+        stderr.write(`emberwatch: ${signal} again while stopping; exiting now\n`);
+        process.exit(code);
+      }
+      stopping = true;
+      const boundMs = stopBoundMs();
+      setTimeout(() => {
+        stderr.write(`emberwatch: did not stop within ${boundMs / 1000} s of ${signal}; exiting\n`);
+        process.exit(code);
+      }, boundMs).unref();
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     dispose = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -75,7 +103,7 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
     return 2;
   }
   const command = await entry.load();
-  const signal = stopSignal();
+  const signal = stopSignal(stderr);
   try {
     return await command.run(rest, {
       stdin: io?.stdin ?? process.stdin,

@@ -85,6 +85,14 @@ export const ErrorCodes = {
   EMBER_ERR_API_BAD_REQUEST: 'an HTTP request to the cloud API is malformed or fails its schema',
   EMBER_ERR_PREDICT: 'a prediction request could not be scored (too few readings, model failure)',
   EMBER_ERR_API_NOT_FOUND: 'the cloud API has no route, device, incident or model file at the path asked for',
+  EMBER_ERR_API_UNAUTHENTICATED: 'a cloud API request carries no valid session, API token or signed URL',
+  EMBER_ERR_API_FORBIDDEN: 'the caller of a cloud API request lacks the role, or the CSRF token, it needs',
+  EMBER_ERR_API_HOST_REFUSED: 'a cloud API request names a Host that is not on the allow-list',
+  EMBER_ERR_API_RATE_LIMITED: 'too many requests (sign-in attempts) from one address; try again later',
+  EMBER_ERR_ACCESS_BAD_INPUT: 'a user name, password, role or token name is invalid',
+  EMBER_ERR_ACCESS_CONFLICT: 'a user or token with that name or id already exists',
+  EMBER_ERR_ACCESS_NOT_FOUND: 'no user or API token exists with the name or id asked for',
+  EMBER_ERR_CLOUD_START: 'the cloud could not start: a file, certificate, port or broker it needs is wrong',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +72,7 @@ describe('emberwatch cloud as a process', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('starts against the broker, serves the API, opens an incident and stops cleanly on SIGTERM', async () => {
+  it('starts against the broker, serves the API to a token made by `tokens create`, opens an incident and stops cleanly on SIGTERM', async () => {
     const configPath = join(dir, 'cloud.json');
     await writeFile(
       configPath,
@@ -81,6 +82,20 @@ describe('emberwatch cloud as a process', () => {
         http: { host: '127.0.0.1', port: 0 },
       }),
     );
+    const created = await runCli([
+      'tokens',
+      'create',
+      '--config',
+      configPath,
+      '--name',
+      'ci',
+      '--role',
+      'viewer',
+      '--json',
+    ]);
+    expect(created.code).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    expect(token).toMatch(/^ewt_/);
     const cloud = spawnCloud(configPath);
     children.push(cloud);
     await waitFor(
@@ -94,6 +109,27 @@ describe('emberwatch cloud as a process', () => {
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     expect(await getJson<{ ok: boolean }>(`${started.url}/healthz`)).toMatchObject({ ok: true });
+    expect(await getJson<{ ready: boolean }>(`${started.url}/readyz`)).toMatchObject({ ready: true });
+    expect((await fetch(`${started.url}/v1/incidents`)).status).toBe(401);
+    // A user added while the cloud runs signs in at once.
+    const added = await runCli([
+      'users',
+      'add',
+      'ops-1',
+      '--role',
+      'operator',
+      '--config',
+      configPath,
+      '--json',
+    ]);
+    expect(added.code).toBe(0);
+    const { password } = JSON.parse(added.stdout) as { password: string };
+    const signIn = await fetch(`${started.url}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'ops-1', password }),
+    });
+    expect(await signIn.json()).toMatchObject({ user: { name: 'ops-1', role: 'operator' } });
     const device = await deviceClient(broker, 'gw-cli-1');
     const message = anomalyMessage('gw-cli-1', 'high', 0.96);
     try {
@@ -103,7 +139,7 @@ describe('emberwatch cloud as a process', () => {
     }
     const { incidents } = await pollUntil(
       'the incident of gw-cli-1',
-      () => getJson<{ incidents: Incident[] }>(`${started.url}/v1/incidents`),
+      () => getJson<{ incidents: Incident[] }>(`${started.url}/v1/incidents`, token),
       (list) => list.incidents.some((i) => i.deviceId === 'gw-cli-1'),
     );
     const incident = incidents.find((i) => i.deviceId === 'gw-cli-1');
@@ -113,6 +149,12 @@ describe('emberwatch cloud as a process', () => {
     cloud.child.kill('SIGTERM');
     expect(await cloud.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`${started.url}/healthz`)).rejects.toThrow();
+    // What it wrote is its owner's only.
+    for (const name of ['access.sqlite', 'audit.sqlite', 'incidents.sqlite', 'secrets.json']) {
+      expect(statSync(join(dir, 'cloud-data', name)).mode & 0o777, name).toBe(0o600);
+    }
+    const revoked = await runCli(['tokens', 'list', '--config', configPath]);
+    expect(revoked.stdout).toMatch(/ ci {2}viewer {2}active {2}last used /);
   }, 40_000);
 
   it('refuses a bad config with one line naming the field, exit 2', async () => {

@@ -4,13 +4,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceState, Incident } from '../cloud/service/cloud-contracts.js';
-import { getJson, pollUntil } from './helpers/cloud-bed.js';
+import { pollUntil } from './helpers/cloud-bed.js';
 import { assertFreshBuild } from './helpers/fresh-build.js';
 import { descendantsNamed, isAlive } from './helpers/process-tree.js';
 import { CLI } from './helpers/run-cli.js';
 import { waitFor } from './helpers/wait.js';
 
 const DASHBOARD = /^Emberwatch demo: dashboard (http:\/\/127\.0\.0\.1:\d+)$/m;
+const LOGIN = /^sign in as (operator) with password (\S+) \(kept in (\S+operator-login\.txt);/m;
+
+/** Signs in as the printed operator and returns the session cookie. */
+async function signIn(url: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200)
+    throw new Error(`sign-in: ${String(response.status)} ${await response.text()}`);
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] ?? '')
+    .join('; ');
+}
+
+async function getWithCookie<T>(url: string, cookie: string): Promise<T> {
+  const response = await fetch(url, { headers: { cookie } });
+  if (response.status !== 200) throw new Error(`GET ${url}: ${String(response.status)}`);
+  return (await response.json()) as T;
+}
 
 describe('emberwatch demo as a process', () => {
   let dir: string;
@@ -46,20 +68,25 @@ describe('emberwatch demo as a process', () => {
       for (const p of descendantsNamed(pid, 'socat')) socats.add(p);
     }, 200);
     try {
-      await waitFor('the dashboard line', () => DASHBOARD.test(stdout) || child.exitCode !== null, 30_000);
+      await waitFor('the sign-in line', () => LOGIN.test(stdout) || child.exitCode !== null, 30_000);
       const url = DASHBOARD.exec(stdout)?.[1];
       if (url === undefined) throw new Error(`the demo did not start:\n${stdout}\n${stderr}`);
+      const login = LOGIN.exec(stdout);
+      if (login === null) throw new Error(`the demo printed no sign-in:\n${stdout}`);
+      expect(login[3]).toBe(join(dir, 'demo', 'operator-login.txt'));
+      expect((await fetch(`${url}/v1/devices`)).status).toBe(401);
+      const cookie = await signIn(url, login[1] ?? '', login[2] ?? '');
 
       const { devices } = await pollUntil(
         'both gateways in the fleet',
-        () => getJson<{ devices: DeviceState[] }>(`${url}/v1/devices`),
+        () => getWithCookie<{ devices: DeviceState[] }>(`${url}/v1/devices`, cookie),
         (list) => ['gw-01', 'gw-02'].every((id) => list.devices.some((d) => d.deviceId === id)),
         20_000,
       );
       expect(devices.map((d) => d.deviceId).sort()).toEqual(['gw-01', 'gw-02']);
       const { incidents } = await pollUntil(
         'a high incident of gw-01',
-        () => getJson<{ incidents: Incident[] }>(`${url}/v1/incidents?deviceId=gw-01`),
+        () => getWithCookie<{ incidents: Incident[] }>(`${url}/v1/incidents?deviceId=gw-01`, cookie),
         (list) => list.incidents.some((i) => i.level === 'high'),
         25_000,
       );

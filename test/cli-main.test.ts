@@ -6,8 +6,10 @@ describe('the command line', () => {
     const help = await runInProcess(['--help']);
     expect(help.code).toBe(0);
     const names = [...help.stdout.matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1] ?? '');
-    expect(names).toEqual(expect.arrayContaining(['demo', 'decode', 'edge', 'cloud', 'train', 'evaluate']));
-    expect(names).toHaveLength(16);
+    expect(names).toEqual(
+      expect.arrayContaining(['demo', 'decode', 'edge', 'cloud', 'train', 'evaluate', 'users', 'tokens']),
+    );
+    expect(names).toHaveLength(18);
     for (const name of names) {
       const own = await runInProcess([name, '--help']);
       expect(own.code, name).toBe(0);

@@ -9,12 +9,13 @@ import { startPlayback, type RunningPlayback } from '../simulators/playback/star
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import { startEdgeBed, type EdgeBed, sensorsOf } from './edge-setup.js';
-import { cloudConfig, getJson, pollUntil, writeServiceFiles } from './helpers/cloud-bed.js';
+import { apiToken, cloudConfig, getJson, pollUntil, writeServiceFiles } from './helpers/cloud-bed.js';
 import { openDashboard } from './helpers/dashboard-page.js';
 
 /** Emulated seconds per real second, for the emulators and the agent's clock alike (ul217 seed 1: high at 62 s). */
 const SPEED = 10;
 const DEVICE = 'gw-dash-1';
+const PASSWORD = 'dana signs in here';
 
 describe('cloud end to end: the dashboard follows a real gateway through a fire', () => {
   let bed: EdgeBed;
@@ -24,6 +25,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
   let playback: RunningPlayback | undefined;
   let agent: EdgeAgent | undefined;
   let pageErrors: string[] = [];
+  let token: string;
   const navigations: string[] = [];
 
   beforeAll(async () => {
@@ -33,7 +35,12 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     await mkdir(dataDir);
     cloud = await CloudService.create({ config: cloudConfig(bed.broker, files, dataDir) });
     await cloud.start();
-    ({ browser, page, pageErrors } = await openDashboard(cloud.url));
+    await cloud.accessAdmin.createUser({ username: 'dana', role: 'operator', password: PASSWORD }, 'test');
+    token = await apiToken(cloud, 'viewer');
+    ({ browser, page, pageErrors } = await openDashboard(cloud.url, {
+      username: 'dana',
+      password: PASSWORD,
+    }));
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
   }, 40_000);
 
@@ -64,6 +71,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     await level.first().waitFor({ timeout: 25_000 });
     const { incidents } = await getJson<{ incidents: Incident[] }>(
       `${cloud.url}/v1/incidents?deviceId=${DEVICE}`,
+      token,
     );
     const incident = incidents.find((i) => i.level === 'high');
     if (incident === undefined) throw new Error('the page shows a high incident the API does not');
@@ -71,15 +79,13 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     await expect(page.getByTestId(`incident-state-${incident.id}`).textContent()).resolves.toBe('open');
     expect(navigations).toEqual([]);
 
-    await page.getByTestId('operator').fill('dana');
-    await page.getByTestId('operator').dispatchEvent('change');
     await page.getByRole('button', { name: `Acknowledge incident ${incident.id} on ${DEVICE}` }).click();
     await page
       .locator(`[data-testid="incident-state-${incident.id}"]`, { hasText: 'acknowledged by dana' })
       .waitFor();
     const stored = await pollUntil(
       'the acknowledgement stored',
-      () => getJson<{ incident: Incident }>(`${cloud.url}/v1/incidents/${incident.id}`),
+      () => getJson<{ incident: Incident }>(`${cloud.url}/v1/incidents/${incident.id}`, token),
       (d) => d.incident.state === 'acknowledged',
     );
     expect(stored.incident.acknowledgedBy).toBe('dana');

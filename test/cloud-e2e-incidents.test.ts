@@ -1,9 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudConfig } from '../cloud/config/cloud-config.js';
 import type { Incident, IncidentAction } from '../cloud/service/cloud-contracts.js';
+import { webhookSignature } from '../cloud/response/webhook-notifier.js';
 import { CloudService } from '../cloud/service/cloud-service.js';
 import { deviceTopics } from '../shared/topics.js';
 import { startPlayback } from '../simulators/playback/start-playback.js';
@@ -13,11 +14,13 @@ import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { startEdgeBed, subscribeService, type EdgeBed, type Received, sensorsOf } from './edge-setup.js';
 import {
   anomalyMessage,
+  apiToken,
   cloudConfig,
   deviceClient,
   getJson,
   metricValue,
   pollUntil,
+  postJson,
   startWebhookReceiver,
   writeServiceFiles,
   type WebhookReceiver,
@@ -49,6 +52,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
   let hooks: WebhookReceiver;
   let config: CloudConfig;
   let cloud: CloudService;
+  let token: string;
 
   beforeAll(async () => {
     bed = await startEdgeBed();
@@ -66,6 +70,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     });
     cloud = await CloudService.create({ config });
     await cloud.start();
+    token = await apiToken(cloud, 'viewer');
   }, 30_000);
 
   afterAll(async () => {
@@ -91,7 +96,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
   }
 
   const incidentsOf = (deviceId: string): Promise<IncidentList> =>
-    getJson<IncidentList>(`${cloud.url}/v1/incidents?deviceId=${deviceId}`);
+    getJson<IncidentList>(`${cloud.url}/v1/incidents?deviceId=${deviceId}`, token);
 
   it('a flaming fire opens a high incident, calls the emergency webhook and records the actions', async () => {
     const received = await play('gw-fire-1', trace('ul217-flaming-pu', 110));
@@ -115,6 +120,11 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     );
     const call = hooks.calls.find((c) => c.path === '/emergency');
     expect(call?.body['level']).toBe('high');
+    // Signed although the configuration names no secret: with the one the cloud made on its first run.
+    const { webhookSecret } = JSON.parse(await readFile(join(config.dataDir, 'secrets.json'), 'utf8')) as {
+      webhookSecret: string;
+    };
+    expect(call?.headers['x-emberwatch-signature']).toBe(webhookSignature(webhookSecret, call?.text ?? ''));
     const sent = call?.body['incident'] as Incident;
     expect(sent.id).toBe(incident.id);
     expect(sent.deviceId).toBe('gw-fire-1');
@@ -125,6 +135,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
       () =>
         getJson<{ incident: Incident; actions: IncidentAction[] }>(
           `${cloud.url}/v1/incidents/${incident.id}`,
+          token,
         ),
       (d) => d.actions.some((a) => a.detail.includes('delivered to 1 of 1')),
     );
@@ -138,7 +149,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     // The cloud has seen the device (its telemetry reached the fleet state) before it is judged.
     await pollUntil(
       'gw-shower-1 in the fleet',
-      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`),
+      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`, token),
       (list) => list.devices.some((d) => d.deviceId === 'gw-shower-1'),
     );
     const { incidents } = await incidentsOf('gw-shower-1');
@@ -154,7 +165,7 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
     const topic = deviceTopics('gw-dup-1').anomaly;
     const duplicates = async (): Promise<number> =>
       metricValue(
-        await (await fetch(`${cloud.url}/metrics`)).text(),
+        await (await fetch(`${cloud.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text(),
         'emberwatch_cloud_duplicate_messages_total',
         'kind="anomaly"',
       );
@@ -206,6 +217,46 @@ describe('cloud end to end: gateways, broker, incidents and webhooks', () => {
       expect(second?.body['repeat']).toBe(1);
       expect((second?.body['incident'] as Incident).id).toBe((first?.body['incident'] as Incident).id);
       expect(ofDevice('/emergency').filter((c) => c.body['type'] === 'incident.alert')).toHaveLength(1);
+    } finally {
+      await device.endAsync(true);
+    }
+  }, 30_000);
+
+  it('an outcome that makes a device less sensitive needs an operator and is on the record with its author', async () => {
+    const device: MqttClient = await deviceClient(bed.broker, 'gw-steam-1');
+    try {
+      const message = anomalyMessage('gw-steam-1', 'medium', 0.7);
+      await device.publishAsync(deviceTopics('gw-steam-1').anomaly, JSON.stringify(message), { qos: 1 });
+      const { incidents } = await pollUntil(
+        'the incident of gw-steam-1',
+        () => incidentsOf('gw-steam-1'),
+        (list) => list.incidents.length === 1,
+      );
+      const id = incidents[0]?.id ?? '';
+      const resolve = (as: string) =>
+        postJson(`${cloud.url}/v1/incidents/${id}/resolve`, { outcome: 'false-alarm' }, as);
+      // A viewer, or nobody at all, cannot make a fire detector less sensitive.
+      expect((await resolve(token)).status).toBe(403);
+      expect(
+        (await postJson(`${cloud.url}/v1/incidents/${id}/resolve`, { outcome: 'false-alarm' })).status,
+      ).toBe(401);
+      expect((await incidentsOf('gw-steam-1')).incidents[0]?.state).toBe('open');
+      const operator = await apiToken(cloud, 'operator');
+      expect((await resolve(operator)).status).toBe(200);
+      const audit = await pollUntil(
+        'the threshold change in the audit log',
+        () =>
+          getJson<{ entries: { actor: string; action: string; subject: string; detail: string }[] }>(
+            `${cloud.url}/v1/audit`,
+            token,
+          ),
+        (list) => list.entries.some((e) => e.action === 'thresholds-changed'),
+      );
+      const changed = audit.entries.find((e) => e.action === 'thresholds-changed');
+      const resolved = audit.entries.find((e) => e.action === 'resolved' && e.subject === id);
+      expect(resolved?.actor).toMatch(/^token:test-operator-/);
+      expect(resolved?.detail).toMatch(/^outcome false-alarm on gw-steam-1/);
+      expect(changed).toMatchObject({ actor: resolved?.actor, subject: 'gw-steam-1' });
     } finally {
       await device.endAsync(true);
     }

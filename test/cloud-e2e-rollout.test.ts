@@ -11,7 +11,15 @@ import { generateOfferKeys } from '../shared/model/model-signature.js';
 import { FolderStore } from '../shared/object-store/index.js';
 import { parseTopic } from '../shared/topics.js';
 import { startEdgeBed, type EdgeBed } from './edge-setup.js';
-import { cloudConfig, getJson, pollUntil, postJson, writeServiceFiles } from './helpers/cloud-bed.js';
+import {
+  apiToken,
+  cloudConfig,
+  freePort,
+  getJson,
+  pollUntil,
+  postJson,
+  writeServiceFiles,
+} from './helpers/cloud-bed.js';
 import { tinyManifest, trainTinyModel } from './helpers/model-fixtures.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -26,6 +34,8 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
   const agents: EdgeAgent[] = [];
   /** `deviceId version` of every offer the broker carried. */
   const offers: string[] = [];
+  const sources: string[] = [];
+  let token: string;
 
   beforeAll(async () => {
     bed = await startEdgeBed();
@@ -58,8 +68,11 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
     const files = await writeServiceFiles(bed.broker, bed.dir);
     const dataDir = join(bed.dir, 'cloud');
     await mkdir(dataDir);
+    // Devices download from the API's public URL, each offer with its own signed grant.
+    const port = await freePort();
     cloud = await CloudService.create({
       config: cloudConfig(bed.broker, files, dataDir, {
+        http: { host: '127.0.0.1', port, publicBaseUrl: `http://127.0.0.1:${String(port)}` },
         registry: { store: storeDir, catalogFile },
         fleetKey: { privateKeyPath },
         alerts: { evaluateEveryS: 0.2 },
@@ -67,11 +80,13 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
       }),
     });
     await cloud.start();
+    token = await apiToken(cloud, 'admin');
 
     watcher = await bed.broker.service('offer-watcher', { reconnectPeriod: 100 });
     watcher.on('message', (topic, payload) => {
-      const offer = JSON.parse(payload.toString('utf8')) as { version?: string };
+      const offer = JSON.parse(payload.toString('utf8')) as { version?: string; source?: { url?: string } };
       offers.push(`${parseTopic(topic)?.deviceId ?? topic} ${offer.version ?? '?'}`);
+      sources.push(offer.source?.url ?? '');
     });
     await watcher.subscribeAsync('emberwatch/v1/+/model/offer', { qos: 1 });
 
@@ -79,8 +94,6 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
       const sensors = [{ id: 'pms5003', protocol: 'pms5003' as const, path: join(bed.dir, 'no-such-port') }];
       const config = await bed.config(deviceId, sensors, {
         model: { dir: join(bed.dir, `${deviceId}-models`), fleetPublicKeyPath: publicKeyPath },
-        // Offers without a public URL name the model by object key in the registry's store.
-        snapshotStore: storeDir,
       });
       const agent = await bed.agent(config);
       await agent.start();
@@ -89,7 +102,7 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
     await waitFor('every link online', () => agents.every((a) => a.linkOnline), 10_000);
     await pollUntil(
       'every gateway known to the cloud',
-      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`),
+      () => getJson<{ devices: { deviceId: string }[] }>(`${cloud.url}/v1/devices`, token),
       (list) => DEVICES.every((id) => list.devices.some((d) => d.deviceId === id)),
     );
   }, 50_000);
@@ -101,10 +114,11 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
   });
 
   it('stops at the canary, offers nothing to the rest, rolls back and raises an operator alert', async () => {
-    const answer = await postJson(`${cloud.url}/v1/rollouts`, {
-      version: BAD_VERSION,
-      canaryShare: 0.34,
-    });
+    const answer = await postJson(
+      `${cloud.url}/v1/rollouts`,
+      { version: BAD_VERSION, canaryShare: 0.34 },
+      token,
+    );
     expect(answer.status).toBe(201);
     const started = answer.body as { rollout: RolloutProgress };
     const canaries = started.rollout.devices.filter((d) => d.canary).map((d) => d.deviceId);
@@ -114,7 +128,7 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
 
     const { rollouts } = await pollUntil(
       'the rollout to settle',
-      () => getJson<{ rollouts: RolloutProgress[] }>(`${cloud.url}/v1/rollouts`),
+      () => getJson<{ rollouts: RolloutProgress[] }>(`${cloud.url}/v1/rollouts`, token),
       (list) => list.rollouts.some((r) => r.id === started.rollout.id && r.state !== 'canary'),
       20_000,
     );
@@ -127,11 +141,25 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
     );
     await waitFor('the canary offer seen on the broker', () => offers.length > 0);
     expect(offers).toEqual([`${canary} ${BAD_VERSION}`]);
+    // The canary fetched the model through its signed URL (it judged the model, so it had it).
+    expect(sources[0]).toMatch(
+      new RegExp(
+        `^http://127\\.0\\.0\\.1:\\d+/v1/device-models/${canary}\\.\\d+\\.[\\w-]+/${BAD_VERSION}/manifest\\.json$`,
+      ),
+    );
+    const audit = (
+      await getJson<{ entries: { actor: string; action: string; subject: string }[] }>(
+        `${cloud.url}/v1/audit`,
+        token,
+      )
+    ).entries;
+    expect(audit[0]).toMatchObject({ action: 'rollout-started', subject: BAD_VERSION });
+    expect(audit[0]?.actor).toMatch(/^token:test-admin-/);
     for (const agent of agents) expect((await agent.snapshot()).modelVersion).toBe('rules');
 
     const { alerts } = await pollUntil(
       'an operator alert for the failed rollout',
-      () => getJson<{ alerts: OperatorAlert[] }>(`${cloud.url}/v1/alerts`),
+      () => getJson<{ alerts: OperatorAlert[] }>(`${cloud.url}/v1/alerts`, token),
       (list) => list.alerts.some((a) => a.rule === 'rollout-failed' && a.active),
     );
     const alert = alerts.find((a) => a.rule === 'rollout-failed');

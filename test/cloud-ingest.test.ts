@@ -456,6 +456,44 @@ describe('cloud ingest on mosquitto (MQTT 5, mutual TLS)', () => {
   });
 });
 
+describe('cloud ingest: messages over its limit are refused before they are read whole', () => {
+  for (const [protocol, version] of [
+    ['mqtt311', 4],
+    ['mqtt5', 5],
+  ] as const) {
+    it(`on mosquitto over ${protocol}: the 1 MB message is never handled, the next one is`, async () => {
+      const bed = new Bed(await mosquittoLinkBroker(protocol), version);
+      try {
+        const recorder = new Recorder();
+        const ingest = await bed.ingest({
+          broker: await bed.settings(protocol),
+          handlers: recorder,
+          maxPayloadBytes: 64 * 1024,
+        });
+        const device = await bed.device('gw-huge-1');
+        const topic = deviceTopics('gw-huge-1').telemetry;
+        await device.publishAsync(topic, Buffer.alloc(1024 * 1024, 0x7b), { qos: 1 });
+        if (protocol === 'mqtt311') {
+          // MQTT 3.1.1 cannot tell the broker our limit: the gate cuts the connection at the packet's header.
+          await waitFor('the refusal', () => ingest.stats().invalid['too-large'] === 1, 10_000);
+          await waitFor(
+            'the reconnect',
+            () => ingest.stats().connects === 2 && ingest.stats().connected,
+            10_000,
+          );
+        }
+        await device.publishAsync(topic, json(telemetry('gw-huge-1', 't-after')), { qos: 1 });
+        await waitFor('the next message', () => recorder.telemetries.length === 1, 10_000);
+        expect(recorder.telemetries.map((m) => m.id)).toEqual(['t-after']);
+        // Under MQTT 5 the broker knows our maximum packet size and never sends the large one.
+        if (protocol === 'mqtt5') expect(ingest.stats().connects).toBe(1);
+      } finally {
+        await bed.close();
+      }
+    }, 30_000);
+  }
+});
+
 describe('emberwatch cloud --config', () => {
   let dir: string;
   beforeAll(async () => {

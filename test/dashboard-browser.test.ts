@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAccess, TEST_PASSWORD, type TestAccess } from '../cloud/api/access.test-helper.js';
 import { CloudApi } from '../cloud/api/cloud-api.js';
 import { device, incident, MemoryPorts } from '../cloud/api/memory-ports.test-helper.js';
 import { waitFor } from './helpers/wait.js';
-import { openDashboard } from './helpers/dashboard-page.js';
+import { openDashboard, signInOnPage } from './helpers/dashboard-page.js';
 
 /** A 1×1 PNG, as a device's thermal snapshot would arrive (base64). */
 const PIXEL_PNG =
@@ -11,12 +12,18 @@ const PIXEL_PNG =
 
 describe('dashboard in a browser', () => {
   const ports = new MemoryPorts();
-  const api = new CloudApi({ ports });
+  let auth: TestAccess;
+  let api: CloudApi;
   let browser: Browser;
   let page: Page;
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
+    auth = await startTestAccess();
+    await auth.admin.createUser({ username: 'dana', role: 'admin', password: TEST_PASSWORD }, 'test');
+    api = new CloudApi({ ports, access: auth.access, csrfKey: auth.csrfKey });
+    // As the composition root does: audit entries reach the page as live events.
+    auth.control.on('audit', (entry) => ports.publish({ type: 'audit', entry }));
     ports.deviceMap.set('gw-1', device('gw-1', { thermalPngBase64: PIXEL_PNG }));
     ports.deviceMap.set(
       'gw-2',
@@ -64,13 +71,25 @@ describe('dashboard in a browser', () => {
       message: 'no message for 5 minutes',
       active: true,
     });
+    ports.modelList.push({
+      version: 'gbdt-8',
+      status: 'candidate',
+      createdAt: '2025-02-01T00:00:00.000Z',
+      family: 'gbdt',
+      sha256: '1'.repeat(64),
+      metrics: { detectionRate: 0.96, medianTimeToAlarmS: 38, falseAlarmsPerHour: 0.01 },
+    });
     await api.start();
-    ({ browser, page, pageErrors } = await openDashboard(api.url));
+    ({ browser, page, pageErrors } = await openDashboard(api.url, {
+      username: 'dana',
+      password: TEST_PASSWORD,
+    }));
   }, 30_000);
 
   afterAll(async () => {
     await browser.close();
     await api.stop();
+    await auth.dispose();
   });
 
   it('renders the fleet, models, decisions and alerts, with server text shown as text', async () => {
@@ -131,9 +150,8 @@ describe('dashboard in a browser', () => {
     expect(navigations).toEqual([]);
   });
 
-  it('acknowledges an incident through the API and shows it acknowledged', async () => {
-    await page.getByTestId('operator').fill('dana');
-    await page.getByTestId('operator').dispatchEvent('change');
+  it('acknowledges an incident through the API as the signed-in person and shows it acknowledged', async () => {
+    await expect(page.getByTestId('whoami').textContent()).resolves.toBe('dana (admin)');
     await page.getByRole('button', { name: 'Acknowledge incident inc-new on gw-1' }).click();
     await waitFor('the acknowledge call', () => ports.calls.some((c) => c.kind === 'acknowledge'));
     expect(ports.calls).toContainEqual({ kind: 'acknowledge', id: 'inc-new', by: 'dana' });
@@ -142,6 +160,8 @@ describe('dashboard in a browser', () => {
       .waitFor();
     expect(await page.getByTestId('ack-inc-new').count()).toBe(0);
     await page.locator('[data-testid="incident-inc-new"] summary', { hasText: 'Actions (1)' }).waitFor();
+    // The audit log on the page follows as it is written.
+    await page.locator('[data-testid="audit"] li', { hasText: 'dana acknowledged inc-new' }).waitFor();
   });
 
   it('resolves with the chosen outcome and starts a rollout from the models table', async () => {
@@ -157,6 +177,43 @@ describe('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Roll out model gbdt-7' }).click();
     await page.getByTestId('notice').filter({ hasText: '409' }).waitFor();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('approves a candidate model from the models table (admins only)', async () => {
+    await page.getByRole('button', { name: 'Approve model gbdt-8' }).click();
+    await waitFor('the approval', () => ports.calls.some((c) => c.kind === 'decide'));
+    expect(ports.calls).toContainEqual(
+      expect.objectContaining({ kind: 'decide', version: 'gbdt-8', by: 'dana' }),
+    );
+    await page.getByTestId('approve-gbdt-8').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="audit"] li', { hasText: 'dana approved gbdt-8' }).waitFor();
+  });
+
+  it('shows a viewer everything but no button that changes anything, and signs out', async () => {
+    const viewer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await viewer.goto(api.url);
+      await viewer.getByTestId('login').waitFor();
+      // Before signing in, nothing but the form.
+      expect(await viewer.getByRole('heading', { name: 'Incidents' }).isVisible()).toBe(false);
+      await viewer.getByTestId('login-user').fill('viewer-1');
+      await viewer.getByTestId('login-password').fill('not the password');
+      await viewer.getByTestId('login-submit').click();
+      await viewer.getByTestId('notice').filter({ hasText: 'wrong user name or password' }).waitFor();
+      await signInOnPage(viewer, { username: 'viewer-1', password: TEST_PASSWORD });
+      await viewer.getByTestId('incident-inc-old').waitFor();
+      await viewer.getByTestId('model-gbdt-7').waitFor();
+      expect(
+        await viewer.getByRole('button', { name: /^(Acknowledge|Resolve|Roll out|Approve)/ }).count(),
+      ).toBe(0);
+      expect(await viewer.getByTestId('canary-share').isVisible()).toBe(false);
+      await viewer.getByTestId('sign-out').click();
+      await viewer.getByTestId('login').waitFor();
+      expect(await viewer.locator('main').isVisible()).toBe(false);
+      expect(await viewer.getByRole('heading', { name: 'Fleet' }).isVisible()).toBe(false);
+    } finally {
+      await viewer.close();
+    }
   });
 
   it('fits a phone screen without horizontal scrolling', async () => {

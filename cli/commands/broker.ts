@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { EmbeddedBroker } from '../../cloud/broker/embedded-broker.js';
+import { DEFAULT_DEVICE_LIMITS, EmbeddedBroker } from '../../cloud/broker/embedded-broker.js';
 import { createLogger } from '../../shared/logging.js';
 import { ensureCa, type CertificateAuthority } from '../../shared/pki/certificate-authority.js';
 import { checkIssuedCertificate } from '../../shared/pki/certificate-check.js';
@@ -19,6 +19,21 @@ const Options = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   ca: z.string().min(1).default('./data/ca'),
   data: z.string().min(1).default('./data/broker'),
+  'max-packet-bytes': z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(268_435_455)
+    .default(DEFAULT_DEVICE_LIMITS.maxPacketBytes),
+  'publishes-per-second': z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_DEVICE_LIMITS.publishesPerSecond ?? 100),
+  'bytes-per-second': z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(DEFAULT_DEVICE_LIMITS.bytesPerSecond ?? 524_288),
 });
 
 /** The names clients may use to reach the broker, which its certificate must carry. */
@@ -53,7 +68,8 @@ async function serverCertificate(
 export const brokerCommand: Command = {
   name: 'broker',
   summary: 'run the embedded MQTT broker (mutual TLS, per-device topics)',
-  usage: `emberwatch broker [--port P] [--host H] [--ca DIR] [--data DIR]
+  usage: `emberwatch broker [--port P] [--host H] [--ca DIR] [--data DIR] [--max-packet-bytes N]
+                  [--publishes-per-second R] [--bytes-per-second B]
 
 Runs an MQTT 3.1.1 broker over TLS that accepts only clients with a
 certificate from the local CA in --ca (default ./data/ca, created on first
@@ -62,7 +78,12 @@ must connect with their device id as client id; services may use all of
 emberwatch/v1/. The broker's certificate is kept in --data (default
 ./data/broker). Listens on --host (default 127.0.0.1) and --port (default
 8883; 0 picks a free port), prints one JSON line {url, port, ca} once
-listening, and runs until interrupted.`,
+listening, and runs until interrupted. Each device connection may send
+packets of at most --max-packet-bytes (default 65536: a larger one closes
+the connection when its header arrives, before its body is read),
+--publishes-per-second (default 100) and --bytes-per-second (default
+524288); a faster device is slowed down, not dropped. Services may send
+packets up to 256 KiB at any rate.`,
   async run(argv, io) {
     const options = parseOptions(
       'broker',
@@ -72,6 +93,9 @@ listening, and runs until interrupted.`,
         host: { type: 'string' },
         ca: { type: 'string' },
         data: { type: 'string' },
+        'max-packet-bytes': { type: 'string' },
+        'publishes-per-second': { type: 'string' },
+        'bytes-per-second': { type: 'string' },
       },
       Options,
     );
@@ -87,6 +111,11 @@ listening, and runs until interrupted.`,
       server,
       host: options.host,
       port: options.port,
+      deviceLimits: {
+        maxPacketBytes: options['max-packet-bytes'],
+        publishesPerSecond: options['publishes-per-second'],
+        bytesPerSecond: options['bytes-per-second'],
+      },
       logger,
     });
     await broker.start();

@@ -60,8 +60,15 @@ EMBERWATCH_BROKER_PROTOCOL, EMBERWATCH_BROKER_SHARED_GROUP,
 EMBERWATCH_CLOUD_DATA_DIR, EMBERWATCH_CLOUD_HTTP_HOST,
 EMBERWATCH_CLOUD_HTTP_PORT, EMBERWATCH_CLOUD_PUBLIC_URL.
 Prints one JSON line {cloud, broker, url} once started and runs until
-interrupted (SIGINT, SIGTERM). A bad config file is one line naming the
-field, exit 2; a broker that cannot be reached is exit 1.`,
+interrupted (SIGINT, SIGTERM); a process that has not stopped within
+EMBERWATCH_STOP_TIMEOUT_S (10 s) of the signal, or gets a second one, exits
+anyway. A bad config file is one line naming the field, exit 2. A fatal
+start-up problem (a CA, certificate or key that cannot be read, a device's
+certificate as the service certificate, the HTTP port taken, no broker
+within broker.startTimeoutS, 5 s by default) is one line and exit 1 within
+seconds. Files are created owner-only. Users and API tokens: emberwatch
+users, emberwatch tokens. GET /healthz answers while the process lives;
+GET /readyz only while the broker session is up and the stores are open.`,
     async run(argv, io) {
       const options = parseOptions('cloud', argv, { config: { type: 'string', short: 'c' } }, Options);
       if (options === 'help') {
@@ -77,6 +84,8 @@ field, exit 2; a broker that cannot be reached is exit 1.`,
         }
         throw error;
       }
+      // Everything this process writes (SQLite files, secrets, field data) is for its owner only.
+      process.umask(0o077);
       const logger = createLogger();
       const cloud = await starter(config, logger);
       try {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { LiveEvent } from '../../cloud/api/api-ports.js';
 import { createLogger } from '../../shared/logging.js';
@@ -63,6 +64,8 @@ http://127.0.0.1:P (default 8080; 0 picks a free port). The first gateway
 plays a flaming fire that ignites within the first minute. After S seconds
 (default 90; 0 never) the demo approves a second release of the model and
 rolls it out, canary first. Webhook calls go to a local pager printed here.
+The first run makes a dashboard user "operator" and prints its password
+(kept in DIR/operator-login.txt, printed again on every run).
 Runs until Ctrl-C, or for --duration seconds.`,
   async run(argv, io) {
     const options = parseOptions(
@@ -104,6 +107,10 @@ Runs until Ctrl-C, or for --duration seconds.`,
     demo.edge.fleet.on('run', onRun);
     try {
       await writeLine(io.stdout, `Emberwatch demo: dashboard ${demo.dashboardUrl}`);
+      await writeLine(
+        io.stdout,
+        `sign in as ${demo.login.username} with password ${demo.login.password} (kept in ${demo.login.file}; more people: emberwatch users add NAME --role viewer --data ${join(demo.edge.workspace.dataDir, 'cloud')})`,
+      );
       await writeLine(
         io.stdout,
         `broker ${demo.edge.brokerUrl} (mutual TLS), data in ${demo.edge.workspace.dataDir}`,

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseCloudConfig, type CloudConfig } from '../../cloud/config/cloud-config.js';
 import { CloudService } from '../../cloud/service/cloud-service.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
+import { ensureDemoOperator, type DemoLogin } from './demo-operator.js';
 import { DemoPager, type Page } from './demo-pager.js';
 import { runDemoFleet, type RunningDemoFleet } from './run-demo-fleet.js';
 import type { DemoWorkspace } from './workspace.js';
@@ -26,6 +27,8 @@ export interface DemoOptions {
 
 export interface RunningDemo {
   readonly dashboardUrl: string;
+  /** The operator the demo made, to sign in to the dashboard with. */
+  readonly login: DemoLogin;
   readonly cloud: CloudService;
   readonly edge: RunningDemoFleet;
   readonly pager: DemoPager;
@@ -90,6 +93,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   await pager.start();
   let edge: RunningDemoFleet | undefined;
   let cloud: CloudService | undefined;
+  let login: DemoLogin;
   try {
     edge = await runDemoFleet({
       gateways: options.devices ?? 3,
@@ -102,6 +106,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     const config = demoCloudConfig(edge.workspace, edge, pager, options.port ?? 8080, options.speed ?? 10);
     cloud = await CloudService.create({ config, logger });
     await cloud.start();
+    login = await ensureDemoOperator(cloud, edge.workspace.dataDir);
   } catch (error) {
     await cloud?.stop();
     await edge?.stop();
@@ -114,13 +119,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     const version = running.edge.workspace.registry.rolloutVersion;
     if (registry === undefined) return;
     const record = (await registry.list()).find((m) => m.version === version);
+    const reason = 'the demo rolls out a second release';
     if (record?.status === 'candidate') {
-      await registry.approve(version, { by: 'demo', reason: 'the demo rolls out a second release' });
+      await registry.approve(version, { by: 'demo', reason });
+      await running.cloud.access.record('system:demo', 'approved', version, reason);
     }
-    await running.cloud.models?.rollout?.start({
+    const rollout = await running.cloud.models?.rollout?.start({
       version,
       canaryShare: running.cloud.config.rollout.canaryShare,
     });
+    if (rollout !== undefined) {
+      const share = Math.round(rollout.canaryShare * 100);
+      await running.cloud.access.record(
+        'system:demo',
+        'rollout-started',
+        version,
+        `rollout ${rollout.id}, canary ${share} %`,
+      );
+    }
   };
   const rolloutAfterS = options.rolloutAfterS ?? 90;
   const timer =
@@ -132,6 +148,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   let stopping: Promise<void> | undefined;
   return {
     dashboardUrl: cloud.url,
+    login,
     cloud,
     edge,
     pager,

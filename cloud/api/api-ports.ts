@@ -1,4 +1,5 @@
 import type { Reading } from '../../shared/schemas/readings.js';
+import type { AuditEntry } from '../access/access-stores.js';
 import type { Prediction } from '../inference/predictor.js';
 import type {
   DeviceState,
@@ -36,6 +37,21 @@ export interface ModelSummary {
 export const MODEL_FILES = ['manifest.json', 'model.onnx'] as const;
 export type ModelFileName = (typeof MODEL_FILES)[number];
 
+/** What /readyz reports: ready only when every check passes. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** Check name (broker, stores…) → whether it passes and, when not, why. */
+  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>;
+}
+
+/** What the registry answered to an approval or rejection. */
+export interface ModelDecisionResult {
+  readonly version: string;
+  readonly status: string;
+  /** The gate's findings, one sentence each (approval only). */
+  readonly reasons: readonly string[];
+}
+
 export interface IncidentQuery {
   readonly state?: IncidentState;
   readonly deviceId?: string;
@@ -50,7 +66,8 @@ export type LiveEvent =
   | { readonly type: 'action'; readonly action: IncidentAction }
   | { readonly type: 'rollout'; readonly rollout: RolloutProgress }
   | { readonly type: 'decision'; readonly decision: LearningDecision }
-  | { readonly type: 'alert'; readonly alert: OperatorAlert };
+  | { readonly type: 'alert'; readonly alert: OperatorAlert }
+  | { readonly type: 'audit'; readonly entry: AuditEntry };
 
 export type LiveEventType = LiveEvent['type'];
 
@@ -80,6 +97,13 @@ export interface ApiPorts {
   models(): Awaitable<readonly ModelSummary[]>;
   /** The exact bytes; EMBER_ERR_REGISTRY_NOT_FOUND or EMBER_ERR_STORE_NOT_FOUND (404) when unknown. */
   modelFile(version: string, file: ModelFileName): Promise<Uint8Array>;
+  /**
+   * Runs the registry's gate and approves when it passes; EMBER_ERR_REGISTRY_GATE_REFUSED
+   * (422) listing the failed criteria otherwise.
+   */
+  approveModel(version: string, by: string, reason: string): Promise<ModelDecisionResult>;
+  /** Rejects a candidate or withdraws an approved model. */
+  rejectModel(version: string, by: string, reason: string): Promise<ModelDecisionResult>;
   /** Newest first. */
   rollouts(): Awaitable<readonly RolloutProgress[]>;
   /** EMBER_ERR_ROLLOUT (409) when it cannot start. */
@@ -92,6 +116,8 @@ export interface ApiPorts {
   metrics(): Promise<{ readonly contentType: string; readonly text: string }>;
   /** EMBER_ERR_PREDICT (422) for a window that cannot be scored; see cloud/inference Predictor. */
   predict(readings: readonly Reading[], deviceId?: string): Promise<Prediction>;
+  /** Whether the cloud can do its work now: broker session up, stores open. */
+  readiness(): Awaitable<Readiness>;
   /** Calls `listener` for every change until the returned function is called. */
   subscribe(listener: (event: LiveEvent) => void): () => void;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EmberError, isEmberError } from '../../shared/errors.js';
-import { IncidentsQuery, parseInput, PredictBody, ResolveBody } from './api-schemas.js';
+import { IncidentsQuery, ModelVersion, parseInput, PredictBody, ResolveBody } from './api-schemas.js';
 import { errorAnswer } from './error-status.js';
 
 function messageOf(run: () => unknown): string {
@@ -16,8 +16,11 @@ function messageOf(run: () => unknown): string {
 
 describe('API input schemas', () => {
   it('names the path of the first bad field', () => {
-    expect(messageOf(() => parseInput(ResolveBody, { outcome: 'fire', by: 7 }, 'body'))).toMatch(
-      /^body\.by: /,
+    expect(messageOf(() => parseInput(ResolveBody, { outcome: 'fire', note: 7 }, 'body'))).toMatch(
+      /^body\.note: /,
+    );
+    expect(messageOf(() => parseInput(ModelVersion, '../../ca', 'params.version'))).toMatch(
+      /^params\.version: /,
     );
     expect(messageOf(() => parseInput(IncidentsQuery, { limit: '5000' }, 'query'))).toMatch(
       /^query\.limit: /,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import { Reading } from '../../shared/schemas/readings.js';
+import { ROLES } from '../access/roles.js';
 import { INCIDENT_STATES, OUTCOMES } from '../service/cloud-contracts.js';
 
 /** Largest thermal frame accepted for prediction: a 64×64 sensor, twice the reference kit's in each direction. */
@@ -8,7 +9,13 @@ export const MAX_THERMAL_PIXELS = 4096;
 /** Readings per prediction request; the body limit bounds it too. */
 export const MAX_READINGS = 50_000;
 
-const Person = z.string().trim().min(1).max(200);
+/** A model version as the registry names them; anything else (`../ca`) is a 400, never a path. */
+export const ModelVersion = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/,
+    'expected 1-128 characters of A-Z a-z 0-9 . _ + -, starting with a letter or digit',
+  );
 
 export const PredictBody = z.object({
   deviceId: z.string().min(1).max(64).optional(),
@@ -32,17 +39,46 @@ export const PredictBody = z.object({
 });
 export type PredictBody = z.infer<typeof PredictBody>;
 
-export const AcknowledgeBody = z.object({ by: Person });
+/** Who acknowledges is the caller, never a name in the body. */
+export const AcknowledgeBody = z.object({}).optional();
 
 export const ResolveBody = z.object({
   outcome: z.enum(OUTCOMES),
-  by: Person,
   note: z.string().max(2000).optional(),
 });
 
 export const RolloutBody = z.object({
-  version: z.string().min(1).max(128),
+  version: ModelVersion,
   canaryShare: z.number().min(0).max(1).optional(),
+});
+
+export const DecisionBody = z.object({
+  reason: z.string().trim().min(1, 'say why').max(2000),
+});
+
+export const LoginBody = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+
+const RoleField = z.enum(ROLES);
+
+export const NewUserBody = z.strictObject({
+  username: z.string().min(1).max(64),
+  role: RoleField,
+  password: z.string().min(1).max(1024),
+});
+
+export const UserUpdateBody = z.strictObject({
+  role: RoleField.optional(),
+  password: z.string().min(1).max(1024).optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const NewTokenBody = z.strictObject({
+  name: z.string().min(1).max(64),
+  role: RoleField,
+  expiresInDays: z.number().positive().max(3650).optional(),
 });
 
 /** Query strings arrive as text; numbers are parsed here. */
@@ -57,6 +93,14 @@ export const IncidentsQuery = z.object({
   state: z.enum(INCIDENT_STATES).optional(),
   deviceId: z.string().min(1).max(64).optional(),
   limit: QueryInt(1, 1000).optional(),
+});
+
+export const AuditQuery = z.object({
+  limit: QueryInt(1, 1000).optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,16}$/, 'expected an entry id')
+    .optional(),
 });
 
 export const HistoryQuery = z.object({

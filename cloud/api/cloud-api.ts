@@ -2,15 +2,30 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { loadDashboardAssets, type DashboardAsset } from '../dashboard/dashboard-assets.js';
+import type { ApiAccess } from './access-port.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { registerAccess, type RouteEntry } from './api-auth.js';
 import { ApiMetrics } from './api-metrics.js';
 import type { ApiPorts } from './api-ports.js';
 import { errorAnswer } from './error-status.js';
 import { registerFleetRoutes } from './fleet-routes.js';
+import { allowedHostNames, isLoopback } from './host-allowlist.js';
 import { EventStreams } from './live-events.js';
 import { registerModelRoutes } from './model-routes.js';
+import { registerSessionRoutes } from './session-routes.js';
 
 export interface CloudApiOptions {
   readonly ports: ApiPorts;
+  /** Sign-in, sessions, API tokens, the audit log and devices' signed model URLs. */
+  readonly access: ApiAccess;
+  /** Secret (32+ characters) that binds CSRF tokens to a session. */
+  readonly csrfKey: string;
+  /** Serve HTTPS with this key and certificate (PEM); cookies are then Secure. */
+  readonly tls?: { readonly keyPem: string; readonly certPem: string };
+  /** Host names besides loopback and the bound address that requests may name (the public URL's host). */
+  readonly allowedHosts?: readonly string[];
+  /** Sign-in attempts per minute per address; 10 by default. */
+  readonly loginPerMinute?: number;
   /** 127.0.0.1 by default. */
   readonly host?: string;
   /** 0 (the default) picks a free port; read `url` after start. */
@@ -42,6 +57,7 @@ export class CloudApi {
   #app: FastifyInstance | undefined;
   #streams: EventStreams | undefined;
   #url: string | undefined;
+  #routes: readonly RouteEntry[] = [];
 
   constructor(options: CloudApiOptions) {
     this.#options = options;
@@ -55,28 +71,36 @@ export class CloudApi {
     return this.#url;
   }
 
+  /** Every route with the access it demands, as registered; empty before start(). */
+  get routes(): readonly RouteEntry[] {
+    return this.#routes;
+  }
+
   /** Reads the dashboard, builds the routes and listens; EMBER_ERR_API_LISTEN when the address is taken. */
   async start(): Promise<void> {
     if (this.#app !== undefined) return;
     const assets = await loadDashboardAssets(this.#options.dashboardDir);
     const metrics = new ApiMetrics();
+    const { tls } = this.#options;
+    // The https variant of the instance has the same surface the routes use.
     const app = Fastify({
       logger: false,
       bodyLimit: this.#options.bodyLimit ?? DEFAULT_BODY_LIMIT,
       trustProxy: false,
       forceCloseConnections: true,
       routerOptions: { maxParamLength: 256 },
-    });
+      ...(tls === undefined ? {} : { https: { key: tls.keyPem, cert: tls.certPem } }),
+    }) as unknown as FastifyInstance;
     const streams = new EventStreams(
       this.#options.ports,
       metrics,
       this.#log,
       this.#options.heartbeatMs ?? 15_000,
     );
-    this.#configure(app, metrics, streams, assets);
     const host = this.#options.host ?? '127.0.0.1';
     const port = this.#options.port ?? 0;
     try {
+      await this.#configure(app, metrics, streams, assets, host);
       await app.listen({ host, port });
     } catch (error) {
       await app.close().catch(() => undefined);
@@ -89,8 +113,15 @@ export class CloudApi {
     const boundPort = typeof address === 'object' && address !== null ? address.port : port;
     this.#app = app;
     this.#streams = streams;
-    this.#url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+    const scheme = tls === undefined ? 'http' : 'https';
+    this.#url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     this.#log.info({ url: this.#url }, 'cloud API listening');
+    if (tls === undefined && !isLoopback(host)) {
+      this.#log.warn(
+        { host },
+        'the API listens beyond loopback without TLS: passwords, session cookies and tokens cross the network in clear; set http.tls or put a TLS proxy in front',
+      );
+    }
   }
 
   /** Ends the event streams and closes every connection. */
@@ -105,19 +136,23 @@ export class CloudApi {
     this.#log.info('cloud API stopped');
   }
 
-  #configure(
+  async #configure(
     app: FastifyInstance,
     metrics: ApiMetrics,
     streams: EventStreams,
     assets: ReadonlyMap<string, DashboardAsset>,
-  ): void {
-    const { ports } = this.#options;
+    host: string,
+  ): Promise<void> {
+    const { ports, access } = this.#options;
+    const secureCookies = this.#options.tls !== undefined;
     // Only JSON bodies: anything else is a 415, not a string the handlers would have to reject.
     app.removeContentTypeParser('text/plain');
     app.setErrorHandler((error, request, reply) => {
       const answer = errorAnswer(error);
       if (answer.unexpected) {
-        this.#log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+        // The route, not the URL: a device's model URL carries its signed grant.
+        const route = request.routeOptions.url ?? 'unmatched';
+        this.#log.error({ err: error, method: request.method, route }, 'request failed');
       }
       return reply.status(answer.status).send(answer.body);
     });
@@ -138,17 +173,35 @@ export class CloudApi {
       done();
     });
 
-    app.get('/healthz', () => ({ ok: true, eventStreams: streams.size }));
-    app.get('/metrics', async (_request, reply) => {
+    this.#routes = await registerAccess(app, {
+      access,
+      csrfKey: this.#options.csrfKey,
+      secureCookies,
+      allowedHosts: allowedHostNames(host, this.#options.allowedHosts),
+    });
+    const open = { config: { access: 'public' } } as const;
+    // Liveness: the process answers. Readiness is /readyz.
+    app.get('/healthz', open, () => ({ ok: true, eventStreams: streams.size }));
+    app.get('/readyz', open, async (_request, reply) => {
+      const readiness = await ports.readiness();
+      return reply.status(readiness.ready ? 200 : 503).send(readiness);
+    });
+    app.get('/metrics', { config: { access: 'viewer' } }, async (_request, reply) => {
       const own = await ports.metrics();
       const text = `${own.text.trimEnd()}\n${await metrics.text()}`;
       return reply.header('content-type', own.contentType).send(text);
     });
-    registerFleetRoutes(app, ports);
-    registerModelRoutes(app, ports);
+    registerSessionRoutes(app, access, {
+      secureCookies,
+      log: this.#log,
+      ...(this.#options.loginPerMinute === undefined ? {} : { loginPerMinute: this.#options.loginPerMinute }),
+    });
+    registerAdminRoutes(app, access);
+    registerFleetRoutes(app, ports, access);
+    registerModelRoutes(app, ports, access);
     streams.register(app);
 
-    app.get<{ Params: { name: string } }>('/assets/:name', (request, reply) => {
+    app.get<{ Params: { name: string } }>('/assets/:name', open, (request, reply) => {
       const asset = assets.get(`/assets/${request.params.name}`);
       if (asset === undefined) {
         throw new EmberError(
@@ -161,7 +214,7 @@ export class CloudApi {
         .header('cache-control', 'no-cache')
         .send(Buffer.from(asset.bytes));
     });
-    app.get('/', (_request, reply) => {
+    app.get('/', open, (_request, reply) => {
       const page = assets.get('/');
       if (page === undefined) throw new EmberError('EMBER_ERR_API_NOT_FOUND', 'no dashboard page');
       return reply

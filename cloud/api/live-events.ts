@@ -33,7 +33,7 @@ export class EventStreams {
 
   /** GET /v1/events: every LiveEvent from the port, with a comment line as heartbeat. */
   register(app: FastifyInstance): void {
-    app.get('/v1/events', (request, reply) => {
+    app.get('/v1/events', { config: { access: 'viewer' } }, (request, reply) => {
       reply.hijack();
       const response = reply.raw;
       response.writeHead(200, {

@@ -11,7 +11,15 @@ import type {
   RolloutProgress,
   TelemetryPoint,
 } from '../service/cloud-contracts.js';
-import type { ApiPorts, IncidentQuery, LiveEvent, ModelFileName, ModelSummary } from './api-ports.js';
+import type {
+  ApiPorts,
+  IncidentQuery,
+  LiveEvent,
+  ModelDecisionResult,
+  ModelFileName,
+  ModelSummary,
+  Readiness,
+} from './api-ports.js';
 
 /** A call that changes something, as the tests check it arrived. */
 export type PortCall =
@@ -24,6 +32,13 @@ export type PortCall =
       readonly note?: string;
     }
   | { readonly kind: 'rollout'; readonly version: string; readonly canaryShare?: number }
+  | {
+      readonly kind: 'decide';
+      readonly version: string;
+      readonly status: string;
+      readonly by: string;
+      readonly reason: string;
+    }
   | { readonly kind: 'predict'; readonly deviceId?: string; readonly readings: number };
 
 export function device(deviceId: string, overrides: Partial<DeviceState> = {}): DeviceState {
@@ -83,6 +98,8 @@ export class MemoryPorts implements ApiPorts {
   readonly decisionList: LearningDecision[] = [];
   readonly alertList: OperatorAlert[] = [];
   readonly calls: PortCall[] = [];
+  /** What readiness() reports. */
+  ready = true;
   readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #predictor: Predictor | undefined;
   #now = 1_700_000_100_000;
@@ -216,9 +233,32 @@ export class MemoryPorts implements ApiPorts {
     }
     return this.#predictor.predict(readings);
   }
+  approveModel(version: string, by: string, reason: string): Promise<ModelDecisionResult> {
+    return this.#decide(version, 'approved', by, reason);
+  }
+  rejectModel(version: string, by: string, reason: string): Promise<ModelDecisionResult> {
+    return this.#decide(version, 'rejected', by, reason);
+  }
+  readiness(): Readiness {
+    return {
+      ready: this.ready,
+      checks: { broker: this.ready ? { ok: true } : { ok: false, detail: 'down' } },
+    };
+  }
   subscribe(listener: (event: LiveEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  #decide(version: string, status: string, by: string, reason: string): Promise<ModelDecisionResult> {
+    this.calls.push({ kind: 'decide', version, status, by, reason });
+    const index = this.modelList.findIndex((m) => m.version === version);
+    const model = this.modelList[index];
+    if (model === undefined) {
+      return Promise.reject(new EmberError('EMBER_ERR_REGISTRY_NOT_FOUND', `no model ${version}`));
+    }
+    this.modelList[index] = { ...model, status, decidedBy: by, reason };
+    return Promise.resolve({ version, status, reasons: [] });
   }
 
   #existing(id: string): Incident {

@@ -1,9 +1,11 @@
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TLSSocket, createServer, type Server } from 'node:tls';
 import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
 import { EmberError } from '../../shared/errors.js';
 import type { KeyAndCertificate } from '../../shared/pki/certificate-files.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
+import { gatedDuplex, PacketGate, type PacketLimits } from '../../shared/mqtt/packet-gate.js';
 import { connectRefusal, publishRefusal, subscribeRefusal } from './broker-policy.js';
 import { identityFromCertificateSubject, type ClientIdentity } from './client-identity.js';
 
@@ -17,8 +19,27 @@ export interface EmbeddedBrokerOptions {
   readonly host?: string;
   /** TCP port; 0 asks the system for a free one (read it from `port` after start). Default 8883. */
   readonly port?: number;
+  /** What one device connection may send; DEFAULT_DEVICE_LIMITS by default. */
+  readonly deviceLimits?: PacketLimits;
+  /** What one service connection (the cloud) may send; DEFAULT_SERVICE_LIMITS by default. */
+  readonly serviceLimits?: PacketLimits;
   readonly logger?: Logger;
 }
+
+/**
+ * Devices: packets of at most 64 KiB (half IoT Core's 128 KB payload limit;
+ * a device's messages are a few kilobytes), and IoT Core's per-connection
+ * rates of 100 publishes and 512 KiB a second. A larger packet closes the
+ * connection at its header; a faster sender is slowed, not dropped.
+ */
+export const DEFAULT_DEVICE_LIMITS: PacketLimits = {
+  maxPacketBytes: 64 * 1024,
+  publishesPerSecond: 100,
+  bytesPerSecond: 512 * 1024,
+};
+
+/** Services offer models to the whole fleet at once: no rate, and room for any offer or config message. */
+export const DEFAULT_SERVICE_LIMITS: PacketLimits = { maxPacketBytes: 256 * 1024 };
 
 /** MQTT 3.1.1 CONNACK return codes the broker sends on refusal. */
 const IDENTIFIER_REJECTED = 2;
@@ -53,6 +74,8 @@ export class EmbeddedBroker {
   /** Will topics seen in CONNECT, kept for the check in `authenticate`, which aedes calls without the packet. */
   private readonly willTopics = new WeakMap<Client, string>();
   private readonly sockets = new Set<Socket>();
+  /** The TLS socket under each gated connection aedes handles: the verified certificate lives there. */
+  private readonly tlsSockets = new WeakMap<Duplex, TLSSocket>();
   private aedes: Aedes | undefined;
   private server: Server | undefined;
   private address: AddressInfo | undefined;
@@ -108,7 +131,7 @@ export class EmbeddedBroker {
         rejectUnauthorized: true,
         minVersion: 'TLSv1.2',
       },
-      (socket) => aedes.handle(socket),
+      (socket) => this.handle(aedes, socket),
     );
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -158,6 +181,33 @@ export class EmbeddedBroker {
     this.log.info('broker stopped');
   }
 
+  /** Puts the connection's packet limits (by certificate role) in front of aedes. */
+  private handle(aedes: Aedes, socket: TLSSocket): void {
+    const identity = identityFromCertificateSubject(socket.getPeerCertificate().subject);
+    const service = identity.ok && identity.identity.role === 'service';
+    const limits = service
+      ? (this.options.serviceLimits ?? DEFAULT_SERVICE_LIMITS)
+      : (this.options.deviceLimits ?? DEFAULT_DEVICE_LIMITS);
+    const fields = { ...(identity.ok ? who(identity.identity) : {}), remote: remoteOf(socket) };
+    let throttled = false;
+    const gate = new PacketGate(limits, {
+      onRefused: (error) =>
+        this.log.warn(
+          { ...fields, bytes: error.bytes, limit: limits.maxPacketBytes, reason: error.message },
+          'packet refused, disconnecting',
+        ),
+      onThrottled: (waitMs) => {
+        if (throttled) return;
+        throttled = true;
+        this.log.warn({ ...fields, waitMs }, 'client sends faster than its rate limit; reading paused');
+      },
+    });
+    const conn = gatedDuplex(socket, gate);
+    conn.on('error', () => undefined);
+    this.tlsSockets.set(conn, socket);
+    aedes.handle(conn);
+  }
+
   private rememberWill(
     client: Client,
     packet: ConnectPacket,
@@ -168,9 +218,9 @@ export class EmbeddedBroker {
   }
 
   private authenticate(client: Client, done: (e: RefusalError | null, ok: boolean | null) => void): void {
-    const conn = client.conn;
-    const remote = remoteOf(conn as Socket);
-    if (!(conn instanceof TLSSocket) || !conn.authorized) {
+    const conn = this.tlsSockets.get(client.conn);
+    const remote = conn === undefined ? '?' : remoteOf(conn);
+    if (conn === undefined || !conn.authorized) {
       this.log.warn(
         { clientId: client.id, remote, reason: 'no verified client certificate' },
         'connection refused',

@@ -24,14 +24,36 @@ export const CloudBrokerConfig = z.strictObject({
   sharedGroup: SharedGroup.optional(),
   /** MQTT client id; random per process when absent. */
   clientId: text.optional(),
+  /** How long start-up waits for the broker before the process gives up (exit 1); 5 s by default. */
+  startTimeoutS: seconds.max(600).optional(),
+  /**
+   * Largest MQTT packet the cloud reads, bytes; a larger one closes the
+   * connection before its body is read. 256 KiB by default (devices may send 128 KB).
+   */
+  maxPacketBytes: z.number().int().min(1024).max(268_435_455).optional(),
 });
 
 export const CloudHttpConfig = z.strictObject({
   host: text.default('127.0.0.1'),
   /** 0 picks a free port. */
   port: port.default(8080),
-  /** The address users reach the dashboard at, for links in notifications. */
+  /**
+   * The address users and devices reach the API at: links in notifications,
+   * and the signed model URLs of rollouts. Its host is allowed in Host headers.
+   */
   publicBaseUrl: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).optional(),
+  /** Serve HTTPS (PEM files); the session cookie is then Secure. */
+  tls: z.strictObject({ certPath: text, keyPath: text }).optional(),
+  /** Host names requests may name besides loopback, the bound address and publicBaseUrl's host. */
+  allowedHosts: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]{1,255}$/, 'a host name')).optional(),
+  /** How long a dashboard sign-in lasts; 12 h by default. */
+  sessionTtlH: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .optional(),
+  /** Sign-in attempts per minute from one address; 10 by default. */
+  loginPerMinute: z.number().int().min(1).max(10_000).optional(),
 });
 
 export const CloudRegistryConfig = z.strictObject({

@@ -77,9 +77,16 @@ function storeTarget(base: string, target: string, where: string): string {
 
 /** Makes every relative path of a validated config absolute against `base`. Pure. */
 export function resolveCloudPaths(config: CloudConfig, base: string): CloudConfig {
-  const { broker, registry, fleetKey, learning } = config;
+  const { broker, registry, fleetKey, learning, http } = config;
   return {
     ...config,
+    http:
+      http.tls === undefined
+        ? http
+        : {
+            ...http,
+            tls: { certPath: absolute(base, http.tls.certPath), keyPath: absolute(base, http.tls.keyPath) },
+          },
     broker: {
       ...broker,
       caPath: absolute(base, broker.caPath),

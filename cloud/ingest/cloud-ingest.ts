@@ -14,6 +14,7 @@ import {
   type TlsFiles,
 } from './ingest-connection.js';
 import type { IngestOptions, IngestStats, PublishOptions } from './ingest-types.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES } from './ingest-message.js';
 import { MessageIntake } from './message-intake.js';
 import { DEFAULT_RECONNECT, reconnectDelayMs } from './reconnect-backoff.js';
 
@@ -226,6 +227,9 @@ export class CloudIngest {
         tls,
         clientId: this.clientId,
         connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        // The payload limit plus room for the fixed header, topic and properties.
+        maxPacketBytes: (this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + 1024,
+        onPacketRefused: (error) => this.intake.refuseOversized(error.bytes, error.message),
         onAttempt: (created) => (attempt = created),
       });
       this.spoken = protocol;

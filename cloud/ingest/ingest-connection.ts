@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import mqtt, { type MqttClient } from 'mqtt';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import { MqttClient } from 'mqtt';
 import { EmberError } from '../../shared/errors.js';
+import { gatedDuplex, PacketGate, type PacketRefused } from '../../shared/mqtt/packet-gate.js';
 
 /** `auto` tries MQTT 5 and falls back to 3.1.1 when the broker refuses the protocol version. */
 export const INGEST_PROTOCOLS = ['auto', 'mqtt5', 'mqtt311'] as const;
@@ -94,27 +98,60 @@ export interface ConnectRequest {
   readonly clientId: string;
   readonly protocol: SpokenProtocol;
   readonly connectTimeoutMs: number;
+  /** Largest packet read from the broker; a larger one closes the connection at its header. */
+  readonly maxPacketBytes: number;
+  /** Told of a packet refused for its size (the connection is then closed). */
+  readonly onPacketRefused?: (error: PacketRefused) => void;
   /** Told of each client as it is created, so that a stop() can end an attempt still in progress. */
   readonly onAttempt?: (client: MqttClient) => void;
 }
 
+/**
+ * MQTT.js over our own TLS socket with a PacketGate in front of its parser:
+ * a packet over the limit closes the connection when its header arrives,
+ * instead of MQTT.js buffering all of it. TLS errors before the handshake
+ * completes reach the client as MQTT.js' own TLS transport reports them.
+ */
+function gatedTlsStream(request: ConnectRequest): (client: MqttClient) => Duplex {
+  const { settings, tls } = request;
+  return (client) => {
+    const socket = tlsConnect({
+      host: settings.host,
+      port: settings.port,
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      rejectUnauthorized: true,
+      ...(isIP(settings.host) === 0 ? { servername: settings.host } : {}),
+    });
+    const onTlsError = (error: Error): void => {
+      client.emit('error', error);
+      socket.end();
+    };
+    socket.on('error', onTlsError);
+    socket.once('secureConnect', () => socket.off('error', onTlsError));
+    const gate = new PacketGate(
+      { maxPacketBytes: request.maxPacketBytes },
+      request.onPacketRefused === undefined ? {} : { onRefused: request.onPacketRefused },
+    );
+    return gatedDuplex(socket, gate);
+  };
+}
+
 /** One MQTT.js connection attempt; MQTT.js' own reconnect is off, the ingest runs its own with backoff. */
 export function connectOnce(request: ConnectRequest): Promise<MqttClient> {
-  const { settings, tls } = request;
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
-  const client = mqtt.connect(`mqtts://${host}:${settings.port}`, {
-    protocolVersion: request.protocol === 'mqtt5' ? 5 : 4,
+  const mqtt5 = request.protocol === 'mqtt5';
+  const client = new MqttClient(gatedTlsStream(request), {
+    protocolVersion: mqtt5 ? 5 : 4,
     clientId: request.clientId,
     clean: true,
     reconnectPeriod: 0,
     connectTimeout: request.connectTimeoutMs,
     keepalive: 30,
-    ca: tls.ca,
-    cert: tls.cert,
-    key: tls.key,
-    rejectUnauthorized: true,
     // Subscriptions are made again after each connect by the ingest, not replayed by MQTT.js.
     resubscribe: false,
+    // An MQTT 5 broker then drops what we would refuse, rather than sending it and losing the connection.
+    ...(mqtt5 ? { properties: { maximumPacketSize: request.maxPacketBytes } } : {}),
   });
   request.onAttempt?.(client);
   return new Promise((resolve, reject) => {

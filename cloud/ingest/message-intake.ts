@@ -49,6 +49,22 @@ export class MessageIntake {
     return this.queue;
   }
 
+  /**
+   * Counts a packet refused on the wire, before it was read whole: the
+   * connection it came on was closed (topic unknown, only its size was read).
+   */
+  refuseOversized(bytes: number, detail: string): void {
+    const receivedAt = (this.options.now ?? Date.now)();
+    this.invalid['too-large']++;
+    this.observe({ outcome: 'invalid', reason: 'too-large', topic: '(not read)', bytes, receivedAt });
+    this.warnThrottled(
+      'invalid:too-large',
+      receivedAt,
+      { reason: 'too-large', detail },
+      'packet refused, reconnecting',
+    );
+  }
+
   /** Reads one message; never throws. Its handler runs later, on the queue. */
   accept(topic: string, payload: Buffer | string): void {
     const receivedAt = (this.options.now ?? Date.now)();

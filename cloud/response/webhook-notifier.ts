@@ -55,6 +55,8 @@ export interface WebhookNotifierEvents {
 
 export interface WebhookNotifierOptions {
   readonly settings?: WebhookDeliverySettingsInput;
+  /** Signs bodies for targets that name no secret of their own, so every webhook is signed. */
+  readonly defaultSecret?: string;
   readonly logger?: Logger;
   /** Uniform in [0, 1); tests may fix the jitter. */
   readonly random?: () => number;
@@ -81,6 +83,7 @@ export class WebhookNotifier extends EventEmitter<WebhookNotifierEvents> impleme
   readonly #settings: WebhookDeliverySettings;
   readonly #log: Logger;
   readonly #random: () => number;
+  readonly #defaultSecret: string | undefined;
   readonly #sleep: (delayMs: number, signal: AbortSignal | undefined) => Promise<void>;
 
   constructor(options: WebhookNotifierOptions = {}) {
@@ -88,6 +91,7 @@ export class WebhookNotifier extends EventEmitter<WebhookNotifierEvents> impleme
     this.#settings = WebhookDeliverySettings.parse(options.settings ?? {});
     this.#log = (options.logger ?? silentLogger()).child({ component: 'webhook' });
     this.#random = options.random ?? Math.random;
+    this.#defaultSecret = options.defaultSecret;
     this.#sleep = options.sleep ?? abortableSleep;
   }
 
@@ -107,7 +111,8 @@ export class WebhookNotifier extends EventEmitter<WebhookNotifierEvents> impleme
       [DELIVERY_HEADER]: deliveryId,
       [EVENT_HEADER]: options.event,
     };
-    if (target.secret !== undefined) headers[SIGNATURE_HEADER] = webhookSignature(target.secret, body);
+    const secret = target.secret ?? this.#defaultSecret;
+    if (secret !== undefined) headers[SIGNATURE_HEADER] = webhookSignature(secret, body);
     const log = this.#log.child({
       deliveryId,
       target: where,

@@ -254,7 +254,8 @@ export class FleetRollout {
   }
 
   #prepare(version: string): Promise<PreparedModel> {
-    return prepareModel(this.#options.registry, version, this.#require().settings.publicBaseUrl);
+    const { publicBaseUrl } = this.#require().settings;
+    return prepareModel(this.#options.registry, version, publicBaseUrl, this.#options.signModelUrl);
   }
 
   #load(id: string): RolloutRun {

@@ -42,7 +42,12 @@ export interface PreparedModel {
   readonly sha256: string;
   readonly size: number;
   readonly source: ModelSource;
+  /** A device's own source: a signed URL valid until its offer expires. Overrides `source`. */
+  readonly sourceFor?: (deviceId: string, expiresAt: number) => ModelSource;
 }
+
+/** Signs a device's manifest URL of a version, valid until `expiresAt` (ms); see cloud/access/model-grants.ts. */
+export type ModelUrlSigner = (version: string, deviceId: string, expiresAt: number) => string;
 
 /**
  * Reads a version from the registry (checking its model bytes) and works out
@@ -53,6 +58,7 @@ export async function prepareModel(
   registry: ModelFiles,
   version: string,
   publicBaseUrl?: string,
+  signUrl?: ModelUrlSigner,
 ): Promise<PreparedModel> {
   let manifest: ModelManifest;
   try {
@@ -75,6 +81,13 @@ export async function prepareModel(
     sha256: sha256Hex(bytes),
     size: bytes.byteLength,
     source: modelSource(version, publicBaseUrl),
+    ...(publicBaseUrl === undefined || signUrl === undefined
+      ? {}
+      : {
+          sourceFor: (deviceId: string, expiresAt: number) => ({
+            url: signUrl(version, deviceId, expiresAt),
+          }),
+        }),
   };
 }
 
@@ -100,6 +113,7 @@ export class OfferSigner {
     issuedAt: number,
     ttlMs: number,
   ): ModelOffer {
+    const expiresAt = Math.floor(issuedAt + ttlMs);
     const unsigned = {
       schemaVersion: 2 as const,
       id: offerId,
@@ -107,9 +121,9 @@ export class OfferSigner {
       version: model.version,
       sha256: model.sha256,
       size: model.size,
-      source: model.source,
+      source: model.sourceFor?.(deviceId, expiresAt) ?? model.source,
       issuedAt: Math.floor(issuedAt),
-      expiresAt: Math.floor(issuedAt + ttlMs),
+      expiresAt,
       keyId: this.keyId,
     };
     const signature = sign(null, offerSigningPayload(unsigned), this.#key).toString('base64');

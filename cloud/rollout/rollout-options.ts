@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
 import type { ModelRecord } from '../registry/registry-catalog.js';
-import type { ModelFiles } from './model-offers.js';
+import type { ModelFiles, ModelUrlSigner } from './model-offers.js';
 
 /** Sends one message to the broker at QoS 1 (the cloud's MQTT client). */
 export interface OfferPublisher {
@@ -59,6 +59,8 @@ export interface FleetRolloutOptions {
   /** The rollout's own SQLite file. */
   readonly databaseFile: string;
   readonly settings?: RolloutSettingsInput;
+  /** With a publicBaseUrl: each device gets its own signed manifest URL, valid as long as its offer. */
+  readonly signModelUrl?: ModelUrlSigner;
   /** When given, the canaries' anomaly rate before and after installing must not regress. */
   readonly alarmBehaviour?: AlarmBehaviour;
   readonly logger?: Logger;

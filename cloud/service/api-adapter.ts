@@ -1,10 +1,31 @@
 import { EmberError } from '../../shared/errors.js';
-import type { ApiPorts, ModelSummary } from '../api/api-ports.js';
+import type { ApiAccess } from '../api/access-port.js';
+import type { ApiPorts, ModelSummary, Readiness } from '../api/api-ports.js';
 import { Predictor } from '../inference/predictor.js';
 import { encodeManifest } from '../../shared/model/model-dir.js';
 import { MODEL_FILE } from '../rollout/model-offers.js';
 import type { CloudService } from './cloud-service.js';
 import { ModelFileCache } from './model-file-cache.js';
+
+/** What /readyz checks: the broker session and a cheap read of each store the API answers from. */
+async function readiness(cloud: CloudService): Promise<Readiness> {
+  const probe = async (read: () => unknown): Promise<{ ok: boolean; detail?: string }> => {
+    try {
+      await read();
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const connected = cloud.ingest.stats().connected;
+  const checks = {
+    broker: connected ? { ok: true } : { ok: false, detail: 'no session with the broker (reconnecting)' },
+    incidents: await probe(() => cloud.incidents.list({ limit: 1 })),
+    access: await probe(() => cloud.access.auditEntries({ limit: 1 })),
+    started: cloud.running ? { ok: true } : { ok: false, detail: 'starting or stopping' },
+  };
+  return { ready: Object.values(checks).every((c) => c.ok), checks };
+}
 
 function noRegistry(): EmberError {
   return new EmberError('EMBER_ERR_REGISTRY_NOT_FOUND', 'no model registry is configured');
@@ -36,6 +57,11 @@ export function apiPorts(cloud: CloudService): ApiPorts {
       const window = cloud.incidents.dataWindow(id);
       cloud.learning
         .handleOutcome({ incident, outcome, by, ...(note === undefined ? {} : { note }), window })
+        .then(async (decision) => {
+          // A device made less sensitive is on the record with the person whose outcome did it.
+          if (decision.action !== 'adjust-rules') return;
+          await cloud.access.record(by, 'thresholds-changed', incident.deviceId, decision.explanation);
+        })
         .catch((error: unknown) => cloud.logger.error({ err: error, incident: id }, 'outcome not learned'));
       return incident;
     },
@@ -47,6 +73,26 @@ export function apiPorts(cloud: CloudService): ApiPorts {
     modelFile: async (version, file) => {
       const served = await files.get(version);
       return file === MODEL_FILE ? served.model : served.manifest;
+    },
+    approveModel: async (version, by, reason) => {
+      const registry = cloud.models?.registry;
+      if (registry === undefined) throw noRegistry();
+      const gate = await registry.checkGate(version);
+      if (!gate.approved) {
+        const failing = gate.checks.filter((c) => !c.passed).map((c) => c.reason);
+        throw new EmberError(
+          'EMBER_ERR_REGISTRY_GATE_REFUSED',
+          `the gate refused ${version}: ${failing.join('; ')}`,
+        );
+      }
+      await registry.approve(version, { by, reason, gate });
+      return { version, status: 'approved', reasons: gate.reasons };
+    },
+    rejectModel: async (version, by, reason) => {
+      const registry = cloud.models?.registry;
+      if (registry === undefined) throw noRegistry();
+      await registry.reject(version, { by, reason });
+      return { version, status: 'rejected', reasons: [] };
     },
     rollouts: () => cloud.models?.rollout?.list() ?? [],
     startRollout: async (version, canaryShare) => {
@@ -63,6 +109,22 @@ export function apiPorts(cloud: CloudService): ApiPorts {
     alerts: () => cloud.alerts.alerts(),
     metrics: async () => ({ contentType: cloud.metrics.contentType, text: await cloud.metrics.text() }),
     predict: (readings) => predictor.predict(readings),
+    readiness: () => readiness(cloud),
     subscribe: (listener) => cloud.live.subscribe(listener),
+  };
+}
+
+/** What the API sees of authentication, the audit log and devices' signed model URLs. */
+export function apiAccess(cloud: CloudService): ApiAccess {
+  const { access } = cloud;
+  return {
+    login: (username, password) => access.login(username, password),
+    logout: (cookie) => access.logout(cookie),
+    sessionPrincipal: (cookie) => access.sessionPrincipal(cookie),
+    tokenPrincipal: (token) => access.tokenPrincipal(token),
+    record: (actor, action, subject, detail) => access.record(actor, action, subject, detail),
+    auditEntries: (query) => access.auditEntries(query),
+    modelGrantDevice: (grant, version) => cloud.modelGrants.deviceOf(grant, version),
+    admin: cloud.accessAdmin,
   };
 }

@@ -1,4 +1,8 @@
 import { silentLogger, type Logger } from '../../shared/logging.js';
+import { AccessAdmin } from '../access/access-admin.js';
+import { AccessControl } from '../access/access-control.js';
+import { sqliteAccessStores } from '../access/access-stores-set.js';
+import { grantedManifestUrl, ModelGrants } from '../access/model-grants.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
 import { AnalysisAgent } from '../analysis/analysis-agent.js';
 import { CloudApi } from '../api/cloud-api.js';
@@ -15,7 +19,7 @@ import { ModelRegistry } from '../registry/model-registry.js';
 import { ResponseAgent } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
-import { apiPorts } from './api-adapter.js';
+import { apiAccess, apiPorts } from './api-adapter.js';
 import {
   dataPath,
   definedOnly,
@@ -23,7 +27,7 @@ import {
   retrainerSettings,
   rolloutSettings,
 } from './component-settings.js';
-import { readFleetSigningKey } from './fleet-signing-key.js';
+import { readCloudFiles, type CloudFiles } from './cloud-files.js';
 import { LiveHub } from './live-hub.js';
 import { anomalyRate } from './rollout-behaviour.js';
 import { ServingModel } from './serving-model.js';
@@ -34,6 +38,9 @@ export interface CloudServiceOptions {
   /** MQTT client id of this worker; random by default. */
   readonly clientId?: string;
 }
+
+/** How long start-up waits for the broker by default: a supervisor restarts a process that gives up. */
+const DEFAULT_BROKER_START_TIMEOUT_S = 5;
 
 /** The parts of the cloud that need the fleet key and the registry, built only when both are configured. */
 interface ModelParts {
@@ -66,16 +73,27 @@ export class CloudService {
   readonly serving: ServingModel;
   readonly models: ModelParts | undefined;
   readonly learning: LearningAgent;
+  readonly access: AccessControl;
+  readonly accessAdmin: AccessAdmin;
+  readonly modelGrants: ModelGrants;
   readonly api: CloudApi;
   #started = false;
+  #running = false;
 
-  constructor(options: CloudServiceOptions, signingKeyPem?: string) {
+  constructor(options: CloudServiceOptions, files: CloudFiles) {
     const config = options.config;
+    const signingKeyPem = files.signingKeyPem;
     this.#config = config;
     const logger = options.logger ?? silentLogger();
     this.#log = logger.child({ component: 'cloud' });
     const file = (name: string): string => dataPath(config, name);
     this.live = new LiveHub(logger);
+    this.access = new AccessControl({
+      stores: sqliteAccessStores(config.dataDir),
+      ...(config.http.sessionTtlH === undefined ? {} : { sessionTtlMs: config.http.sessionTtlH * 3_600_000 }),
+    });
+    this.accessAdmin = new AccessAdmin(this.access);
+    this.modelGrants = new ModelGrants(files.secrets.modelGrantKey);
     this.fleet = new FleetState({
       path: file('fleet.sqlite'),
       zones: config.zones,
@@ -89,7 +107,11 @@ export class CloudService {
       settings: definedOnly(config.analysis),
       logger,
     });
-    this.notifier = new WebhookNotifier({ settings: config.response.delivery, logger });
+    this.notifier = new WebhookNotifier({
+      settings: config.response.delivery,
+      defaultSecret: files.secrets.webhookSecret,
+      logger,
+    });
     const recorder = {
       recordAction: (incidentId: string, kind: string, detail: string) => {
         const action = this.incidents.recordAction(incidentId, kind, detail);
@@ -115,6 +137,10 @@ export class CloudService {
     this.metrics = new CloudMetrics({ fleet: this.fleet, rollouts, alerts: this.alerts });
     this.ingest = new CloudIngest({
       broker: config.broker,
+      startTimeoutMs: (config.broker.startTimeoutS ?? DEFAULT_BROKER_START_TIMEOUT_S) * 1000,
+      ...(config.broker.maxPacketBytes === undefined
+        ? {}
+        : { maxPayloadBytes: config.broker.maxPacketBytes }),
       ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
       handlers: {
         anomaly: (message, receivedAt) => {
@@ -139,8 +165,15 @@ export class CloudService {
     });
     this.serving = new ServingModel(this.models?.registry, logger);
     this.learning = this.#learningAgent(config, logger);
+    const publicHost =
+      config.http.publicBaseUrl === undefined ? [] : [new URL(config.http.publicBaseUrl).host];
     this.api = new CloudApi({
       ports: apiPorts(this),
+      access: apiAccess(this),
+      csrfKey: files.secrets.csrfKey,
+      ...(files.httpTls === undefined ? {} : { tls: files.httpTls }),
+      allowedHosts: [...publicHost, ...(config.http.allowedHosts ?? [])],
+      ...(config.http.loginPerMinute === undefined ? {} : { loginPerMinute: config.http.loginPerMinute }),
       host: config.http.host,
       port: config.http.port,
       logger,
@@ -148,9 +181,21 @@ export class CloudService {
     this.#wire();
   }
 
-  /** Reads the fleet signing key named in the configuration, then builds the service. */
+  /**
+   * Checks and reads what the service cannot run without, then builds it:
+   * the data folder (made owner-only), the broker's CA, the service
+   * certificate (not a device's) and its key, the API's TLS files, the
+   * secrets file (made on the first run) and the fleet signing key. Any
+   * problem is one line (EMBER_ERR_CLOUD_START, EMBER_ERR_BAD_CONFIG) before
+   * anything listens or connects.
+   */
   static async create(options: CloudServiceOptions): Promise<CloudService> {
-    return new CloudService(options, await readFleetSigningKey(options.config));
+    return new CloudService(options, await readCloudFiles(options.config, options.logger ?? silentLogger()));
+  }
+
+  /** True between a completed start() and stop(). */
+  get running(): boolean {
+    return this.#running;
   }
 
   get logger(): Logger {
@@ -165,9 +210,24 @@ export class CloudService {
     return this.#config;
   }
 
+  /** Starts every component in order; when one fails, stops those that started and rethrows. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    try {
+      await this.#startComponents();
+    } catch (error) {
+      await this.stop().catch((stopError: unknown) =>
+        this.#log.error({ err: stopError }, 'stopping after a failed start failed'),
+      );
+      throw error;
+    }
+    this.#running = true;
+    this.#log.info({ url: this.api.url }, 'cloud started');
+  }
+
+  async #startComponents(): Promise<void> {
+    await this.access.start();
     this.fleet.start();
     this.incidents.start();
     this.analysis.start();
@@ -187,13 +247,13 @@ export class CloudService {
     await this.alerts.start();
     await this.api.start();
     await this.ingest.start();
-    this.#log.info({ url: this.api.url }, 'cloud started');
   }
 
   /** Stops taking messages first, then lets every component finish and close its files. */
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    this.#running = false;
     await this.ingest.stop();
     await this.api.stop();
     await this.alerts.stop();
@@ -209,6 +269,7 @@ export class CloudService {
     this.analysis.stop();
     this.incidents.stop();
     this.fleet.stop();
+    await this.access.stop();
     this.#log.info('cloud stopped');
   }
 
@@ -228,6 +289,12 @@ export class CloudService {
             publisher: { publish: (topic, payload) => this.ingest.publish(topic, payload) },
             fleet: { deviceIds: () => this.fleet.deviceIds() },
             signingKeyPem,
+            signModelUrl: (version, deviceId, expiresAt) =>
+              grantedManifestUrl(
+                config.http.publicBaseUrl ?? '',
+                this.modelGrants.grant(version, deviceId, expiresAt),
+                version,
+              ),
             databaseFile: dataPath(config, 'rollouts.sqlite'),
             settings: rolloutSettings(config),
             alarmBehaviour: {
@@ -274,6 +341,7 @@ export class CloudService {
       void this.response.handle(event);
     });
     this.alerts.on('alert', (alert) => this.live.publish({ type: 'alert', alert }));
+    this.access.on('audit', (entry) => this.live.publish({ type: 'audit', entry }));
     this.learning.on('decision', (decision) => this.live.publish({ type: 'decision', decision }));
     this.notifier.on('delivery', (outcome) => this.metrics.countDelivery(outcome));
     this.models?.rollout?.on('progress', (rollout) => {

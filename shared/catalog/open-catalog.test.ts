@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,20 @@ describe('openCatalog', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+
+  it('creates the file and its WAL owner-only whatever the umask', () => {
+    const previous = process.umask(0o022);
+    try {
+      const file = join(folder, 'private.db');
+      const db = track(openCatalog(file));
+      db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+      expect(statSync(`${file}-shm`).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('uses NORMAL sync and a custom busy timeout when asked', () => {

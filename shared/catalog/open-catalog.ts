@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EmberError } from '../errors.js';
@@ -39,14 +39,18 @@ function configure(db: Database.Database, options: OpenCatalogOptions): void {
 }
 
 /**
- * Opens (creating it and its folder if needed) a SQLite database in WAL mode
+ * Opens (creating it, owner-only, and its folder if needed) a SQLite database in WAL mode
  * with foreign keys enforced, and migrates its schema. Synchronous I/O: call it
  * from a component's start(), not from a constructor.
  */
 export function openCatalog(file: string, options: OpenCatalogOptions = {}): Database.Database {
   let db: Database.Database;
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true });
+      // Created owner-only before SQLite opens it: its -wal and -shm files copy the mode.
+      closeSync(openSync(file, 'a', 0o600));
+    }
     db = new Database(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   } catch (error) {
     throw openError(file, error);

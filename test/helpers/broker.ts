@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { EmbeddedBroker } from '../../cloud/broker/embedded-broker.js';
+import { EmbeddedBroker, type EmbeddedBrokerOptions } from '../../cloud/broker/embedded-broker.js';
 import type { KeyAndCertificate } from '../../shared/pki/certificate-files.js';
 import { createLogger } from '../../shared/logging.js';
 import { createTestPki, type TestPki } from './pki.js';
@@ -20,7 +20,10 @@ export interface BrokerFixture {
   stop(): Promise<void>;
 }
 
-export async function startBrokerFixture(): Promise<BrokerFixture> {
+/** `options` may set the broker's packet limits. */
+export async function startBrokerFixture(
+  options: Pick<EmbeddedBrokerOptions, 'deviceLimits' | 'serviceLimits'> = {},
+): Promise<BrokerFixture> {
   const pki = await createTestPki();
   const logs: LogLine[] = [];
   const sink = new Writable({
@@ -32,7 +35,13 @@ export async function startBrokerFixture(): Promise<BrokerFixture> {
     },
   });
   const logger = createLogger({ destination: sink, level: 'debug', pretty: false });
-  const broker = new EmbeddedBroker({ caPem: pki.ca.certPem, server: pki.server, port: 0, logger });
+  const broker = new EmbeddedBroker({
+    caPem: pki.ca.certPem,
+    server: pki.server,
+    port: 0,
+    logger,
+    ...options,
+  });
   await broker.start();
   const clients: MqttClient[] = [];
 

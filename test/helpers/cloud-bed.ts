@@ -9,6 +9,8 @@ import {
   type CloudConfig,
   type CloudConfigInput,
 } from '../../cloud/config/cloud-config.js';
+import type { Role } from '../../cloud/access/roles.js';
+import type { CloudService } from '../../cloud/service/cloud-service.js';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import type { AnomalyMessage } from '../../shared/schemas/messages.js';
 import type { LinkBroker } from './link-brokers.js';
@@ -17,6 +19,9 @@ import type { LinkBroker } from './link-brokers.js';
 export interface WebhookCall {
   readonly path: string;
   readonly body: Record<string, unknown>;
+  /** The body as sent, for checking its signature. */
+  readonly text: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** A local HTTP server standing in for every webhook: it answers 200 and keeps what it was sent. */
@@ -39,7 +44,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       } catch {
         body = { unparsed: text };
       }
-      calls.push({ path: request.url ?? '', body });
+      calls.push({ path: request.url ?? '', body, text, headers: request.headers });
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });
@@ -135,19 +140,36 @@ export function anomalyMessage(
   };
 }
 
-/** GETs `url` and returns its JSON body; throws on any status other than 200. */
-export async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
+/** An API token of `role` made through the cloud's own user and token administration. */
+export async function apiToken(cloud: CloudService, role: Role = 'admin'): Promise<string> {
+  const made = await cloud.accessAdmin.createToken(
+    { name: `test-${role}-${randomUUID().slice(0, 6)}`, role },
+    'test',
+  );
+  return made.token;
+}
+
+function authorization(token: string | undefined): Record<string, string> {
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
+/** GETs `url` (with an API token when given) and returns its JSON body; throws on any status other than 200. */
+export async function getJson<T>(url: string, token?: string): Promise<T> {
+  const response = await fetch(url, { headers: authorization(token) });
   if (response.status !== 200)
     throw new Error(`GET ${url}: ${String(response.status)} ${await response.text()}`);
   return (await response.json()) as T;
 }
 
-/** POSTs JSON to `url`, returning the status and the decoded JSON answer. */
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+/** POSTs JSON to `url` (with an API token when given), returning the status and the decoded JSON answer. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authorization(token) },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
@@ -183,4 +205,13 @@ export function metricValue(text: string, name: string, labels = ''): number {
   const prefix = labels === '' ? `${name} ` : `${name}{${labels}} `;
   const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line === undefined ? 0 : Number(line.slice(prefix.length));
+}
+
+/** A TCP port nothing listens on right now, for a server whose URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -7,8 +7,24 @@ export interface DashboardPage {
   readonly pageErrors: string[];
 }
 
-/** Opens the dashboard at `url` in the system's headless Chromium and waits until its live stream is up. */
-export async function openDashboard(url: string): Promise<DashboardPage> {
+/** Who signs in to the dashboard. */
+export interface DashboardUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Fills the sign-in form of a page showing it and waits until the dashboard has loaded and its live stream is up. */
+export async function signInOnPage(page: Page, user: DashboardUser): Promise<void> {
+  await page.getByTestId('login').waitFor();
+  await page.getByTestId('login-user').fill(user.username);
+  await page.getByTestId('login-password').fill(user.password);
+  await page.getByTestId('login-submit').click();
+  await page.locator('body[data-loaded="true"]').waitFor();
+  await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+}
+
+/** Opens the dashboard at `url` in the system's headless Chromium, signs in as `user` and waits for its live stream. */
+export async function openDashboard(url: string, user: DashboardUser): Promise<DashboardPage> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -18,7 +34,6 @@ export async function openDashboard(url: string): Promise<DashboardPage> {
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(url);
-  await page.locator('body[data-loaded="true"]').waitFor();
-  await page.getByTestId('connection').filter({ hasText: 'live' }).waitFor();
+  await signInOnPage(page, user);
   return { browser, page, pageErrors };
 }

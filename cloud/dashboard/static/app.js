@@ -1,12 +1,14 @@
-/* global document, window, EventSource, localStorage, requestAnimationFrame */
+/* global document, window, EventSource, requestAnimationFrame */
 import { api, enc } from './api.js';
+import { renderAudit } from './audit.js';
 import { DeviceCharts } from './charts.js';
 import { isBase64 } from './dom.js';
 import { renderFleet } from './fleet.js';
 import { renderAssessments, renderIncidents } from './incidents.js';
 import { renderAlerts, renderDecisions, renderModels, renderRollouts } from './models.js';
+import { abilities, signedIn } from './session.js';
 
-const EVENT_TYPES = ['device', 'incident', 'assessment', 'action', 'rollout', 'decision', 'alert'];
+const EVENT_TYPES = ['device', 'incident', 'assessment', 'action', 'rollout', 'decision', 'alert', 'audit'];
 const HISTORY_POINTS = 3600;
 const $ = (id) => document.getElementById(id);
 
@@ -19,6 +21,8 @@ const state = {
   rollouts: new Map(),
   decisions: [],
   alerts: new Map(),
+  audit: [],
+  can: abilities(''),
   selected: null,
   history: [],
   chosenOutcome: new Map(),
@@ -27,10 +31,6 @@ const state = {
 const charts = new DeviceCharts($('chart-probability'), $('chart-channel'));
 const dirty = new Set();
 let frame = 0;
-
-function operator() {
-  return $('operator').value.trim() || 'operator';
-}
 
 function notify(message, ok = false) {
   const notice = $('notice');
@@ -50,12 +50,15 @@ const RENDER = {
       { acknowledge, resolve, choose: (id, outcome) => state.chosenOutcome.set(id, outcome) },
       state.chosenOutcome,
       $('show-resolved').checked,
+      state.can.operate,
     ),
   assessments: () => renderAssessments($('assessments'), state.assessments),
-  models: () => renderModels($('models').tBodies[0], state.models, rollOut),
+  models: () =>
+    renderModels($('models').tBodies[0], state.models, state.can.administer ? { rollOut, approve } : null),
   rollouts: () => renderRollouts($('rollouts'), state.rollouts),
   decisions: () => renderDecisions($('decisions'), state.decisions),
   alerts: () => renderAlerts($('alerts'), $('alerts-heading'), state.alerts),
+  audit: () => renderAudit($('audit'), state.audit),
 };
 
 /** Redraws the named sections once per frame, however many events arrived. */
@@ -119,7 +122,7 @@ async function select(deviceId) {
 
 async function acknowledge(id) {
   try {
-    const { incident } = await api(`/v1/incidents/${enc(id)}/acknowledge`, { by: operator() });
+    const { incident } = await api(`/v1/incidents/${enc(id)}/acknowledge`, {});
     onIncident(incident);
     notify(`Incident ${id} acknowledged.`, true);
   } catch (error) {
@@ -129,7 +132,7 @@ async function acknowledge(id) {
 
 async function resolve(id, outcome) {
   try {
-    const { incident } = await api(`/v1/incidents/${enc(id)}/resolve`, { outcome, by: operator() });
+    const { incident } = await api(`/v1/incidents/${enc(id)}/resolve`, { outcome });
     onIncident(incident);
     notify(`Incident ${id} resolved as ${outcome}.`, true);
   } catch (error) {
@@ -147,6 +150,22 @@ async function rollOut(version) {
     notify(`Rollout of ${version} started.`, true);
   } catch (error) {
     notify(`Could not roll out ${version}: ${error.message}`);
+  }
+}
+
+async function refreshModels() {
+  const { models } = await api('/v1/models');
+  state.models = models;
+  schedule('models');
+}
+
+async function approve(version) {
+  try {
+    await api(`/v1/models/${enc(version)}/approve`, { reason: 'approved on the dashboard after review' });
+    await refreshModels();
+    notify(`Model ${version} approved.`, true);
+  } catch (error) {
+    notify(`Could not approve ${version}: ${error.message}`);
   }
 }
 
@@ -192,6 +211,12 @@ const HANDLERS = {
     state.alerts.set(alert.id, alert);
     schedule('alerts');
   },
+  audit: ({ entry }) => {
+    state.audit = [entry, ...state.audit.filter((e) => e.id !== entry.id)].slice(0, 200);
+    schedule('audit');
+    // A model's status changed somewhere else (another admin, the command line's demo): show it.
+    if (entry.action === 'approved' || entry.action === 'rejected') void refreshModels();
+  },
 };
 
 /** What was loaded, unless a live event already brought something newer of the same id. */
@@ -207,13 +232,14 @@ function newest(known, loaded, idOf, timeOf) {
 /** Everything from scratch: at start, and after the event stream reconnects (events may have been missed). */
 async function loadAll() {
   try {
-    const [devices, incidents, models, rollouts, decisions, alerts] = await Promise.all([
+    const [devices, incidents, models, rollouts, decisions, alerts, audit] = await Promise.all([
       api('/v1/devices'),
       api('/v1/incidents?limit=200'),
       api('/v1/models'),
       api('/v1/rollouts'),
       api('/v1/decisions'),
       api('/v1/alerts'),
+      api('/v1/audit?limit=100'),
     ]);
     state.devices = newest(
       state.devices,
@@ -231,6 +257,7 @@ async function loadAll() {
     state.rollouts = new Map(rollouts.rollouts.map((r) => [r.id, r]));
     state.decisions = decisions.decisions;
     state.alerts = new Map(alerts.alerts.map((a) => [a.id, a]));
+    state.audit = audit.entries;
     schedule(...Object.keys(RENDER));
     document.body.dataset.loaded = 'true';
     const pending = incidents.incidents.filter((i) => i.state !== 'resolved').slice(0, 50);
@@ -259,6 +286,8 @@ function connect() {
     $('connection').textContent = 'reconnecting…';
     $('connection').className = 'connection down';
     dropped = true;
+    // An event stream cannot tell why it failed: ask whether the session is still there (a 401 signs out).
+    api('/v1/session').catch(() => undefined);
   });
   for (const type of EVENT_TYPES) {
     source.addEventListener(type, (message) => {
@@ -271,12 +300,11 @@ function connect() {
   }
 }
 
-$('operator').value = localStorage.getItem('emberwatch.operator') ?? '';
-$('operator').addEventListener('change', () =>
-  localStorage.setItem('emberwatch.operator', $('operator').value.trim()),
-);
 $('show-resolved').addEventListener('change', () => schedule('incidents'));
 $('channel').addEventListener('change', () => schedule('device'));
 window.addEventListener('resize', () => charts.resize());
-connect();
-void loadAll();
+void signedIn().then((user) => {
+  state.can = abilities(user.role);
+  connect();
+  void loadAll();
+});

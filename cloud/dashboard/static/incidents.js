@@ -64,7 +64,7 @@ function controls(incident, handlers, chosen) {
   return el('div', { class: 'controls' }, parts);
 }
 
-function incidentItem(incident, actions, handlers, chosen) {
+function incidentItem(incident, actions, handlers, chosen, canOperate) {
   const id = String(incident.id);
   const who = incident.acknowledgedBy ? ` by ${String(incident.acknowledgedBy)}` : '';
   return el('li', { class: `incident state-${String(incident.state)}`, 'data-testid': `incident-${id}` }, [
@@ -85,12 +85,23 @@ function incidentItem(incident, actions, handlers, chosen) {
       (incident.reasons ?? []).map((r) => el('li', {}, [String(r)])),
     ),
     el('details', {}, [el('summary', {}, [`Actions (${actions.length})`]), actionList(actions)]),
-    controls(incident, handlers, chosen),
+    canOperate ? controls(incident, handlers, chosen) : null,
   ]);
 }
 
-/** Open incidents first, then acknowledged, then resolved; newest first within each. */
-export function renderIncidents(list, incidents, actionsOf, handlers, chosenOutcome, showResolved) {
+/**
+ * Open incidents first, then acknowledged, then resolved; newest first
+ * within each. Acknowledge and Resolve are shown to operators and admins only.
+ */
+export function renderIncidents(
+  list,
+  incidents,
+  actionsOf,
+  handlers,
+  chosenOutcome,
+  showResolved,
+  canOperate,
+) {
   const shown = [...incidents.values()]
     .filter((i) => showResolved || i.state !== 'resolved')
     .sort((a, b) => (STATE_ORDER[a.state] ?? 3) - (STATE_ORDER[b.state] ?? 3) || b.openedAt - a.openedAt);
@@ -99,7 +110,9 @@ export function renderIncidents(list, incidents, actionsOf, handlers, chosenOutc
     return;
   }
   list.replaceChildren(
-    ...shown.map((i) => incidentItem(i, actionsOf(i.id), handlers, chosenOutcome.get(i.id) ?? 'false-alarm')),
+    ...shown.map((i) =>
+      incidentItem(i, actionsOf(i.id), handlers, chosenOutcome.get(i.id) ?? 'false-alarm', canOperate),
+    ),
   );
 }
 

@@ -5,8 +5,30 @@ function metric(metrics, name) {
   return typeof value === 'number' ? value : null;
 }
 
-/** Registered models, newest first, each with a button that starts a rollout of it. */
-export function renderModels(tbody, models, onRollOut) {
+function modelActions(version, status, actions) {
+  if (actions === null) return [];
+  const button = (testid, text, onclick) =>
+    el(
+      'button',
+      {
+        type: 'button',
+        'data-testid': `${testid}-${version}`,
+        'aria-label': `${text} model ${version}`,
+        onclick,
+      },
+      [text],
+    );
+  return [
+    status === 'candidate' ? button('approve', 'Approve', () => actions.approve(version)) : null,
+    button('rollout', 'Roll out', () => actions.rollOut(version)),
+  ].filter((b) => b !== null);
+}
+
+/**
+ * Registered models, newest first. Admins (`actions` not null) get Approve
+ * for candidates and Roll out for every model.
+ */
+export function renderModels(tbody, models, actions) {
   if (models.length === 0) {
     tbody.replaceChildren(
       el('tr', {}, [el('td', { colspan: 7, class: 'muted' }, ['No models registered.'])]),
@@ -24,18 +46,7 @@ export function renderModels(tbody, models, onRollOut) {
         el('td', {}, [formatPercent(metric(m.metrics, 'detectionRate'))]),
         el('td', {}, [median === null ? '—' : `${formatNumber(median, 0)} s`]),
         el('td', {}, [formatNumber(metric(m.metrics, 'falseAlarmsPerHour'), 2)]),
-        el('td', {}, [
-          el(
-            'button',
-            {
-              type: 'button',
-              'data-testid': `rollout-${version}`,
-              'aria-label': `Roll out model ${version}`,
-              onclick: () => onRollOut(version),
-            },
-            ['Roll out'],
-          ),
-        ]),
+        el('td', {}, modelActions(version, String(m.status), actions)),
       ]);
     }),
   );

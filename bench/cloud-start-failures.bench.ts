@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCa } from '../shared/pki/certificate-authority.js';
+import { issueServiceCertificate } from '../shared/pki/issue-certificate.js';
+import { startBenchBroker } from './bench-broker.js';
+
+const CLI = fileURLToPath(new URL('../../bin/emberwatch.js', import.meta.url));
+
+/** Runs `emberwatch cloud --config` until it exits by itself: exit code, milliseconds, last stderr line. */
+function timeCloud(configPath: string): Promise<{ code: number | null; ms: number; line: string }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'cloud', '--config', configPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, EMBERWATCH_LOG_LEVEL: 'fatal' },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      const line = stderr.trim().split('\n').at(-1) ?? '';
+      resolve({ code, ms: performance.now() - started, line });
+    });
+  });
+}
+
+/**
+ * The four fatal start-up problems of `emberwatch cloud`, each timed from
+ * spawn to exit (target: exit 1 in under 10 s). Node's own start-up is in
+ * every figure.
+ */
+export async function benchCloudStartFailures(): Promise<string[]> {
+  const broker = await startBenchBroker();
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  try {
+    const ca = await ensureCa(join(broker.dir, 'ca'));
+    const service = await issueServiceCertificate(ca, 'cloud', { days: 1 });
+    const files = {
+      caPath: join(broker.dir, 'broker-ca.crt'),
+      certPath: join(broker.dir, 'cloud.crt'),
+      keyPath: join(broker.dir, 'cloud.key'),
+    };
+    writeFileSync(files.certPath, service.certPem);
+    writeFileSync(files.keyPath, service.keyPem, { mode: 0o600 });
+    const device = await broker.deviceFiles('gw-bench-1');
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const base = { host: '127.0.0.1', port: broker.port, protocol: 'mqtt311', ...files };
+    const cases: [string, Record<string, unknown>][] = [
+      ['broker unreachable', { broker: { ...base, port: closedPort } }],
+      ['CA file missing', { broker: { ...base, caPath: join(broker.dir, 'missing.crt') } }],
+      [
+        'HTTP port taken',
+        { broker: base, http: { host: '127.0.0.1', port: (blocker.address() as AddressInfo).port } },
+      ],
+      ['device certificate as service certificate', { broker: { ...base, ...device, caPath: files.caPath } }],
+    ];
+    const lines: string[] = [];
+    for (const [name, config] of cases) {
+      const path = join(broker.dir, `${name.replace(/\W+/g, '-')}.json`);
+      writeFileSync(
+        path,
+        JSON.stringify({
+          http: { host: '127.0.0.1', port: 0 },
+          dataDir: `data-${name.replace(/\W+/g, '-')}`,
+          ...config,
+        }),
+      );
+      const result = await timeCloud(path);
+      lines.push(
+        `${`cloud start-up: ${name}`.padEnd(56)} exit ${String(result.code)} after ${(result.ms / 1000).toFixed(2)} s (target < 10 s): ${result.line.slice(0, 100)}`,
+      );
+    }
+    return lines;
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+    await broker.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  for (const line of await benchCloudStartFailures()) console.log(line);
+}

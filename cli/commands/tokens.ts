@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { TokenView } from '../../cloud/access/access-admin.js';
+import { EmberError } from '../../shared/errors.js';
+import {
+  cliActor,
+  dataDirOf,
+  nameAfter,
+  RoleOption,
+  Where,
+  WHERE_OPTIONS,
+  withAccessAdmin,
+} from '../access/access-data.js';
+import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+
+const USAGE = `emberwatch tokens list [--json]
+emberwatch tokens create --name NAME --role ROLE [--expires-days D] [--json]
+emberwatch tokens revoke ID
+  (each also takes --config FILE, the cloud's configuration, or --data DIR,
+   its data folder; default ./data/cloud)
+
+API tokens for scripts: send one as "Authorization: Bearer ewt_…". create
+prints the token once; only its SHA-256 is kept, so it cannot be shown
+again. ROLE is viewer, operator or admin (as for users); --expires-days
+makes it stop working after D days. revoke stops a token at once. In the
+audit log a token's actions appear as token:NAME. Safe to run beside a
+running cloud.`;
+
+function line(token: TokenView): string {
+  const state =
+    token.revokedAt !== null
+      ? 'revoked'
+      : token.expiresAt !== null && token.expiresAt <= Date.now()
+        ? 'expired'
+        : 'active';
+  const used =
+    token.lastUsedAt === null ? 'never used' : `last used ${new Date(token.lastUsedAt).toISOString()}`;
+  return `${token.id}  ${token.name}  ${token.role}  ${state}  ${used}  by ${token.createdBy}`;
+}
+
+const ListOptions = z.object(Where);
+const CreateOptions = z.object({
+  ...Where,
+  name: z.string({ error: 'is required' }).min(1),
+  role: RoleOption,
+  'expires-days': z.coerce.number().positive().max(3650).optional(),
+});
+
+async function help(io: CommandIo): Promise<number> {
+  await writeLine(io.stdout, USAGE);
+  return 0;
+}
+
+export const tokensCommand: Command = {
+  name: 'tokens',
+  summary: 'list, create and revoke API tokens for scripts',
+  usage: USAGE,
+  async run(argv, io) {
+    const [action = '', ...rest] = argv;
+    if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))
+      return help(io);
+    if (action === 'list') {
+      const options = parseOptions('tokens list', rest, WHERE_OPTIONS, ListOptions);
+      if (options === 'help') return help(io);
+      const tokens = await withAccessAdmin('tokens list', await dataDirOf('tokens list', options), (admin) =>
+        admin.listTokens(),
+      );
+      if (options.json) for (const token of tokens) await writeLine(io.stdout, JSON.stringify(token));
+      else await writeLine(io.stdout, tokens.length === 0 ? 'no tokens' : tokens.map(line).join('\n'));
+      return 0;
+    }
+    if (action === 'create') {
+      const args = {
+        ...WHERE_OPTIONS,
+        name: { type: 'string' },
+        role: { type: 'string' },
+        'expires-days': { type: 'string' },
+      } as const;
+      const options = parseOptions('tokens create', rest, args, CreateOptions);
+      if (options === 'help') return help(io);
+      const days = options['expires-days'];
+      const made = await withAccessAdmin(
+        'tokens create',
+        await dataDirOf('tokens create', options),
+        (admin) =>
+          admin.createToken(
+            {
+              name: options.name,
+              role: options.role,
+              ...(days === undefined ? {} : { expiresInDays: days }),
+            },
+            cliActor(),
+          ),
+      );
+      if (options.json) await writeLine(io.stdout, JSON.stringify(made));
+      else {
+        await writeLine(
+          io.stdout,
+          `created token ${made.record.id} (${made.record.name}, ${made.record.role}); shown once:`,
+        );
+        await writeLine(io.stdout, made.token);
+      }
+      return 0;
+    }
+    if (action === 'revoke') {
+      const id = nameAfter('tokens revoke', 'token ID', rest);
+      const options = parseOptions('tokens revoke', rest.slice(1), WHERE_OPTIONS, ListOptions);
+      if (options === 'help') return help(io);
+      const token = await withAccessAdmin(
+        'tokens revoke',
+        await dataDirOf('tokens revoke', options),
+        (admin) => admin.revokeToken(id, cliActor()),
+      );
+      await writeLine(
+        io.stdout,
+        options.json ? JSON.stringify(token) : `revoked ${token.id} (${token.name})`,
+      );
+      return 0;
+    }
+    throw new EmberError(
+      'EMBER_ERR_BAD_OPTION',
+      `tokens: expected list, create or revoke, got ${JSON.stringify(action)}`,
+    );
+  },
+};

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import type { UserView } from '../../cloud/access/access-admin.js';
+import { EmberError } from '../../shared/errors.js';
+import {
+  cliActor,
+  dataDirOf,
+  generatedPassword,
+  nameAfter,
+  readPasswordLine,
+  RoleOption,
+  Where,
+  WHERE_OPTIONS,
+  withAccessAdmin,
+} from '../access/access-data.js';
+import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+
+const USAGE = `emberwatch users list [--json]
+emberwatch users add NAME --role ROLE [--password-stdin] [--json]
+emberwatch users set NAME [--role ROLE] [--password-stdin] [--disable | --enable]
+emberwatch users remove NAME
+  (each also takes --config FILE, the cloud's configuration, or --data DIR,
+   its data folder; default ./data/cloud)
+
+People who sign in to the dashboard. ROLE is viewer (reads everything),
+operator (also acknowledges and resolves incidents: an outcome can change a
+device's sensitivity) or admin (also approves models, rolls them out and
+manages users and API tokens). add makes a password of 24 random characters
+and prints it once, unless --password-stdin reads one (12 characters or
+more) from the first line of standard input. set changes the role, the
+password or whether the account may sign in; a new password or --disable
+ends the user's sessions. Every change is in the audit log as cli:<login>.
+Safe to run beside a running cloud.`;
+
+function line(user: UserView): string {
+  const state = user.disabled ? 'disabled' : 'active';
+  return `${user.username}  ${user.role}  ${state}  since ${new Date(user.createdAt).toISOString()}`;
+}
+
+const ListOptions = z.object(Where);
+const AddOptions = z.object({ ...Where, role: RoleOption, 'password-stdin': z.boolean().default(false) });
+const SetOptions = z.object({
+  ...Where,
+  role: RoleOption.optional(),
+  'password-stdin': z.boolean().default(false),
+  disable: z.boolean().default(false),
+  enable: z.boolean().default(false),
+});
+const ROLE = { role: { type: 'string' } } as const;
+const PASSWORD = { 'password-stdin': { type: 'boolean' } } as const;
+
+async function help(io: CommandIo): Promise<number> {
+  await writeLine(io.stdout, USAGE);
+  return 0;
+}
+
+async function add(name: string, rest: string[], io: CommandIo): Promise<number> {
+  const options = parseOptions('users add', rest, { ...WHERE_OPTIONS, ...ROLE, ...PASSWORD }, AddOptions);
+  if (options === 'help') return help(io);
+  const dataDir = await dataDirOf('users add', options);
+  const password = options['password-stdin'] ? await readPasswordLine(io.stdin) : generatedPassword();
+  const user = await withAccessAdmin('users add', dataDir, (admin) =>
+    admin.createUser({ username: name, role: options.role, password }, cliActor()),
+  );
+  if (options.json) {
+    const shown = options['password-stdin'] ? {} : { password };
+    await writeLine(io.stdout, JSON.stringify({ user, ...shown }));
+  } else {
+    await writeLine(io.stdout, `added ${user.username} (${user.role})`);
+    if (!options['password-stdin']) await writeLine(io.stdout, `password: ${password}`);
+  }
+  return 0;
+}
+
+async function set(name: string, rest: string[], io: CommandIo): Promise<number> {
+  const args = {
+    ...WHERE_OPTIONS,
+    ...ROLE,
+    ...PASSWORD,
+    disable: { type: 'boolean' },
+    enable: { type: 'boolean' },
+  } as const;
+  const options = parseOptions('users set', rest, args, SetOptions);
+  if (options === 'help') return help(io);
+  if (options.disable && options.enable) {
+    throw new EmberError('EMBER_ERR_BAD_OPTION', 'users set: --disable and --enable contradict each other');
+  }
+  const disabled = options.disable ? true : options.enable ? false : undefined;
+  if (options.role === undefined && !options['password-stdin'] && disabled === undefined) {
+    throw new EmberError(
+      'EMBER_ERR_BAD_OPTION',
+      'users set: nothing to change (--role, --password-stdin, --disable, --enable)',
+    );
+  }
+  const dataDir = await dataDirOf('users set', options);
+  const password = options['password-stdin'] ? await readPasswordLine(io.stdin) : undefined;
+  const user = await withAccessAdmin('users set', dataDir, (admin) =>
+    admin.updateUser(
+      name,
+      {
+        ...(options.role === undefined ? {} : { role: options.role }),
+        ...(password === undefined ? {} : { password }),
+        ...(disabled === undefined ? {} : { disabled }),
+      },
+      cliActor(),
+    ),
+  );
+  await writeLine(io.stdout, options.json ? JSON.stringify({ user }) : line(user));
+  return 0;
+}
+
+export const usersCommand: Command = {
+  name: 'users',
+  summary: 'list, add, change and remove the people who sign in to the dashboard',
+  usage: USAGE,
+  async run(argv, io) {
+    const [action = '', ...rest] = argv;
+    if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))
+      return help(io);
+    if (action === 'list') {
+      const options = parseOptions('users list', rest, WHERE_OPTIONS, ListOptions);
+      if (options === 'help') return help(io);
+      const users = await withAccessAdmin('users list', await dataDirOf('users list', options), (admin) =>
+        admin.listUsers(),
+      );
+      if (options.json) for (const user of users) await writeLine(io.stdout, JSON.stringify(user));
+      else await writeLine(io.stdout, users.length === 0 ? 'no users' : users.map(line).join('\n'));
+      return 0;
+    }
+    if (action === 'add') return add(nameAfter('users add', 'user NAME', rest), rest.slice(1), io);
+    if (action === 'set') return set(nameAfter('users set', 'user NAME', rest), rest.slice(1), io);
+    if (action === 'remove') {
+      const name = nameAfter('users remove', 'user NAME', rest);
+      const options = parseOptions('users remove', rest.slice(1), WHERE_OPTIONS, ListOptions);
+      if (options === 'help') return help(io);
+      await withAccessAdmin('users remove', await dataDirOf('users remove', options), (admin) =>
+        admin.removeUser(name, cliActor()),
+      );
+      await writeLine(io.stdout, `removed ${name}`);
+      return 0;
+    }
+    throw new EmberError(
+      'EMBER_ERR_BAD_OPTION',
+      `users: expected list, add, set or remove, got ${JSON.stringify(action)}`,
+    );
+  },
+};

@@ -1,0 +1,69 @@
+import type { SessionRecord, SessionStore } from './access-stores.js';
+import { ACCESS_MIGRATIONS, settle, SqliteHandle } from './sqlite-access-schema.js';
+
+interface SessionRow {
+  hash: string;
+  id: string;
+  username: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** {@link SessionStore} in the `sessions` table of access.sqlite. */
+export class SqliteSessionStore implements SessionStore {
+  readonly #handle: SqliteHandle;
+
+  constructor(options: { readonly path: string }) {
+    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'session store');
+  }
+
+  start(): Promise<void> {
+    return settle(() => this.#handle.open());
+  }
+
+  stop(): Promise<void> {
+    return settle(() => this.#handle.close());
+  }
+
+  create(session: SessionRecord): Promise<void> {
+    return settle(() => {
+      this.#handle.db
+        .prepare('INSERT INTO sessions (hash, id, username, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(session.hash, session.id, session.username, session.createdAt, session.expiresAt);
+    });
+  }
+
+  findByHash(hash: string, now: number): Promise<SessionRecord | undefined> {
+    return settle(() => {
+      const row = this.#handle.db
+        .prepare('SELECT * FROM sessions WHERE hash = ? AND expires_at > ?')
+        .get(hash, now) as SessionRow | undefined;
+      if (row === undefined) return undefined;
+      return {
+        hash: row.hash,
+        id: row.id,
+        username: row.username,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+      };
+    });
+  }
+
+  remove(hash: string): Promise<void> {
+    return settle(() => {
+      this.#handle.db.prepare('DELETE FROM sessions WHERE hash = ?').run(hash);
+    });
+  }
+
+  removeUser(username: string): Promise<number> {
+    return settle(
+      () => this.#handle.db.prepare('DELETE FROM sessions WHERE username = ?').run(username).changes,
+    );
+  }
+
+  prune(now: number): Promise<number> {
+    return settle(
+      () => this.#handle.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes,
+    );
+  }
+}

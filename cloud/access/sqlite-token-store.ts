@@ -1,0 +1,115 @@
+import { EmberError } from '../../shared/errors.js';
+import type { TokenRecord, TokenStore } from './access-stores.js';
+import type { Role } from './roles.js';
+import { ACCESS_MIGRATIONS, isUniqueViolation, settle, SqliteHandle } from './sqlite-access-schema.js';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  hash: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    hash: row.hash,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** {@link TokenStore} in the `api_tokens` table of access.sqlite. */
+export class SqliteTokenStore implements TokenStore {
+  readonly #handle: SqliteHandle;
+
+  constructor(options: { readonly path: string }) {
+    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'token store');
+  }
+
+  start(): Promise<void> {
+    return settle(() => this.#handle.open());
+  }
+
+  stop(): Promise<void> {
+    return settle(() => this.#handle.close());
+  }
+
+  create(token: TokenRecord): Promise<TokenRecord> {
+    return settle(() => {
+      try {
+        this.#handle.db
+          .prepare(
+            `INSERT INTO api_tokens (id, name, role, hash, created_by, created_at, expires_at, last_used_at, revoked_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            token.id,
+            token.name,
+            token.role,
+            token.hash,
+            token.createdBy,
+            token.createdAt,
+            token.expiresAt,
+            token.lastUsedAt,
+            token.revokedAt,
+          );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new EmberError('EMBER_ERR_ACCESS_CONFLICT', `token ${token.id} exists`);
+      }
+      return this.#get(token.id) ?? token;
+    });
+  }
+
+  findByHash(hash: string): Promise<TokenRecord | undefined> {
+    return settle(() => {
+      const row = this.#handle.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as
+        TokenRow | undefined;
+      return row === undefined ? undefined : toToken(row);
+    });
+  }
+
+  list(): Promise<readonly TokenRecord[]> {
+    return settle(() =>
+      (this.#handle.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as TokenRow[]).map(
+        toToken,
+      ),
+    );
+  }
+
+  touch(id: string, at: number): Promise<void> {
+    return settle(() => {
+      this.#handle.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+    });
+  }
+
+  revoke(id: string, at: number): Promise<TokenRecord> {
+    return settle(() => {
+      this.#handle.db
+        .prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?')
+        .run(at, id);
+      const token = this.#get(id);
+      if (token === undefined) {
+        throw new EmberError('EMBER_ERR_ACCESS_NOT_FOUND', `no API token with id ${JSON.stringify(id)}`);
+      }
+      return token;
+    });
+  }
+
+  #get(id: string): TokenRecord | undefined {
+    const row = this.#handle.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as
+      TokenRow | undefined;
+    return row === undefined ? undefined : toToken(row);
+  }
+}
