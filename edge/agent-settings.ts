@@ -1,3 +1,4 @@
+import type { TlsFileContents, TlsFileFields } from '../shared/config/tls-files.js';
 import type { Logger } from '../shared/logging.js';
 import type { AgentConfig } from './config/agent-config.js';
 import type { LinkSettingsInput } from './link/link-settings.js';
@@ -77,20 +78,41 @@ export function serialSourceOptions(
   };
 }
 
-/** The broker, the device's credentials, and the version the link's birth status announces. */
+/** The broker's TLS files, each with the config field that names it (for errors). */
+export function brokerFiles(config: AgentConfig): TlsFileFields {
+  const { caPath, certPath, keyPath } = config.broker;
+  return {
+    ...(caPath === undefined ? {} : { ca: { field: 'broker.caPath', path: caPath } }),
+    cert: { field: 'broker.certPath', path: certPath },
+    key: { field: 'broker.keyPath', path: keyPath },
+  };
+}
+
+/**
+ * The broker, the device's credentials (the PEM text read and checked at
+ * create, else the paths), and the version the link's birth status announces.
+ */
 export function linkSettings(
   config: AgentConfig,
   softwareVersion: string,
   reconnect: { readonly minMs: number; readonly maxMs: number } | undefined,
+  credentials?: TlsFileContents,
 ): LinkSettingsInput {
+  const { caPath, certPath, keyPath } = config.broker;
+  const files =
+    credentials === undefined
+      ? { ...(caPath === undefined ? {} : { caPath }), certPath, keyPath }
+      : {
+          ...(credentials.caPem === undefined ? {} : { caPem: credentials.caPem }),
+          certPem: credentials.certPem,
+          keyPem: credentials.keyPem,
+        };
   return {
     deviceId: config.deviceId,
     host: config.broker.host,
     port: config.broker.port,
     protocol: config.broker.protocol,
-    ...(config.broker.caPath === undefined ? {} : { caPath: config.broker.caPath }),
-    certPath: config.broker.certPath,
-    keyPath: config.broker.keyPath,
+    ...files,
     flowControl: config.broker.flowControl,
     softwareVersion,
     ...(reconnect === undefined ? {} : { reconnect }),

@@ -6,7 +6,9 @@ import type { ModelReport } from '../shared/model/model-report.js';
 import type { ObjectStore } from '../shared/object-store/object-store.js';
 import type { StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics } from '../shared/topics.js';
+import { readTlsFiles, type TlsFileContents } from '../shared/config/tls-files.js';
 import {
+  brokerFiles,
   healthIntervalMs,
   linkSettings,
   modelUpdaterSettings,
@@ -54,6 +56,8 @@ export interface EdgeAgentOptions {
   readonly fleetPublicKeys?: readonly string[];
   /** The store `snapshotStore` names, opened by {@link EdgeAgent.create}. */
   readonly snapshotStore?: ObjectStore;
+  /** The broker's CA, the device certificate and key, read and checked by {@link EdgeAgent.create}. */
+  readonly brokerCredentials?: TlsFileContents;
 }
 
 /**
@@ -140,7 +144,7 @@ export class EdgeAgent {
       },
     });
     this.#link = new IotLink({
-      settings: linkSettings(config, this.#software, options.reconnect),
+      settings: linkSettings(config, this.#software, options.reconnect, options.brokerCredentials),
       logger,
     });
     this.#link.on(
@@ -171,8 +175,10 @@ export class EdgeAgent {
   }
 
   /**
-   * Reads the files the constructor may not (the fleet key) and opens the
-   * snapshot store, then builds the agent. The object store code (with the
+   * Reads the files the constructor may not (the broker's CA, the device
+   * certificate and key, the fleet key: each checked, EMBER_ERR_BAD_CONFIG
+   * naming the config field and the file) and opens the snapshot store, then
+   * builds the agent. The object store code (with the
    * S3 client, some 20 MB resident) is loaded only when a store is configured.
    */
   static async create(options: EdgeAgentOptions): Promise<EdgeAgent> {
@@ -186,6 +192,10 @@ export class EdgeAgent {
         await snapshotStore.close();
         throw error;
       }
+    }
+    if (options.brokerCredentials === undefined) {
+      const brokerCredentials = await readTlsFiles(brokerFiles(options.config));
+      return EdgeAgent.create({ ...options, brokerCredentials });
     }
     const path = options.config.model?.fleetPublicKeyPath;
     if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);

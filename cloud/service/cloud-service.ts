@@ -1,3 +1,4 @@
+import { readTlsFiles } from '../../shared/config/tls-files.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
 import { AnalysisAgent } from '../analysis/analysis-agent.js';
@@ -146,8 +147,18 @@ export class CloudService {
     this.#wire();
   }
 
-  /** Reads the fleet signing key named in the configuration, then builds the service. */
+  /**
+   * Checks the broker's TLS files and reads the fleet signing key named in
+   * the configuration (EMBER_ERR_BAD_CONFIG naming the field and the file),
+   * then builds the service.
+   */
   static async create(options: CloudServiceOptions): Promise<CloudService> {
+    const { broker } = options.config;
+    await readTlsFiles({
+      ca: { field: 'broker.caPath', path: broker.caPath },
+      cert: { field: 'broker.certPath', path: broker.certPath },
+      key: { field: 'broker.keyPath', path: broker.keyPath },
+    });
     return new CloudService(options, await readFleetSigningKey(options.config));
   }
 

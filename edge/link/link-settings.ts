@@ -10,7 +10,7 @@ const text = z.string().min(1);
  * AWS IoT Core's Amazon root is in the system trust store.
  */
 export const LinkSettings = z
-  .object({
+  .strictObject({
     /** The thing name: MQTT client id and certificate CN. */
     deviceId: DeviceId,
     /** Broker host: the IoT Core ATS endpoint, or 127.0.0.1 for local brokers. */
@@ -36,7 +36,7 @@ export const LinkSettings = z
     operationTimeoutSeconds: z.number().int().positive().default(60),
     /** Reconnect delays: exponential from minMs to maxMs with jitter. MQTT 3.1.1 rounds them to seconds. */
     reconnect: z
-      .object({
+      .strictObject({
         minMs: z.number().int().positive().default(1000),
         maxMs: z.number().int().positive().default(60_000),
       })

@@ -5,7 +5,7 @@ import { keyIdOf } from '../../shared/model/model-signature.js';
 const MIB = 1024 * 1024;
 
 /** The model updater's configuration. */
-export const ModelUpdaterSettings = z.object({
+export const ModelUpdaterSettings = z.strictObject({
   /** The models folder (state.json, versions/, staging/). */
   root: z.string().min(1),
   /** Ed25519 public keys (SPKI PEM) whose signatures this device trusts; an offer names one by its keyIdOf. */

@@ -11,7 +11,7 @@ export const DEFAULT_QUOTA_BYTES = 200 * MiB;
  * to the quota plus a quarter: room kept for alarms and anomalies alone.
  */
 export const OutboxSettings = z
-  .object({
+  .strictObject({
     /** SQLite database file; created with its folder's permissions if missing. */
     path: z.string().min(1),
     quotaBytes: z.number().int().positive().default(DEFAULT_QUOTA_BYTES),

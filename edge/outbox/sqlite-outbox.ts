@@ -73,7 +73,8 @@ export class SqliteOutbox implements Outbox {
   #committer: SqliteCommitter | undefined;
 
   constructor(options: SqliteOutboxOptions) {
-    this.#settings = resolveOutboxSettings(options);
+    const { logger: _logger, clock: _clock, ...settings } = options;
+    this.#settings = resolveOutboxSettings(settings);
     this.#log = options.logger.child({ component: 'outbox', path: this.#settings.path });
     this.#clock = options.clock ?? Date;
     this.#nextId = createMessageIdGenerator(this.#clock);
