@@ -78,6 +78,13 @@ export function serialSourceOptions(
   };
 }
 
+/** Link reconnect delays (see `broker.reconnect`); `alarmRetryMs` defaults to 1000. */
+export interface LinkReconnect {
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly alarmRetryMs?: number;
+}
+
 /** The broker's TLS files, each with the config field that names it (for errors). */
 export function brokerFiles(config: AgentConfig): TlsFileFields {
   const { caPath, certPath, keyPath } = config.broker;
@@ -95,7 +102,7 @@ export function brokerFiles(config: AgentConfig): TlsFileFields {
 export function linkSettings(
   config: AgentConfig,
   softwareVersion: string,
-  reconnect: { readonly minMs: number; readonly maxMs: number } | undefined,
+  reconnect: LinkReconnect | undefined,
   credentials?: TlsFileContents,
 ): LinkSettingsInput {
   const { caPath, certPath, keyPath } = config.broker;
@@ -115,7 +122,7 @@ export function linkSettings(
     ...files,
     flowControl: config.broker.flowControl,
     softwareVersion,
-    ...(reconnect === undefined ? {} : { reconnect }),
+    reconnect: reconnect ?? config.broker.reconnect,
   };
 }
 

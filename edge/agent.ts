@@ -10,6 +10,7 @@ import { readTlsFiles, type TlsFileContents } from '../shared/config/tls-files.j
 import {
   brokerFiles,
   healthIntervalMs,
+  type LinkReconnect,
   linkSettings,
   modelUpdaterSettings,
   outboxOptions,
@@ -49,8 +50,8 @@ export interface EdgeAgentOptions {
    */
   readonly timeScale?: number;
   readonly drainer?: Omit<DrainerSettingsInput, never>;
-  /** Link reconnect delays (tests shorten them). */
-  readonly reconnect?: { readonly minMs: number; readonly maxMs: number };
+  /** Link reconnect delays, instead of the config's `broker.reconnect` (tests shorten them). */
+  readonly reconnect?: LinkReconnect;
   readonly softwareVersion?: string;
   /** The fleet's public keys (PEM), read from `model.fleetPublicKeyPath` by {@link EdgeAgent.create}. */
   readonly fleetPublicKeys?: readonly string[];
@@ -146,6 +147,7 @@ export class EdgeAgent {
     this.#link = new IotLink({
       settings: linkSettings(config, this.#software, options.reconnect, options.brokerCredentials),
       logger,
+      urgent: () => this.#alarmWaiting(),
     });
     this.#link.on(
       'message',
@@ -289,6 +291,12 @@ export class EdgeAgent {
       uptimeS: Math.max(0, now - this.#startedAt) / 1000,
       thermalPngBase64: thermalPreview(this.#pipeline.latestFrame, this.#log),
     });
+  }
+
+  /** An alarm or anomaly waits to be sent: the link then retries the broker at a short fixed interval. */
+  async #alarmWaiting(): Promise<boolean> {
+    const { byPriority } = await this.#outbox.stats();
+    return byPriority.alarm.messages + byPriority.anomaly.messages > 0;
   }
 
   #modelStatus(): string {

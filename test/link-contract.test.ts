@@ -150,6 +150,36 @@ describe.each(targets)('IotLink contract: %s', (_name, open) => {
     expect(statuses(late)[0]?.state).toBe('online');
   });
 
+  it('while an alarm waits, tries the broker every alarmRetryMs instead of by its grown backoff', async () => {
+    // A backoff of 15 s: without the alarm, a 3.1.1 link (no jitter) would stay offline that long.
+    const reconnect = { minMs: 15_000, maxMs: 15_000, alarmRetryMs: 250 };
+    let alarm = false;
+    const link = new IotLink({
+      settings: { ...(await broker.linkSettings('gw-urgent')), reconnect },
+      logger: silentLogger(),
+      urgent: () => alarm,
+    });
+    links.push(link);
+    let online = once(link, 'online');
+    await link.start();
+    await online;
+    const outage = async (): Promise<number> => {
+      const offline = once(link, 'offline');
+      await broker.stopBroker();
+      await offline;
+      await sleep(1500); // a failed attempt or two: the link now waits out its backoff
+      online = once(link, 'online');
+      await broker.startBroker();
+      const back = performance.now();
+      await Promise.race([online, sleep(4000)]);
+      return link.isOnline() ? performance.now() - back : Number.POSITIVE_INFINITY;
+    };
+    if (broker.protocol === 'mqtt311') expect(await outage()).toBe(Number.POSITIVE_INFINITY);
+    alarm = true;
+    if (!link.isOnline()) await online;
+    expect(await outage()).toBeLessThan(2000);
+  }, 40_000);
+
   it('on a clean stop leaves a retained "stopped" status, sends no will and refuses publishes', async () => {
     const topics = deviceTopics('gw-stop');
     const watcher = await watch(await broker.service('dashboard-4'), topics.status);

@@ -34,11 +34,16 @@ export const LinkSettings = z
     pingTimeoutMs: z.number().int().positive().default(5000),
     /** The MQTT client fails a publish or subscribe without an ack after this long. */
     operationTimeoutSeconds: z.number().int().positive().default(60),
-    /** Reconnect delays: exponential from minMs to maxMs with jitter. MQTT 3.1.1 rounds them to seconds. */
+    /**
+     * Reconnect delays: exponential from minMs to maxMs with jitter (MQTT 3.1.1
+     * rounds them to seconds); while the link's `urgent` check says an alarm
+     * waits, a retry every alarmRetryMs instead.
+     */
     reconnect: z
       .strictObject({
         minMs: z.number().int().positive().default(1000),
         maxMs: z.number().int().positive().default(60_000),
+        alarmRetryMs: z.number().int().min(100).default(1000),
       })
       .prefault({}),
     /**

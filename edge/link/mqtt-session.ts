@@ -51,6 +51,12 @@ export interface MqttSession extends EventEmitter<SessionEvents> {
   subscribe(filters: readonly string[]): Promise<void>;
   /** Sends DISCONNECT (no will), stops reconnecting and releases the native client. */
   stop(): Promise<void>;
+  /**
+   * While disconnected and waiting out a reconnect delay: try now, and start
+   * the backoff again from its minimum. Does nothing while connected or while
+   * a connect attempt is under way (a slow handshake is never cut short).
+   */
+  redial(): void;
 }
 
 /** A received payload as a Buffer of its own (the SDK hands out ArrayBuffers it may reuse). */
