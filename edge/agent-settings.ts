@@ -23,6 +23,7 @@ export function outboxOptions(config: AgentConfig, logger: Logger): SqliteOutbox
   return {
     path: config.outbox.path,
     ...(config.outbox.quotaBytes === undefined ? {} : { quotaBytes: config.outbox.quotaBytes }),
+    ...(config.outbox.reserveBytes === undefined ? {} : { reserveBytes: config.outbox.reserveBytes }),
     logger,
   };
 }

@@ -24,7 +24,9 @@ import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
 import { Drainer } from './outbox/drainer.js';
 import type { DrainerSettingsInput } from './outbox/drainer-settings.js';
+import type { OutboxFaults } from './outbox/sqlite-commit.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
+import { UnstoredMessages } from './outbox/unstored-messages.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
 import { scaledClock, type AgentClock } from './scaled-clock.js';
@@ -36,6 +38,7 @@ import { healthOf, metricsOf, type AgentSnapshot } from './status/agent-report.j
 import { HealthPublisher } from './status/health-publisher.js';
 import { healthStatusMessage } from './status/health-status.js';
 import { StatusServer } from './status/status-server.js';
+import { storageTrouble } from './status/storage-trouble.js';
 import { TroubleBoard } from './status/trouble-board.js';
 
 export interface EdgeAgentOptions {
@@ -59,6 +62,8 @@ export interface EdgeAgentOptions {
   readonly snapshotStore?: ObjectStore;
   /** The broker's CA, the device certificate and key, read and checked by {@link EdgeAgent.create}. */
   readonly brokerCredentials?: TlsFileContents;
+  /** A full disk on demand, for tests where no small filesystem can be mounted. */
+  readonly outboxFaults?: OutboxFaults;
 }
 
 /**
@@ -82,6 +87,8 @@ export class EdgeAgent {
   readonly #drainer: Drainer;
   readonly #store: ObjectStore | undefined;
   readonly #health: HealthPublisher;
+  /** Messages the outbox could not store, kept in memory and sent directly. */
+  readonly #unstored: UnstoredMessages;
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
   readonly #clock: AgentClock;
@@ -102,7 +109,10 @@ export class EdgeAgent {
     this.#software = options.softwareVersion ?? 'unknown';
     this.#nextStatusId = createMessageIdGenerator(clock);
     this.#topics = deviceTopics(config.deviceId);
-    this.#outbox = new SqliteOutbox(outboxOptions(config, logger));
+    this.#outbox = new SqliteOutbox({
+      ...outboxOptions(config, logger),
+      ...(options.outboxFaults === undefined ? {} : { faults: options.outboxFaults }),
+    });
     if (config.snapshotStore !== undefined && options.snapshotStore === undefined) {
       throw new EmberError('EMBER_ERR_BAD_CONFIG', 'config: snapshotStore is opened by EdgeAgent.create()');
     }
@@ -130,6 +140,7 @@ export class EdgeAgent {
       clock,
       ...pipelineTiming(config, scale),
       ...(this.#store === undefined ? {} : { snapshotStore: this.#store }),
+      onUnstored: (messages) => this.#unstored.hold(messages),
     });
     const lines = options.lines ?? systemSerialLines();
     this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) =>
@@ -161,12 +172,19 @@ export class EdgeAgent {
       }),
     );
     this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
+    this.#unstored = new UnstoredMessages({
+      outbox: this.#outbox,
+      publisher: this.#link,
+      logger,
+      nextId: createMessageIdGenerator(clock),
+    });
     this.#health = new HealthPublisher({
       outbox: this.#outbox,
       topic: this.#topics.status,
       intervalMs: healthIntervalMs(config, scale),
       build: () => this.healthStatus(),
       logger,
+      onUnstored: (message) => this.#unstored.hold([message], { newestOnly: true }),
     });
     this.#trouble.onChange(({ change, condition }) => {
       const where = { kind: condition.kind, source: condition.source, detail: condition.detail };
@@ -174,6 +192,8 @@ export class EdgeAgent {
       else this.#log.info(where, 'trouble cleared');
       this.#health.publishNow();
     });
+    this.#outbox.onStorageChange(() => this.#noteStorage());
+    this.#unstored.onChange(() => this.#noteStorage());
   }
 
   /**
@@ -236,6 +256,7 @@ export class EdgeAgent {
     await this.#sources.start();
     await this.#pipeline.start();
     await this.#link.start();
+    await this.#unstored.start();
     await this.#drainer.start();
     this.#startedAt = this.#clock.now();
     await this.#health.start();
@@ -252,6 +273,7 @@ export class EdgeAgent {
     await this.#pipeline.stop();
     await this.#sources.stop();
     await this.#status.stop();
+    await this.#unstored.stop();
     await this.#updater?.stop();
     await this.#outbox.stop();
     await this.#store?.close();
@@ -295,8 +317,14 @@ export class EdgeAgent {
 
   /** An alarm or anomaly waits to be sent: the link then retries the broker at a short fixed interval. */
   async #alarmWaiting(): Promise<boolean> {
+    if (this.#unstored.urgent > 0) return true;
     const { byPriority } = await this.#outbox.stats();
     return byPriority.alarm.messages + byPriority.anomaly.messages > 0;
+  }
+
+  #noteStorage(): void {
+    const trouble = storageTrouble(this.#outbox.storage, this.#unstored.size, this.#config.outbox.path);
+    this.#trouble.set('storage-failing', 'outbox', trouble.standing, trouble.detail, this.#clock.now());
   }
 
   #modelStatus(): string {
@@ -311,9 +339,14 @@ export class EdgeAgent {
   }
 
   #report(report: ModelReport): void {
-    const payload = Buffer.from(JSON.stringify(report));
-    this.#outbox
-      .enqueue({ topic: this.#topics['model/report'], payload, priority: 'status' })
-      .catch((error: unknown) => this.#log.warn({ err: error }, 'model report not stored'));
+    const message = {
+      topic: this.#topics['model/report'],
+      payload: Buffer.from(JSON.stringify(report)),
+      priority: 'status' as const,
+    };
+    this.#outbox.enqueue(message).catch((error: unknown) => {
+      this.#log.warn({ err: error }, 'model report not stored');
+      this.#unstored.hold([message]);
+    });
   }
 }
