@@ -98,6 +98,30 @@ describe.each(targets)('IotLink contract: %s', (_name, open) => {
     );
   });
 
+  it('takes retained messages at subscribe, and an empty one (a retained message cleared) without harm', async () => {
+    const cloud = await broker.service('rollout-2');
+    const topics = deviceTopics('gw-retained');
+    await cloud.publishAsync(topics.config, '{"kept":1}', { qos: 1, retain: true });
+    const link = new IotLink({ settings: await broker.linkSettings('gw-retained'), logger: silentLogger() });
+    links.push(link);
+    const messages: [string, string][] = [];
+    link.on('message', (topic, payload) => messages.push([topic, payload.toString('utf8')]));
+    const online = once(link, 'online');
+    await link.start();
+    await online;
+    await waitFor('the retained config', () => messages.length === 1);
+    // The SDK may hand an empty payload over as a detached buffer; it must not take the process down.
+    await cloud.publishAsync(topics.config, Buffer.alloc(0), { qos: 1, retain: true });
+    await cloud.publishAsync(topics['model/offer'], Buffer.alloc(0), { qos: 1, retain: true });
+    await waitFor('both empty messages', () => messages.length === 3);
+    expect(messages).toEqual([
+      [topics.config, '{"kept":1}'],
+      [topics.config, ''],
+      [topics['model/offer'], ''],
+    ]);
+    await link.publish(topics.telemetry, Buffer.from('{}'), { qos: 1, messageId: 'after-empty' });
+  });
+
   it('when its connection dies: fails the publish in flight, the broker sends the will, it comes back', async () => {
     const proxy = await startTcpProxy(broker.port);
     proxies.push(proxy);

@@ -4,6 +4,7 @@ import { backoffDelayMs } from '../sensors/backoff.js';
 import { buildMqtt311Config } from './mqtt311-config.js';
 import {
   copyPayload,
+  guarded,
   logConnectFailure,
   reasonOf,
   type MqttSession,
@@ -90,9 +91,13 @@ export class Mqtt311Session extends EventEmitter<SessionEvents> implements MqttS
 
   async subscribe(filters: readonly string[]): Promise<void> {
     const connection = requireStarted(this.#connection, NAME);
-    const onMessage = (topic: string, payload: ArrayBuffer): void => {
-      this.emit('message', topic, copyPayload(payload));
-    };
+    const onMessage = guarded(
+      this.#options.log,
+      'handling a received message',
+      (topic: string, payload: ArrayBuffer) => {
+        this.emit('message', topic, copyPayload(payload));
+      },
+    );
     let results: mqtt.MqttSubscribeRequest[];
     try {
       // The connection-wide 'message' event does not fire for these; a callback per subscription does.

@@ -6,6 +6,7 @@ import {
   CONTENT_TYPE,
   MESSAGE_ID_PROPERTY,
   copyPayload,
+  guarded,
   logConnectFailure,
   reasonOf,
   type MqttSession,
@@ -67,9 +68,12 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
       this.#connected = false;
       this.emit('down', reasonOf(event.error));
     });
-    client.on('messageReceived', (event) => {
-      this.emit('message', event.message.topicName, copyPayload(event.message.payload));
-    });
+    client.on(
+      'messageReceived',
+      guarded(log, 'handling a received message', (event: mqtt5.MessageReceivedEvent) => {
+        this.emit('message', event.message.topicName, copyPayload(event.message.payload));
+      }),
+    );
     client.on('error', (error) => log.warn({ reason: reasonOf(error) }, 'MQTT client error'));
     this.#client = client;
     client.start();

@@ -1,5 +1,14 @@
 import { randomFillSync } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  statfsSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../shared/logging.js';
 
@@ -61,14 +70,17 @@ export class SpaceReserve {
       const { bavail, bsize } = statfsSync(dirname(this.#path));
       if (bavail * bsize < this.#bytes + RESTORE_HEADROOM_BYTES) return false;
     } catch (error) {
-      this.#log.warn({ reason: codeOf(error), path: this.#path }, 'cannot tell the free space for the reserve');
+      this.#log.warn(
+        { reason: codeOf(error), path: this.#path },
+        'cannot tell the free space for the reserve',
+      );
       return false;
     }
     const chunk = Buffer.alloc(CHUNK_BYTES);
     let fd: number | undefined;
     try {
       fd = openSync(this.#path, 'w', 0o600);
-      for (let written = 0; written < this.#bytes; ) {
+      for (let written = 0; written < this.#bytes;) {
         randomFillSync(chunk);
         written += writeSync(fd, chunk, 0, Math.min(CHUNK_BYTES, this.#bytes - written));
       }

@@ -29,8 +29,7 @@ export interface OutboxFaults {
 }
 
 export type CommitResult =
-  | { readonly ok: true; readonly enqueued: number }
-  | { readonly ok: false; readonly cause: unknown };
+  { readonly ok: true; readonly enqueued: number } | { readonly ok: false; readonly cause: unknown };
 
 /** SQLite's code (SQLITE_FULL, SQLITE_IOERR_WRITE…) or the system's (ENOSPC), else the message. */
 export function reasonOf(cause: unknown): string {

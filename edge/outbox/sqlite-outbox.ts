@@ -289,7 +289,12 @@ export class SqliteOutbox implements Outbox {
     let batch = storage.acceptsEverything ? jobs : keepForReserve(jobs);
     if (batch.length === 0) return;
     let result = committer.commit(batch);
-    if (!result.ok && isStorageFailure(result.cause) && batch.some(mayUseReserve) && storage.releaseReserve()) {
+    if (
+      !result.ok &&
+      isStorageFailure(result.cause) &&
+      batch.some(mayUseReserve) &&
+      storage.releaseReserve()
+    ) {
       batch = keepForReserve(batch);
       result = committer.commit(batch);
     }
