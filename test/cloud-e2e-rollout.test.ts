@@ -26,6 +26,7 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
   const agents: EdgeAgent[] = [];
   /** `deviceId version` of every offer the broker carried. */
   const offers: string[] = [];
+  const cleared: string[] = [];
 
   beforeAll(async () => {
     bed = await startEdgeBed();
@@ -70,8 +71,14 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
 
     watcher = await bed.broker.service('offer-watcher', { reconnectPeriod: 100 });
     watcher.on('message', (topic, payload) => {
+      const deviceId = parseTopic(topic)?.deviceId ?? topic;
+      // Offers go retained; once a device answered everything, the cloud clears its retained offer.
+      if (payload.length === 0) {
+        cleared.push(deviceId);
+        return;
+      }
       const offer = JSON.parse(payload.toString('utf8')) as { version?: string };
-      offers.push(`${parseTopic(topic)?.deviceId ?? topic} ${offer.version ?? '?'}`);
+      offers.push(`${deviceId} ${offer.version ?? '?'}`);
     });
     await watcher.subscribeAsync('emberwatch/v1/+/model/offer', { qos: 1 });
 
@@ -127,6 +134,7 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
     );
     await waitFor('the canary offer seen on the broker', () => offers.length > 0);
     expect(offers).toEqual([`${canary} ${BAD_VERSION}`]);
+    await waitFor('the answered offer cleared', () => cleared.includes(canary));
     for (const agent of agents) expect((await agent.snapshot()).modelVersion).toBe('rules');
 
     const { alerts } = await pollUntil(

@@ -4,9 +4,9 @@ import type { Logger } from '../../shared/logging.js';
 import type { ModelRecord } from '../registry/registry-catalog.js';
 import type { ModelFiles } from './model-offers.js';
 
-/** Sends one message to the broker at QoS 1 (the cloud's MQTT client). */
+/** Sends one message to the broker at QoS 1 (the cloud's MQTT client); offers go retained. */
 export interface OfferPublisher {
-  publish(topic: string, payload: Buffer): Promise<void>;
+  publish(topic: string, payload: Buffer, options?: { readonly retain?: boolean }): Promise<void>;
 }
 
 /** The devices a rollout goes to when `start` names none. */

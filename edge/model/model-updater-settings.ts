@@ -23,6 +23,11 @@ export const ModelUpdaterSettings = z.strictObject({
   maxInferenceFailures: z.number().int().positive().default(5),
   /** ONNX Runtime threads per inference. */
   threads: z.number().int().positive().default(1),
+  /**
+   * An offer dated further ahead of this device's clock is refused for now
+   * (a clock fault on one side or the other); offering it again may work.
+   */
+  maxOfferAheadS: z.number().int().positive().default(86_400),
 });
 export type ModelUpdaterSettingsInput = z.input<typeof ModelUpdaterSettings>;
 
