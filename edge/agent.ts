@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../shared/logging.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import type { ObjectStore } from '../shared/object-store/object-store.js';
-import type { StatusMessage } from '../shared/schemas/messages.js';
+import type { DeviceConfigMessage, StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics } from '../shared/topics.js';
 import { readTlsFiles, type TlsFileContents } from '../shared/config/tls-files.js';
 import {
@@ -17,6 +17,7 @@ import {
   pipelineTiming,
 } from './agent-settings.js';
 import { chooseAlarmPolicy } from './alarm-policy-choice.js';
+import { CloudConfigFile } from './cloud-config-file.js';
 import { cloudMessageHandler } from './cloud-message-handler.js';
 import type { AgentConfig } from './config/agent-config.js';
 import { readFleetPublicKey } from './fleet-public-key.js';
@@ -89,6 +90,8 @@ export class EdgeAgent {
   readonly #health: HealthPublisher;
   /** Messages the outbox could not store, kept in memory and sent directly. */
   readonly #unstored: UnstoredMessages;
+  /** The cloud's config the device runs, kept beside the outbox. */
+  readonly #cloudConfig: CloudConfigFile;
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
   readonly #clock: AgentClock;
@@ -109,6 +112,7 @@ export class EdgeAgent {
     this.#software = options.softwareVersion ?? 'unknown';
     this.#nextStatusId = createMessageIdGenerator(clock);
     this.#topics = deviceTopics(config.deviceId);
+    this.#cloudConfig = new CloudConfigFile(`${config.outbox.path}-cloud-config.json`, logger);
     this.#outbox = new SqliteOutbox({
       ...outboxOptions(config, logger),
       ...(options.outboxFaults === undefined ? {} : { faults: options.outboxFaults }),
@@ -165,10 +169,7 @@ export class EdgeAgent {
       cloudMessageHandler({
         log: this.#log,
         updater: this.#updater,
-        setCloudPolicy: (policy) => {
-          this.#cloudPolicy = policy;
-          this.#applyPolicy();
-        },
+        applyConfig: (message) => void this.#applyCloudConfig(message),
       }),
     );
     this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
@@ -251,6 +252,8 @@ export class EdgeAgent {
     this.#started = true;
     await this.#outbox.start();
     await this.#updater?.start();
+    const kept = await this.#cloudConfig.load();
+    if (kept?.alarm !== undefined) this.#cloudPolicy = kept.alarm ?? undefined;
     this.#applyPolicy();
     await this.#status.start();
     await this.#sources.start();
@@ -296,6 +299,7 @@ export class EdgeAgent {
       })),
       outbox: await this.#outbox.stats(),
       trouble: this.#trouble.list(),
+      configRevision: this.#cloudConfig.revision,
       now: Date.now(),
       latency: this.#runner.latency(),
       published: this.#drainer.stats.published,
@@ -325,6 +329,22 @@ export class EdgeAgent {
   #noteStorage(): void {
     const trouble = storageTrouble(this.#outbox.storage, this.#unstored.size, this.#config.outbox.path);
     this.#trouble.set('storage-failing', 'outbox', trouble.standing, trouble.detail, this.#clock.now());
+  }
+
+  /**
+   * A config message from the cloud: a new revision replaces the alarm
+   * policy override (and is kept on disk); either way a status goes out at
+   * once, so the cloud learns which revision runs here.
+   */
+  async #applyCloudConfig(message: DeviceConfigMessage): Promise<void> {
+    if (await this.#cloudConfig.accept(message)) {
+      if (message.alarm !== undefined) {
+        this.#cloudPolicy = message.alarm ?? undefined;
+        this.#applyPolicy();
+      }
+      this.#log.info({ revision: this.#cloudConfig.revision }, 'cloud config applied');
+    }
+    this.#health.publishNow();
   }
 
   #modelStatus(): string {

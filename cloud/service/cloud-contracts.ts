@@ -32,6 +32,16 @@ export interface DeviceState {
   readonly thermalPngBase64: string | null;
   /** Latest risk assessment of this device. */
   readonly risk: AlarmLevel;
+  /** The config (alarm thresholds) last sent to the device, if any, and whether it confirmed it. */
+  readonly config?: DeviceConfigState;
+}
+
+/** A config sent to a device: pending until the device reports running it. */
+export interface DeviceConfigState {
+  readonly revision: number;
+  readonly state: 'pending' | 'applied';
+  readonly sentAt: number;
+  readonly appliedAt: number | null;
 }
 
 /** One point of a device's sensor history for charts. */

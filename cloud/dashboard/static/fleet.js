@@ -1,4 +1,4 @@
-import { el, formatAgo, formatNumber, formatPercent, levelBadge } from './dom.js';
+import { el, formatAgo, formatNumber, formatPercent, formatTime, levelBadge } from './dom.js';
 
 const RISK_ORDER = { high: 0, medium: 1, low: 2, none: 3 };
 
@@ -12,6 +12,20 @@ function sensorList(sensors) {
       el('li', { class: state === 'open' ? 'sensor ok' : 'sensor bad' }, [`${id}: ${String(state)}`]),
     ),
   );
+}
+
+/** The thresholds the cloud last sent: pending until the device reports running them. */
+function configFacts(device, id) {
+  const config = device.config;
+  if (!config) return [];
+  const pending = config.state !== 'applied';
+  const text = pending
+    ? `pending since ${formatTime(config.sentAt)} (revision ${String(config.revision)})`
+    : `applied ${formatTime(config.appliedAt)} (revision ${String(config.revision)})`;
+  return [
+    el('dt', {}, ['Thresholds']),
+    el('dd', { class: pending ? 'warning' : '', 'data-testid': `device-config-${id}` }, [text]),
+  ];
 }
 
 /** One device as a card; the whole card is a button that selects it. */
@@ -41,6 +55,7 @@ function deviceCard(device, selected, onSelect) {
       el('dd', {}, [`${formatNumber(device.decodeErrorRate, 1)} ‰`]),
       el('dt', {}, ['Last seen']),
       el('dd', {}, [formatAgo(device.lastSeen)]),
+      ...configFacts(device, id),
     ]),
     sensorList(device.sensors),
     el(
