@@ -38,6 +38,7 @@ export function modelUpdaterSettings(
     root: model.dir,
     fleetPublicKeys: [...(fleetPublicKeys ?? [])],
     deviceId: config.deviceId,
+    ...(model.maxOfferAheadS === undefined ? {} : { maxOfferAheadS: model.maxOfferAheadS }),
   };
 }
 

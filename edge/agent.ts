@@ -4,13 +4,13 @@ import { silentLogger, type Logger } from '../shared/logging.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import type { ObjectStore } from '../shared/object-store/object-store.js';
+import type { EdgeAgentOptions } from './agent-options.js';
 import type { DeviceConfigMessage, StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics } from '../shared/topics.js';
-import { readTlsFiles, type TlsFileContents } from '../shared/config/tls-files.js';
+import { readTlsFiles } from '../shared/config/tls-files.js';
 import {
   brokerFiles,
   healthIntervalMs,
-  type LinkReconnect,
   linkSettings,
   modelUpdaterSettings,
   outboxOptions,
@@ -24,14 +24,12 @@ import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
 import { Drainer } from './outbox/drainer.js';
-import type { DrainerSettingsInput } from './outbox/drainer-settings.js';
-import type { OutboxFaults } from './outbox/sqlite-commit.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { UnstoredMessages } from './outbox/unstored-messages.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
 import { scaledClock, type AgentClock } from './scaled-clock.js';
-import { systemSerialLines, type SerialLineFactory } from './sensors/serial-line.js';
+import { systemSerialLines } from './sensors/serial-line.js';
 import { SensorSources } from './sensor-sources.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
 import { thermalPreview } from './pipeline/thermal-snapshot.js';
@@ -42,36 +40,13 @@ import { StatusServer } from './status/status-server.js';
 import { storageTrouble } from './status/storage-trouble.js';
 import { TroubleBoard } from './status/trouble-board.js';
 
-export interface EdgeAgentOptions {
-  readonly config: AgentConfig;
-  readonly logger?: Logger;
-  /** How serial ports are opened; the system binding (hardware, ptys) by default. */
-  readonly lines?: SerialLineFactory;
-  /**
-   * Emulated seconds per real second (default 1). Tests that play scenarios
-   * faster than life set it to the playback speed: readings and steps are then
-   * stamped in emulated time and the step timer fires every 1000 / speed ms.
-   */
-  readonly timeScale?: number;
-  readonly drainer?: Omit<DrainerSettingsInput, never>;
-  /** Link reconnect delays, instead of the config's `broker.reconnect` (tests shorten them). */
-  readonly reconnect?: LinkReconnect;
-  readonly softwareVersion?: string;
-  /** The fleet's public keys (PEM), read from `model.fleetPublicKeyPath` by {@link EdgeAgent.create}. */
-  readonly fleetPublicKeys?: readonly string[];
-  /** The store `snapshotStore` names, opened by {@link EdgeAgent.create}. */
-  readonly snapshotStore?: ObjectStore;
-  /** The broker's CA, the device certificate and key, read and checked by {@link EdgeAgent.create}. */
-  readonly brokerCredentials?: TlsFileContents;
-  /** A full disk on demand, for tests where no small filesystem can be mounted. */
-  readonly outboxFaults?: OutboxFaults;
-}
+export type { EdgeAgentOptions } from './agent-options.js';
 
 /**
  * The edge agent's composition root: builds every component from the
  * configuration (constructors do no I/O), starts them in dependency order
- * (outbox → model → status → sources → pipeline → link → drainer → health
- * status) and stops them in reverse.
+ * (outbox → model → status → sources → pipeline → link → unstored messages →
+ * drainer → health status) and stops them in reverse.
  */
 export class EdgeAgent {
   readonly #config: AgentConfig;

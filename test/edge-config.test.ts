@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../edge/config/agent-config.js';
 import { createTestPki } from './helpers/pki.js';
@@ -132,6 +133,14 @@ describe('emberwatch edge --config', () => {
       await pki.remove();
     }
   }, 60_000);
+
+  it('the example config parses, every documented setting included', async () => {
+    const example = fileURLToPath(new URL('../edge/config/example.yaml', import.meta.url));
+    const config = await loadAgentConfig(example, {});
+    expect(config.broker.reconnect).toEqual({ minMs: 1000, maxMs: 60_000, alarmRetryMs: 1000 });
+    expect(config.outbox.reserveBytes).toBe(4 * 1024 * 1024);
+    expect(config.model?.maxOfferAheadS).toBe(86_400);
+  });
 
   it('a missing file and a missing option are exit 2 too', async () => {
     expect((await runCli(['edge', '--config', join(dir, 'absent.yaml')])).code).toBe(2);

@@ -44,6 +44,8 @@ export const AgentConfig = z.strictObject({
       /** The models folder the updater owns (state.json, versions/). */
       dir: text,
       fleetPublicKeyPath: text,
+      /** An offer dated further ahead of this device's clock is refused for now (a clock fault). */
+      maxOfferAheadS: z.number().int().positive().optional(),
     })
     .optional(),
   outbox: z.strictObject({
