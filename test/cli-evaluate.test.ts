@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EvaluationSummary } from '../cloud/registry/evaluation-summary.js';
@@ -141,5 +142,50 @@ describe('emberwatch evaluate', () => {
     expect(noModel.stderr).toMatch(/cannot read .*manifest\.json/);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--report: must name an \.html file/);
+  }, 30_000);
+});
+
+describe('emberwatch evaluate --real', () => {
+  const real = fileURLToPath(new URL('../recordings/nist-home-smoke-alarms', import.meta.url));
+
+  it('prints a row per test and position with the real alarms there, then the totals', async () => {
+    const result = await runCli(['evaluate', '--model', 'rules', '--real', real], undefined, 60_000);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = result.stdout.split('\n').filter((line) => /^SDC\d\d\s+[A-E]\s/.test(line));
+    expect(rows).toHaveLength(25);
+    expect(result.stdout).toMatch(/high no later than the first photoelectric alarm: \d+ of 24/);
+    expect(result.stdout).toMatch(/heads-up no later than the first ionization alarm: \d+ of 24/);
+    expect(result.stdout).toMatch(/silent the whole fire: \d+ of 25/);
+  }, 60_000);
+
+  it('prints the same as JSON, with every change of every position', async () => {
+    const result = await runCli(
+      ['evaluate', '--model', 'rules', '--real', real, '--json'],
+      undefined,
+      60_000,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout) as {
+      modelVersion: string;
+      summary: { positions: number; withPhotoelectric: number };
+      positions: { test: string; position: string; highS: number | null; changes: { level: string }[] }[];
+    };
+    expect(doc.modelVersion).toBe('rules');
+    expect(doc.summary).toMatchObject({ positions: 25, withPhotoelectric: 24 });
+    const e = doc.positions.find((p) => p.test === 'SDC33' && p.position === 'E');
+    // The room of the fire passes 57 °C: the heat floors alone raise a high there.
+    expect(e?.highS).not.toBeNull();
+    expect(e?.changes.some((c) => c.level === 'high')).toBe(true);
+  }, 60_000);
+
+  it('refuses --data and --real together, and neither, in one line with exit 2', async () => {
+    const [both, neither] = await Promise.all([
+      runCli(['evaluate', '--model', 'rules', '--real', real, '--data', data]),
+      runCli(['evaluate', '--model', 'rules']),
+    ]);
+    for (const result of [both, neither]) {
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toMatch(/^emberwatch .*give exactly one of --data DIR and --real DIR$/);
+    }
   }, 30_000);
 });

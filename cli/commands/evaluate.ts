@@ -9,11 +9,15 @@ import { evaluationReportHtml } from '../../cloud/evaluation/evaluation-report.j
 import { evaluationTable } from '../../cloud/evaluation/evaluation-table.js';
 import { summaryFromFigures } from '../../cloud/evaluation/summarise.js';
 import { EmberError } from '../../shared/errors.js';
-import { parseOptions, writeLine, type Command } from '../options.js';
+import { openEvaluationModel } from '../../cloud/evaluation/evaluation-model.js';
+import { realFireTable } from '../../cloud/evaluation/real-fire-table.js';
+import { evaluateRealFires, summariseRealFires } from '../../cloud/evaluation/real-fires.js';
+import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
 
 const Options = z.object({
   model: z.string().min(1, 'expected a model folder or rules'),
-  data: z.string().min(1),
+  data: z.string().min(1).optional(),
+  real: z.string().min(1).optional(),
   json: z.boolean().default(false),
   report: z
     .string()
@@ -21,6 +25,35 @@ const Options = z.object({
     .optional(),
   workers: z.coerce.number().int().min(0).max(256).optional(),
 });
+
+/** `--real DIR`: every position of a real-fire folder, beside the real alarms there. */
+async function evaluateReal(
+  options: { model: string; real: string; json: boolean },
+  io: CommandIo,
+): Promise<number> {
+  const { model, policy } = await openEvaluationModel(options.model);
+  try {
+    const outcomes = await evaluateRealFires(options.real, model, policy);
+    const summary = summariseRealFires(outcomes);
+    if (options.json) {
+      const positions = outcomes.map(({ changes, ...rest }) => ({
+        ...rest,
+        changes: changes.map((c) => ({
+          t_s: c.ts,
+          level: c.level,
+          probability: c.probability,
+          floors: c.floors,
+        })),
+      }));
+      await writeLine(io.stdout, JSON.stringify({ modelVersion: model.version, summary, positions }));
+    } else {
+      await writeLine(io.stdout, realFireTable(model.version, outcomes, summary));
+    }
+  } finally {
+    await model.close();
+  }
+  return 0;
+}
 
 async function writeReport(file: string, html: string): Promise<void> {
   try {
@@ -38,6 +71,7 @@ export const evaluateCommand: Command = {
   summary: 'score a model on every validated run of a held-out dataset against conventional detectors',
   usage: `emberwatch evaluate --model DIR|rules --data DIR|s3://BUCKET/PREFIX
     [--json] [--report FILE.html] [--workers W]
+emberwatch evaluate --model DIR|rules --real DIR [--json]
 
 Runs every validated run of the dataset through the edge's path (features
 once a second, the model, the alarm state machine) and compares the model's
@@ -46,7 +80,12 @@ the same runs. Use a dataset generated with seeds never used in training.
 Prints a table per fire class and per nuisance kind and writes an HTML
 report with charts; with --json prints one JSON document instead (the
 registry's EvaluationSummary, plus "details").
+With --real, replays every recording of a real-fire folder (replay CSVs named
+TEST_POSITION.csv beside an alarms.csv of test, position, ignition_s,
+first_photoelectric_s, first_ionization_s) and prints per position the first
+heads-up and high beside ignition and the real alarms there.
   --model    a model folder (manifest.json + model file, verified) or rules
+  --real     a real-fire folder, instead of --data
   --report   the HTML report (default MODEL/evaluation.html, or
              ./evaluation.html for rules); with --json only when given
   --workers  worker threads (default: one per core; 0 = this thread)`,
@@ -57,6 +96,7 @@ registry's EvaluationSummary, plus "details").
       {
         model: { type: 'string' },
         data: { type: 'string' },
+        real: { type: 'string' },
         json: { type: 'boolean' },
         report: { type: 'string' },
         workers: { type: 'string' },
@@ -67,6 +107,16 @@ registry's EvaluationSummary, plus "details").
       await writeLine(io.stdout, this.usage);
       return 0;
     }
+    if ((options.data === undefined) === (options.real === undefined)) {
+      throw new EmberError('EMBER_ERR_BAD_OPTION', 'evaluate: give exactly one of --data DIR and --real DIR');
+    }
+    if (options.real !== undefined) {
+      if (options.report !== undefined) {
+        throw new EmberError('EMBER_ERR_BAD_OPTION', 'evaluate: --report goes with --data, not --real');
+      }
+      return evaluateReal({ model: options.model, real: options.real, json: options.json }, io);
+    }
+    const data = options.data ?? '';
     const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
     const bar = tty
       ? new SingleBar({ stream: io.stderr, format: 'evaluate [{bar}] {value} runs scored' })
@@ -76,7 +126,7 @@ registry's EvaluationSummary, plus "details").
     let evaluation;
     try {
       evaluation = await evaluateDataset({
-        data: options.data,
+        data,
         model: options.model,
         workers: options.workers ?? Math.max(1, availableParallelism()),
         onRun: () => bar?.update(++done),

@@ -69,6 +69,28 @@ describe('readingsFromCsv', () => {
   });
 });
 
+describe('readingsFromCsv, quoting and module ranges', () => {
+  it('reads quoted cells and a byte-order mark as any CSV tool writes them', () => {
+    const csv = readingsFromCsv('\uFEFF"t_s","temp_c"\r\n"0","21.6"\n"1.5"," 22 "\n');
+    expect(csv.readings.map((r) => (r as unknown as Record<string, unknown>)['temp_c'])).toEqual([21.6, 22]);
+  });
+
+  it('replays values past a module range at that module limit, as the module would read them', () => {
+    const csv = readingsFromCsv(
+      't_s,temp_c,co_ppm,co2_ppm,pm25_ugm3\n0,509,900,12000,5000\n1,-60,-3,-1,-2\n',
+    );
+    const values = csv.readings.map((r) => {
+      const v = r as unknown as Record<string, number>;
+      return v['temp_c'] ?? v['co_ppm'] ?? v['co2_ppm'] ?? v['pm25_ugm3'];
+    });
+    expect(values).toEqual([85, 500, 5000, 1000, -40, 0, 0, 0]);
+  });
+
+  it('names the line of a broken quote', () => {
+    expect(csvError('t_s,temp_c\n0,21\n1,"22\n')).toMatch(/^in\.csv line \d+: /);
+  });
+});
+
 describe('replayReadings', () => {
   it('steps once a second from the first row to the last and alarms on a fire signature', async () => {
     const rows = ['t_s,temp_c,co_ppm,pm25_ugm3'];

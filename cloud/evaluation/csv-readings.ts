@@ -1,4 +1,6 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import { EmberError } from '../../shared/errors.js';
+import { ZE07_FULL_RANGE_PPM } from '../../shared/protocols/ze07.js';
 import type { ProtocolName, Reading } from '../../shared/schemas/readings.js';
 
 /** The columns a replay CSV may have; `t_s` (seconds) is required. */
@@ -21,6 +23,22 @@ const PROTOCOL_OF: Readonly<Record<ValueColumn, ProtocolName>> = {
   co2_ppm: 'mhz19b',
   pm25_ugm3: 'pms5003',
   pm10_ugm3: 'pms5003',
+};
+
+/**
+ * What each column's module can report: a recording made with another
+ * instrument (a thermocouple at 500 °C, a smoke meter past a particle
+ * counter's top) is replayed as the module would have read it, at the top of
+ * its range. That top is evidence, not a fault: the detector sees exactly
+ * what a device in the same place would have sent.
+ */
+export const MODULE_RANGE: Readonly<Record<ValueColumn, { readonly min: number; readonly max: number }>> = {
+  temp_c: { min: -40, max: 85 },
+  humidity_pct: { min: 0, max: 100 },
+  co_ppm: { min: 0, max: ZE07_FULL_RANGE_PPM },
+  co2_ppm: { min: 0, max: 5000 },
+  pm25_ugm3: { min: 0, max: 1000 },
+  pm10_ugm3: { min: 0, max: 1000 },
 };
 
 const isValueColumn = (name: string): name is ValueColumn => name in PROTOCOL_OF;
@@ -52,8 +70,7 @@ function partialReading(
   return reading as unknown as Reading;
 }
 
-function parseHeader(line: string, name: string): string[] {
-  const columns = line.split(',').map((c) => c.trim());
+function checkHeader(columns: readonly string[], name: string): void {
   columns.forEach((column, i) => {
     const where = `${name} line 1, column ${String(i + 1)} '${column}'`;
     if (column !== 't_s' && !isValueColumn(column)) {
@@ -62,38 +79,63 @@ function parseHeader(line: string, name: string): string[] {
     if (columns.indexOf(column) !== i) fail(where, 'column named twice');
   });
   if (!columns.includes('t_s')) fail(`${name} line 1`, 'no t_s column: every row needs its time in seconds');
-  return columns;
+}
+
+interface Row {
+  readonly record: string[];
+  readonly info: { readonly lines: number };
+}
+
+/** The CSV's rows with their line numbers; quoting and line endings as RFC 4180, blank lines skipped. */
+function parseRows(text: string, name: string): Row[] {
+  try {
+    return parse(text, {
+      bom: true,
+      info: true,
+      trim: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as Row[];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = (error as CsvError & { lines?: number }).lines;
+    throw new EmberError(
+      'EMBER_ERR_BAD_CSV',
+      `${name}${line === undefined ? '' : ` line ${String(line)}`}: ${error.message}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
  * Parses a replay CSV: a header of `t_s` and any of the value columns, then
  * one row per instant in time order. An empty cell is a channel not read at
- * that instant. Throws EMBER_ERR_BAD_CSV naming the line and column of the
- * first problem.
+ * that instant; a value beyond what the column's module can report reads as
+ * that module's limit ({@link MODULE_RANGE}). Throws EMBER_ERR_BAD_CSV naming
+ * the line and column of the first problem.
  */
 export function readingsFromCsv(text: string, name = 'CSV'): CsvReadings {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const headerAt = lines.findIndex((l) => l.trim() !== '');
-  if (headerAt === -1) {
+  const rows = parseRows(text, name);
+  const header = rows[0];
+  if (header === undefined) {
     fail(name, `empty file: expected a header line with t_s and any of ${CSV_COLUMNS.slice(1).join(', ')}`);
   }
-  if (headerAt !== 0) fail(`${name} line 1`, 'blank line before the header');
-  const columns = parseHeader(lines[0] ?? '', name);
+  const columns = header.record;
+  checkHeader(columns, name);
   const readings: Reading[] = [];
   let first: number | undefined;
   let last = -Infinity;
-  let rows = 0;
-  lines.forEach((line, index) => {
-    if (index === 0 || line.trim() === '') return;
-    const where = `${name} line ${String(index + 1)}`;
-    const cells = line.split(',');
+  for (const { record: cells, info } of rows.slice(1)) {
+    const where = `${name} line ${String(info.lines)}`;
     if (cells.length !== columns.length) {
       fail(where, `${String(cells.length)} cells, the header has ${String(columns.length)}`);
     }
     const byProtocol = new Map<ProtocolName, Record<string, number>>();
     let t = Number.NaN;
     columns.forEach((column, i) => {
-      const raw = (cells[i] ?? '').trim();
+      const raw = cells[i] ?? '';
       if (raw === '' && column !== 't_s') return;
       const value = Number(raw);
       if (raw === '' || !Number.isFinite(value)) {
@@ -102,16 +144,22 @@ export function readingsFromCsv(text: string, name = 'CSV'): CsvReadings {
       if (column === 't_s') t = value;
       else if (isValueColumn(column)) {
         const protocol = PROTOCOL_OF[column];
-        byProtocol.set(protocol, { ...byProtocol.get(protocol), [column]: value });
+        const range = MODULE_RANGE[column];
+        const clipped = Math.min(range.max, Math.max(range.min, value));
+        byProtocol.set(protocol, { ...byProtocol.get(protocol), [column]: clipped });
       }
     });
     if (t < last) fail(`${where}, column t_s`, `time goes backwards (${String(t)} after ${String(last)})`);
     last = t;
     first ??= t;
-    rows++;
     const ts = Math.round(t * 1000);
     for (const [protocol, values] of byProtocol) readings.push(partialReading(protocol, ts, values));
-  });
+  }
   if (first === undefined) fail(name, 'a header but no rows');
-  return { readings, startMs: Math.round(first * 1000), endMs: Math.round(last * 1000), rows };
+  return {
+    readings,
+    startMs: Math.round(first * 1000),
+    endMs: Math.round(last * 1000),
+    rows: rows.length - 1,
+  };
 }

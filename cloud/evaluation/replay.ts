@@ -1,25 +1,26 @@
 import type { AlarmChange } from '../../shared/alarm/alarm-state.js';
 import type { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
-import { featureSeries } from '../../shared/features/feature-extractor.js';
+import { detectionSeries } from '../../shared/detection/detection-front-end.js';
 import type { FireModel } from '../../shared/model/fire-model.js';
 import type { CsvReadings } from './csv-readings.js';
 import { alarmChanges } from './run-outcome.js';
 
 /**
- * Replays recorded readings through the edge's path: features once a second
- * from the first reading's time to the last, the model, and the alarm state
- * machine. Returns every change of alarm level, `ts` in seconds.
+ * Replays recorded readings through the edge's path: features and floors
+ * once a second from the first reading's time to the last, the model, and
+ * the alarm state machine. Returns every change of alarm level, `ts` in seconds.
  */
 export async function replayReadings(
   input: CsvReadings,
   model: FireModel,
   policy: AlarmPolicy,
 ): Promise<AlarmChange[]> {
-  const { ts, vectors } = featureSeries(input.readings, input.startMs, input.endMs, 1000);
+  const { ts, vectors, floors } = detectionSeries(input.readings, input.startMs, input.endMs, 1000);
   const probabilities = await model.predict(vectors);
   return alarmChanges(
     ts.map((ms) => ms / 1000),
     probabilities,
     policy,
+    floors,
   );
 }

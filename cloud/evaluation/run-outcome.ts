@@ -55,18 +55,21 @@ export interface ScoredRun {
   readonly durationS: number;
   readonly t: Float64Array;
   readonly probabilities: Float32Array;
+  /** The floors standing at each step; none when absent. */
+  readonly floors?: ArrayLike<number>;
 }
 
-/** Steps the edge's alarm state machine through the probabilities and returns every change. */
+/** Steps the edge's alarm state machine through the probabilities and floors and returns every change. */
 export function alarmChanges(
   t: ArrayLike<number>,
   probabilities: ArrayLike<number>,
   policy: AlarmPolicy,
+  floors?: ArrayLike<number>,
 ): AlarmChange[] {
   const state = new AlarmState(policy);
   const changes: AlarmChange[] = [];
   for (let i = 0; i < t.length; i++) {
-    const change = state.update(t[i] ?? Number.NaN, probabilities[i] ?? Number.NaN);
+    const change = state.update(t[i] ?? Number.NaN, probabilities[i] ?? Number.NaN, floors?.[i] ?? 0);
     if (change !== undefined) changes.push(change);
   }
   return changes;
@@ -94,7 +97,7 @@ const after = (s: Seconds, ignition: Seconds): Seconds =>
 
 /** Scores one run from the model's probabilities: pure, so metrics can be tested with hand-made runs. */
 export function scoreRun(run: ScoredRun, policy: AlarmPolicy): RunOutcome {
-  const changes = alarmChanges(run.t, run.probabilities, policy);
+  const changes = alarmChanges(run.t, run.probabilities, policy, run.floors);
   const ignition = run.labels.class.kind === 'fire' ? run.labels.ignition_s : null;
   const raisesToHigh = changes.filter((c) => c.level === 'high');
   const falseAlarmEvents =
@@ -147,7 +150,8 @@ export function scoreRun(run: ScoredRun, policy: AlarmPolicy): RunOutcome {
  * as one call a second.
  */
 export async function evaluateRun(
-  features: Pick<RunFeatures, 'runId' | 'labels' | 'durationS' | 't' | 'vectors'>,
+  features: Pick<RunFeatures, 'runId' | 'labels' | 'durationS' | 't' | 'vectors'> &
+    Partial<Pick<RunFeatures, 'floors'>>,
   model: FireModel,
   policy: AlarmPolicy,
 ): Promise<RunOutcome> {
@@ -159,6 +163,7 @@ export async function evaluateRun(
       durationS: features.durationS,
       t: features.t,
       probabilities,
+      ...(features.floors === undefined ? {} : { floors: features.floors }),
     },
     policy,
   );

@@ -1,7 +1,7 @@
 import { DEFAULT_ALARM_POLICY, type AlarmLevel, type AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { AlarmState } from '../../shared/alarm/alarm-state.js';
 import { EmberError } from '../../shared/errors.js';
-import { featureSeries } from '../../shared/features/feature-extractor.js';
+import { detectionSeries } from '../../shared/detection/detection-front-end.js';
 import { FEATURE_NAMES } from '../../shared/features/feature-set.js';
 import type { FireModel } from '../../shared/model/fire-model.js';
 import type { ModelManifest } from '../../shared/model/manifest.js';
@@ -103,7 +103,7 @@ export class Predictor {
     );
     const startMs = readings[0]?.ts ?? 0;
     const endMs = readings.at(-1)?.ts ?? 0;
-    const { ts, vectors } = featureSeries(readings, startMs, endMs, STEP_MS);
+    const { ts, vectors, floors } = detectionSeries(readings, startMs, endMs, STEP_MS);
     const model = this.#options.model();
     const probabilities = await model.predict(vectors);
     const alarm = new AlarmState((this.#options.policyOf ?? modelPolicy)(model));
@@ -111,7 +111,7 @@ export class Predictor {
     ts.forEach((t, i) => {
       const p = probabilities[i] ?? Number.NaN;
       if (p > maxProbability) maxProbability = p;
-      alarm.update(t, p);
+      alarm.update(t, p, floors[i] ?? 0);
     });
     const last = probabilities.at(-1) ?? Number.NaN;
     return {

@@ -1,4 +1,4 @@
-import { featureSeries } from '../../shared/features/feature-extractor.js';
+import { detectionSeries } from '../../shared/detection/detection-front-end.js';
 import type { RunLabels } from '../../simulators/scenarios/run-labels.js';
 import type { RunTrace } from '../../simulators/sensors/run-trace.js';
 import { traceReadingStream } from './trace-readings.js';
@@ -20,12 +20,14 @@ export interface FeatureRun {
 export interface RunFeatures extends FeatureRun {
   readonly labels: RunLabels;
   readonly durationS: number;
+  /** The floors standing at each step (a mask of FLOORS). */
+  readonly floors: Uint8Array;
 }
 
 /** Features of a run through the same extractor the edge runs, at the same 1 s step. */
 export function runFeatures(runId: string, trace: RunTrace): RunFeatures {
   const durationMs = Math.round(trace.duration_s * 1000);
-  const { ts, vectors } = featureSeries(traceReadingStream(trace), 0, durationMs, 1000);
+  const { ts, vectors, floors } = detectionSeries(traceReadingStream(trace), 0, durationMs, 1000);
   const ignition = trace.labels.ignition_s;
   const t = Float64Array.from(ts, (ms) => ms / 1000);
   const fire = Uint8Array.from(t, (s) => (ignition !== null && s >= ignition ? 1 : 0));
@@ -38,5 +40,6 @@ export function runFeatures(runId: string, trace: RunTrace): RunFeatures {
     t,
     vectors,
     fire,
+    floors,
   };
 }

@@ -1,6 +1,6 @@
 import type { AlarmLevel, AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { AlarmState, type AlarmChange } from '../../shared/alarm/alarm-state.js';
-import { FeatureExtractor } from '../../shared/features/feature-extractor.js';
+import { DetectionFrontEnd } from '../../shared/detection/detection-front-end.js';
 import type { Logger } from '../../shared/logging.js';
 import type { ObjectStore } from '../../shared/object-store/object-store.js';
 import type { AnomalyMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
@@ -74,7 +74,7 @@ export class DevicePipeline {
   readonly #clock: { now(): number };
   readonly #topics;
   readonly #nextId: () => string;
-  readonly #extractor = new FeatureExtractor();
+  readonly #detection = new DetectionFrontEnd();
   readonly #summary = new TelemetrySummary();
   readonly #pending = new Set<Promise<unknown>>();
   #alarm: AlarmState;
@@ -137,7 +137,7 @@ export class DevicePipeline {
 
   /** Takes one reading; synchronous, no I/O. The first reading of a due step starts that step. */
   push(reading: Reading): void {
-    this.#notePlausibility(reading, this.#extractor.push(reading));
+    this.#notePlausibility(reading, this.#detection.push(reading));
     if (reading.protocol === 'mcu90640') this.#latestFrame = reading;
     if (this.#running && performance.now() >= this.#dueAt) this.#stepDue();
   }
@@ -203,26 +203,27 @@ export class DevicePipeline {
 
   /** Samples the features at `now`, predicts, updates the alarm and queues what must go out. */
   async step(now: number): Promise<void> {
-    const vector = this.#extractor.step(now);
+    const { vector, floors } = this.#detection.step(now);
     const { probability, modelVersion } = await this.#options.runner.predict(vector);
     this.#steps++;
     this.#probability = probability;
     this.#modelVersion = modelVersion;
     this.#summary.add(probability, vector);
     const previous = this.#level;
-    const level = this.#alarmLevel(now, probability);
+    const change = this.#alarm.update(now, probability, floors);
+    // After a policy change the new state machine starts quiet; the level stands until it decides otherwise.
+    const level = change?.level ?? this.#level;
     if (level !== previous) {
       this.#level = level;
       this.#track(
-        this.#enqueueAnomaly({ ts: now, from: previous, level, probability }, vector, modelVersion),
+        this.#enqueueAnomaly(
+          { ...(change ?? { ts: now, probability }), from: previous, level },
+          vector,
+          modelVersion,
+        ),
       );
     }
     if (this.#steps % this.#options.telemetryEverySteps === 0) this.#flushTelemetry();
-  }
-
-  #alarmLevel(now: number, probability: number): AlarmLevel {
-    // After a policy change the new state machine starts quiet; the level stands until it decides otherwise.
-    return this.#alarm.update(now, probability)?.level ?? this.#level;
   }
 
   async #enqueueAnomaly(change: AlarmChange, vector: Float32Array, modelVersion: string): Promise<void> {
@@ -240,13 +241,20 @@ export class DevicePipeline {
       modelVersion,
       features: featureRecord(vector),
       thermalSnapshot: snapshot,
+      ...(change.floors === undefined ? {} : { floors: [...change.floors] }),
     };
     const priority = change.level === 'high' ? 'alarm' : 'anomaly';
     const messages: NewMessage[] = [
       { topic: this.#topics.anomaly, payload: Buffer.from(JSON.stringify(message)), priority },
     ];
     const refused = await this.#enqueue(messages);
-    const fields = { id, level: change.level, from: change.from, probability: change.probability };
+    const fields = {
+      id,
+      level: change.level,
+      from: change.from,
+      probability: change.probability,
+      floors: change.floors,
+    };
     if (refused === undefined) {
       this.#anomalies++;
       this.#log.info(fields, 'alarm level changed');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AlarmPolicy, DEFAULT_ALARM_POLICY } from './alarm-policy.js';
+import { floorBit } from '../detection/floor-monitor.js';
 import { AlarmState, type AlarmChange } from './alarm-state.js';
 
 function run(probabilities: number[], policy = DEFAULT_ALARM_POLICY): AlarmChange[] {
@@ -116,5 +117,87 @@ describe('AlarmState', () => {
     const bad = { ...DEFAULT_ALARM_POLICY, low: { ...DEFAULT_ALARM_POLICY.low, threshold: 0.9 } };
     expect(AlarmPolicy.safeParse(bad).success).toBe(false);
     expect(AlarmPolicy.safeParse(DEFAULT_ALARM_POLICY).success).toBe(true);
+  });
+});
+
+describe('AlarmState with floors', () => {
+  const heat = floorBit('heat-fixed');
+  const ror = floorBit('heat-rate-of-rise');
+
+  function runWith(steps: [number, number][], policy = DEFAULT_ALARM_POLICY): AlarmChange[] {
+    const state = new AlarmState(policy);
+    return steps.flatMap(([p, floors], t) => state.update(t, p, floors) ?? []);
+  }
+
+  it('raises high on the first step a floor stands, whatever the probability, and names the floors', () => {
+    const changes = runWith([
+      [0, 0],
+      [0.01, heat | ror],
+    ]);
+    expect(changes).toEqual([
+      { ts: 1, from: 'none', level: 'high', probability: 0.01, floors: ['heat-fixed', 'heat-rate-of-rise'] },
+    ]);
+  });
+
+  it('holds the high while a floor stands, even with the model quiet for long', () => {
+    const steps: [number, number][] = Array.from({ length: 300 }, () => [0, heat]);
+    expect(runWith(steps).map((c) => c.level)).toEqual(['high']);
+  });
+
+  it('clears only after the floors are gone and the model has been quiet for the clearing spell', () => {
+    const steps: [number, number][] = [
+      ...Array.from({ length: 10 }, (): [number, number] => [0, heat]),
+      ...Array.from({ length: 100 }, (): [number, number] => [0, 0]),
+    ];
+    const changes = runWith(steps);
+    expect(changes.map((c) => [c.level, c.ts])).toEqual([
+      ['high', 0],
+      ['none', 10 + 59],
+    ]);
+  });
+
+  it('keeps a high the model holds after the floor is gone', () => {
+    const steps: [number, number][] = [
+      ...Array.from({ length: 10 }, (): [number, number] => [0.9, heat]),
+      ...Array.from({ length: 100 }, (): [number, number] => [0.9, 0]),
+    ];
+    expect(runWith(steps).map((c) => c.level)).toEqual(['high']);
+  });
+
+  it('a floor raises from a heads-up, and a model high already standing is not raised again', () => {
+    const fromMedium = runWith([
+      [0.7, 0],
+      [0.7, 0],
+      [0.7, 0],
+      [0.7, ror],
+    ]);
+    expect(fromMedium.map((c) => [c.level, c.floors])).toEqual([
+      ['medium', undefined],
+      ['high', ['heat-rate-of-rise']],
+    ]);
+    const already = runWith([
+      [0.95, 0],
+      [0.95, 0],
+      [0.95, 0],
+      [0.95, heat],
+    ]);
+    expect(already.map((c) => c.level)).toEqual(['high']);
+  });
+
+  it('never lowers a level while a floor stands', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 15 })), {
+          maxLength: 200,
+        }),
+        (steps) => {
+          const state = new AlarmState(DEFAULT_ALARM_POLICY);
+          steps.forEach(([p, floors], t) => {
+            state.update(t, p, floors);
+            if (floors !== 0) expect(state.level).toBe('high');
+          });
+        },
+      ),
+    );
   });
 });

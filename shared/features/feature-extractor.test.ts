@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROTOCOL_NAMES, type ProtocolName, type Reading } from '../schemas/readings.js';
-import { FeatureExtractor, featureSeries } from './feature-extractor.js';
+import { detectionSeries as featureSeries } from '../detection/detection-front-end.js';
+import { FeatureExtractor } from './feature-extractor.js';
 import { FEATURE_NAMES, FEATURES, maskAbsentProtocols } from './feature-set.js';
 
 const base = { deviceId: 'd1', sensorId: 's', outOfRange: [] };

@@ -25,6 +25,8 @@ const CHANNEL_INDEX = new Map(CHANNELS.map((c, i) => [c.name, i]));
 
 interface ChannelState {
   latest: number;
+  /** The newest plausible value in the module's own unit (not log-scaled); NaN after an implausible one. */
+  latestRaw: number;
   latestTs: number;
   readonly history: Float64Array;
   baseline: number;
@@ -44,6 +46,7 @@ interface ChannelState {
 export class FeatureExtractor {
   readonly #channels: ChannelState[] = CHANNELS.map((channel) => ({
     latest: Number.NaN,
+    latestRaw: Number.NaN,
     latestTs: -Infinity,
     history: new Float64Array(HISTORY_S).fill(Number.NaN),
     baseline: Number.NaN,
@@ -85,8 +88,28 @@ export class FeatureExtractor {
       const plausible = !faultyFrame && (state.gate?.accept(raw, reading.ts) ?? true);
       if (!plausible) plausibleReading = false;
       state.latest = !plausible ? Number.NaN : channel.log ? Math.log1p(Math.max(0, raw)) : raw;
+      state.latestRaw = plausible ? raw : Number.NaN;
     });
     return plausibleReading;
+  }
+
+  /**
+   * The newest plausible, fresh value of a channel at `nowMs` in the module's
+   * own unit (°C, ppm, …), or NaN when the channel is missing, stale or
+   * faulty: what the floors under the model read.
+   */
+  raw(name: string, nowMs: number): number {
+    const i = CHANNEL_INDEX.get(name);
+    const channel = i === undefined ? undefined : CHANNELS[i];
+    const state = i === undefined ? undefined : this.#channels[i];
+    if (channel === undefined || state === undefined) return Number.NaN;
+    return nowMs - state.latestTs <= STALE_AFTER_MS[channel.protocol] ? state.latestRaw : Number.NaN;
+  }
+
+  /** Flame-hot pixels of the newest plausible thermal frame at `nowMs`; NaN without a fresh one. */
+  flamePixels(nowMs: number): number {
+    const fresh = nowMs - this.#lastThermalTs <= STALE_AFTER_MS.mcu90640;
+    return fresh ? (this.#lastThermal?.flamePixels ?? Number.NaN) : Number.NaN;
   }
 
   /** Samples every channel at `nowMs` and returns the feature vector (NaN = missing). */
@@ -159,32 +182,4 @@ export class FeatureExtractor {
     // A hotspot that just appeared has no earlier position: it has not moved yet.
     return Number.isNaN(distance) ? 0 : distance;
   }
-}
-
-/**
- * Offline driver: interleaves time-ordered readings (an array, or a stream
- * made as it is read) with one step per `stepMs`, exactly as the edge's
- * clock does, and returns every vector.
- */
-export function featureSeries(
-  readings: Iterable<Reading>,
-  startMs: number,
-  endMs: number,
-  stepMs = 1000,
-): { ts: number[]; vectors: Float32Array[] } {
-  const extractor = new FeatureExtractor();
-  const ts: number[] = [];
-  const vectors: Float32Array[] = [];
-  // Pulled one at a time, so a caller can make readings as they are taken.
-  const source = readings[Symbol.iterator]();
-  let pending = source.next();
-  for (let now = startMs; now <= endMs; now += stepMs) {
-    while (pending.done !== true && pending.value.ts <= now) {
-      extractor.push(pending.value);
-      pending = source.next();
-    }
-    ts.push(now);
-    vectors.push(extractor.step(now));
-  }
-  return { ts, vectors };
 }

@@ -1,3 +1,4 @@
+import { FLAME_PIXEL_C } from '../detection/flame-growth.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ThermalStatsComputer, type ThermalStats } from './thermal-stats.js';
@@ -36,6 +37,7 @@ function reference(pixels: readonly number[], width: number): ThermalStats {
     hotExcessC: hotPixels === 0 ? 0 : excessSum / hotPixels,
     centroidX: hotPixels === 0 ? Number.NaN : sx / excessSum,
     centroidY: hotPixels === 0 ? Number.NaN : sy / excessSum,
+    flamePixels: pixels.filter((c) => c >= FLAME_PIXEL_C).length,
   };
 }
 

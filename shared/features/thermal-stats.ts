@@ -1,3 +1,5 @@
+import { FLAME_PIXEL_C } from '../detection/flame-growth.js';
+
 /**
  * Hotspot statistics of one thermal frame, computed once per frame on the
  * edge's hot path: no sorting, no allocation beyond a reused histogram.
@@ -14,6 +16,8 @@ export interface ThermalStats {
   /** Excess-weighted centroid of the hot pixels, in pixels; NaN when none. */
   readonly centroidX: number;
   readonly centroidY: number;
+  /** Pixels at a flame's temperature ({@link FLAME_PIXEL_C} or more), for the camera's floor. */
+  readonly flamePixels: number;
 }
 
 /** A pixel this much above the scene median counts as part of a hotspot. */
@@ -46,9 +50,11 @@ export class ThermalStatsComputer {
     const histogram = this.#histogram;
     histogram.fill(0);
     let maxC = -Infinity;
+    let flamePixels = 0;
     for (let i = 0; i < n; i++) {
       const c = pixels[i] ?? 0;
       if (c > maxC) maxC = c;
+      if (c >= FLAME_PIXEL_C) flamePixels++;
       const bin = Math.min(BINS - 1, Math.max(0, nearestBin(c)));
       histogram[bin] = (histogram[bin] ?? 0) + 1;
     }
@@ -76,6 +82,7 @@ export class ThermalStatsComputer {
       hotExcessC: hotPixels === 0 ? 0 : excessSum / hotPixels,
       centroidX: hotPixels === 0 ? Number.NaN : sx / excessSum,
       centroidY: hotPixels === 0 ? Number.NaN : sy / excessSum,
+      flamePixels,
     };
   }
 }

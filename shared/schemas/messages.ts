@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALARM_LEVELS, AlarmPolicy } from '../alarm/alarm-policy.js';
+import { FLOORS } from '../detection/floor-monitor.js';
 
 /** Alarm level as carried in messages. */
 export const AlarmLevelSchema = z.enum(ALARM_LEVELS);
@@ -29,6 +30,12 @@ export const AnomalyMessage = z.object({
   /** Feature name → value; null where the feature was missing (NaN). */
   features: z.record(z.string(), z.number().nullable()),
   thermalSnapshot: ThermalSnapshot,
+  /**
+   * The floors that raised this high: the logic of a listed heat or CO
+   * detector (or the camera judged like one) on the device's own channels.
+   * Absent when the model raised it, and from agents that predate floors.
+   */
+  floors: z.array(z.enum(FLOORS)).optional(),
 });
 export type AnomalyMessage = z.infer<typeof AnomalyMessage>;
 
