@@ -51,6 +51,8 @@ export class ConfigDelivery {
   readonly #events = new EventEmitter();
   readonly #now: () => number;
   readonly #lastSent = new Map<string, number>();
+  /** The revision each device last reported, so a status that changes nothing writes nothing. */
+  readonly #reported = new Map<string, number>();
   #log: Logger = silentLogger();
   #store: DeviceConfigStore | undefined;
 
@@ -124,6 +126,9 @@ export class ConfigDelivery {
     if (revision === undefined) return;
     const store = this.#require();
     const before = store.get(deviceId);
+    // Every device reports every status interval: only a change, or a config still pending, costs a write.
+    if (this.#reported.get(deviceId) === revision && before?.appliedAt !== null) return;
+    this.#reported.set(deviceId, revision);
     store.reportedRunning(deviceId, revision, this.#now());
     const after = store.get(deviceId);
     if (before === undefined || after === undefined) return;

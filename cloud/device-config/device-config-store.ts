@@ -61,7 +61,8 @@ export class DeviceConfigStore {
   }
 
   static open(file: string): DeviceConfigStore {
-    return new DeviceConfigStore(openCatalog(file, { migrations: MIGRATIONS }));
+    // NORMAL: a power cut may lose the last confirmations, which the devices' next statuses make good.
+    return new DeviceConfigStore(openCatalog(file, { migrations: MIGRATIONS, synchronous: 'NORMAL' }));
   }
 
   close(): void {
