@@ -226,6 +226,8 @@ export class EdgeAgent {
     if (this.#started) return;
     this.#started = true;
     await this.#outbox.start();
+    // A disk already too full for the reserve is trouble from the first status on.
+    this.#noteStorage();
     await this.#updater?.start();
     const kept = await this.#cloudConfig.load();
     if (kept?.alarm !== undefined) this.#cloudPolicy = kept.alarm ?? undefined;

@@ -80,9 +80,13 @@ export class ConfigDelivery {
     return this;
   }
 
-  /** The config last sent to a device and whether it arrived; undefined when none was ever sent. */
+  /**
+   * The config last sent to a device and whether it arrived; undefined when
+   * none was ever sent, or while the delivery is not started (device views
+   * are drawn before and after it runs).
+   */
   state(deviceId: string): DeviceConfigState | undefined {
-    const config = this.#require().get(deviceId);
+    const config = this.#store?.get(deviceId);
     return config === undefined ? undefined : stateOf(config);
   }
 
