@@ -183,6 +183,8 @@ async function connectOne(request: Extract<ChildRequest, { type: 'connect' }>, i
   const publicKeyPem = readFileSync(request.fleetPublicKeyPath, 'utf8');
   const fetchModel = request.fetchModel ?? true;
   client.on('message', (_topic, payload) => {
+    // Offers come retained; once answered, the cloud clears them with an empty retained message.
+    if (payload.length === 0) return;
     install(identity.deviceId, payload, publicKeyPem, fetchModel).catch((error: unknown) => {
       if (problems.length < 10) problems.push(`${identity.deviceId}: ${String(error)}`);
     });

@@ -1,3 +1,4 @@
+import type { TlsFileContents, TlsFileFields } from '../shared/config/tls-files.js';
 import type { Logger } from '../shared/logging.js';
 import type { AgentConfig } from './config/agent-config.js';
 import type { LinkSettingsInput } from './link/link-settings.js';
@@ -22,6 +23,7 @@ export function outboxOptions(config: AgentConfig, logger: Logger): SqliteOutbox
   return {
     path: config.outbox.path,
     ...(config.outbox.quotaBytes === undefined ? {} : { quotaBytes: config.outbox.quotaBytes }),
+    ...(config.outbox.reserveBytes === undefined ? {} : { reserveBytes: config.outbox.reserveBytes }),
     logger,
   };
 }
@@ -36,6 +38,7 @@ export function modelUpdaterSettings(
     root: model.dir,
     fleetPublicKeys: [...(fleetPublicKeys ?? [])],
     deviceId: config.deviceId,
+    ...(model.maxOfferAheadS === undefined ? {} : { maxOfferAheadS: model.maxOfferAheadS }),
   };
 }
 
@@ -77,23 +80,51 @@ export function serialSourceOptions(
   };
 }
 
-/** The broker, the device's credentials, and the version the link's birth status announces. */
+/** Link reconnect delays (see `broker.reconnect`); `alarmRetryMs` defaults to 1000. */
+export interface LinkReconnect {
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly alarmRetryMs?: number;
+}
+
+/** The broker's TLS files, each with the config field that names it (for errors). */
+export function brokerFiles(config: AgentConfig): TlsFileFields {
+  const { caPath, certPath, keyPath } = config.broker;
+  return {
+    ...(caPath === undefined ? {} : { ca: { field: 'broker.caPath', path: caPath } }),
+    cert: { field: 'broker.certPath', path: certPath },
+    key: { field: 'broker.keyPath', path: keyPath },
+  };
+}
+
+/**
+ * The broker, the device's credentials (the PEM text read and checked at
+ * create, else the paths), and the version the link's birth status announces.
+ */
 export function linkSettings(
   config: AgentConfig,
   softwareVersion: string,
-  reconnect: { readonly minMs: number; readonly maxMs: number } | undefined,
+  reconnect: LinkReconnect | undefined,
+  credentials?: TlsFileContents,
 ): LinkSettingsInput {
+  const { caPath, certPath, keyPath } = config.broker;
+  const files =
+    credentials === undefined
+      ? { ...(caPath === undefined ? {} : { caPath }), certPath, keyPath }
+      : {
+          ...(credentials.caPem === undefined ? {} : { caPem: credentials.caPem }),
+          certPem: credentials.certPem,
+          keyPem: credentials.keyPem,
+        };
   return {
     deviceId: config.deviceId,
     host: config.broker.host,
     port: config.broker.port,
     protocol: config.broker.protocol,
-    ...(config.broker.caPath === undefined ? {} : { caPath: config.broker.caPath }),
-    certPath: config.broker.certPath,
-    keyPath: config.broker.keyPath,
+    ...files,
     flowControl: config.broker.flowControl,
     softwareVersion,
-    ...(reconnect === undefined ? {} : { reconnect }),
+    reconnect: reconnect ?? config.broker.reconnect,
   };
 }
 

@@ -4,9 +4,12 @@ import { silentLogger, type Logger } from '../shared/logging.js';
 import { RuleModel } from '../shared/model/rule-model.js';
 import type { ModelReport } from '../shared/model/model-report.js';
 import type { ObjectStore } from '../shared/object-store/object-store.js';
-import type { StatusMessage } from '../shared/schemas/messages.js';
+import type { EdgeAgentOptions } from './agent-options.js';
+import type { DeviceConfigMessage, StatusMessage } from '../shared/schemas/messages.js';
 import { deviceTopics } from '../shared/topics.js';
+import { readTlsFiles } from '../shared/config/tls-files.js';
 import {
+  brokerFiles,
   healthIntervalMs,
   linkSettings,
   modelUpdaterSettings,
@@ -14,19 +17,20 @@ import {
   pipelineTiming,
 } from './agent-settings.js';
 import { chooseAlarmPolicy } from './alarm-policy-choice.js';
+import { CloudConfigFile } from './cloud-config-file.js';
 import { cloudMessageHandler } from './cloud-message-handler.js';
 import type { AgentConfig } from './config/agent-config.js';
 import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
 import { Drainer } from './outbox/drainer.js';
-import type { DrainerSettingsInput } from './outbox/drainer-settings.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
+import { UnstoredMessages } from './outbox/unstored-messages.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { IncidentRecorder } from './pipeline/incident-recorder.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
 import { scaledClock, type AgentClock } from './scaled-clock.js';
-import { systemSerialLines, type SerialLineFactory } from './sensors/serial-line.js';
+import { systemSerialLines } from './sensors/serial-line.js';
 import { SensorSources } from './sensor-sources.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
 import { thermalPreview } from './pipeline/thermal-snapshot.js';
@@ -35,34 +39,16 @@ import { HealthPublisher } from './status/health-publisher.js';
 import { healthStatusMessage } from './status/health-status.js';
 import { StatusServer } from './status/status-server.js';
 import { SensorTroubleWatch } from './status/sensor-trouble.js';
+import { storageTrouble } from './status/storage-trouble.js';
 import { TroubleBoard } from './status/trouble-board.js';
 
-export interface EdgeAgentOptions {
-  readonly config: AgentConfig;
-  readonly logger?: Logger;
-  /** How serial ports are opened; the system binding (hardware, ptys) by default. */
-  readonly lines?: SerialLineFactory;
-  /**
-   * Emulated seconds per real second (default 1). Tests that play scenarios
-   * faster than life set it to the playback speed: readings and steps are then
-   * stamped in emulated time and the step timer fires every 1000 / speed ms.
-   */
-  readonly timeScale?: number;
-  readonly drainer?: Omit<DrainerSettingsInput, never>;
-  /** Link reconnect delays (tests shorten them). */
-  readonly reconnect?: { readonly minMs: number; readonly maxMs: number };
-  readonly softwareVersion?: string;
-  /** The fleet's public keys (PEM), read from `model.fleetPublicKeyPath` by {@link EdgeAgent.create}. */
-  readonly fleetPublicKeys?: readonly string[];
-  /** The store `snapshotStore` names, opened by {@link EdgeAgent.create}. */
-  readonly snapshotStore?: ObjectStore;
-}
+export type { EdgeAgentOptions } from './agent-options.js';
 
 /**
  * The edge agent's composition root: builds every component from the
  * configuration (constructors do no I/O), starts them in dependency order
- * (outbox → model → status → sources → pipeline → link → drainer → health
- * status) and stops them in reverse.
+ * (outbox → model → status → sources → pipeline → link → unstored messages →
+ * drainer → health status) and stops them in reverse.
  */
 export class EdgeAgent {
   readonly #config: AgentConfig;
@@ -79,6 +65,10 @@ export class EdgeAgent {
   readonly #drainer: Drainer;
   readonly #store: ObjectStore | undefined;
   readonly #health: HealthPublisher;
+  /** Messages the outbox could not store, kept in memory and sent directly. */
+  readonly #unstored: UnstoredMessages;
+  /** The cloud's config the device runs, kept beside the outbox. */
+  readonly #cloudConfig: CloudConfigFile;
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
   readonly #troubleWatch = new SensorTroubleWatch(this.#trouble);
@@ -103,7 +93,11 @@ export class EdgeAgent {
     this.#software = options.softwareVersion ?? 'unknown';
     this.#nextStatusId = createMessageIdGenerator(clock);
     this.#topics = deviceTopics(config.deviceId);
-    this.#outbox = new SqliteOutbox(outboxOptions(config, logger));
+    this.#cloudConfig = new CloudConfigFile(`${config.outbox.path}-cloud-config.json`, logger);
+    this.#outbox = new SqliteOutbox({
+      ...outboxOptions(config, logger),
+      ...(options.outboxFaults === undefined ? {} : { faults: options.outboxFaults }),
+    });
     if (config.snapshotStore !== undefined && options.snapshotStore === undefined) {
       throw new EmberError('EMBER_ERR_BAD_CONFIG', 'config: snapshotStore is opened by EdgeAgent.create()');
     }
@@ -138,6 +132,7 @@ export class EdgeAgent {
           }),
       onPlausibilityChange: (reading, change) =>
         this.#troubleWatch.notePlausibility(reading.sensorId, change, reading.protocol, clock.now()),
+      onUnstored: (messages) => this.#unstored.hold(messages),
     });
     const lines = options.lines ?? systemSerialLines();
     this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) => {
@@ -154,27 +149,32 @@ export class EdgeAgent {
       },
     });
     this.#link = new IotLink({
-      settings: linkSettings(config, this.#software, options.reconnect),
+      settings: linkSettings(config, this.#software, options.reconnect, options.brokerCredentials),
       logger,
+      urgent: () => this.#alarmWaiting(),
     });
     this.#link.on(
       'message',
       cloudMessageHandler({
         log: this.#log,
         updater: this.#updater,
-        setCloudPolicy: (policy) => {
-          this.#cloudPolicy = policy;
-          this.#applyPolicy();
-        },
+        applyConfig: (message) => void this.#applyCloudConfig(message),
       }),
     );
     this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
+    this.#unstored = new UnstoredMessages({
+      outbox: this.#outbox,
+      publisher: this.#link,
+      logger,
+      nextId: createMessageIdGenerator(clock),
+    });
     this.#health = new HealthPublisher({
       outbox: this.#outbox,
       topic: this.#topics.status,
       intervalMs: healthIntervalMs(config, scale),
       build: () => this.healthStatus(),
       logger,
+      onUnstored: (message) => this.#unstored.hold([message], { newestOnly: true }),
     });
     this.#trouble.onChange(({ change, condition }) => {
       const where = { kind: condition.kind, source: condition.source, detail: condition.detail };
@@ -182,11 +182,15 @@ export class EdgeAgent {
       else this.#log.info(where, 'trouble cleared');
       this.#health.publishNow();
     });
+    this.#outbox.onStorageChange(() => this.#noteStorage());
+    this.#unstored.onChange(() => this.#noteStorage());
   }
 
   /**
-   * Reads the files the constructor may not (the fleet key) and opens the
-   * snapshot store, then builds the agent. The object store code (with the
+   * Reads the files the constructor may not (the broker's CA, the device
+   * certificate and key, the fleet key: each checked, EMBER_ERR_BAD_CONFIG
+   * naming the config field and the file) and opens the snapshot store, then
+   * builds the agent. The object store code (with the
    * S3 client, some 20 MB resident) is loaded only when a store is configured.
    */
   static async create(options: EdgeAgentOptions): Promise<EdgeAgent> {
@@ -200,6 +204,10 @@ export class EdgeAgent {
         await snapshotStore.close();
         throw error;
       }
+    }
+    if (options.brokerCredentials === undefined) {
+      const brokerCredentials = await readTlsFiles(brokerFiles(options.config));
+      return EdgeAgent.create({ ...options, brokerCredentials });
     }
     const path = options.config.model?.fleetPublicKeyPath;
     if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);
@@ -232,7 +240,11 @@ export class EdgeAgent {
     if (this.#started) return;
     this.#started = true;
     await this.#outbox.start();
+    // A disk already too full for the reserve is trouble from the first status on.
+    this.#noteStorage();
     await this.#updater?.start();
+    const kept = await this.#cloudConfig.load();
+    if (kept?.alarm !== undefined) this.#cloudPolicy = kept.alarm ?? undefined;
     this.#applyPolicy();
     await this.#status.start();
     await this.#sources.start();
@@ -242,6 +254,7 @@ export class EdgeAgent {
     );
     await this.#pipeline.start();
     await this.#link.start();
+    await this.#unstored.start();
     await this.#drainer.start();
     this.#startedAt = this.#clock.now();
     await this.#health.start();
@@ -260,6 +273,7 @@ export class EdgeAgent {
     this.#troubleTimer = undefined;
     await this.#sources.stop();
     await this.#status.stop();
+    await this.#unstored.stop();
     await this.#updater?.stop();
     await this.#outbox.stop();
     await this.#store?.close();
@@ -282,6 +296,7 @@ export class EdgeAgent {
       })),
       outbox: await this.#outbox.stats(),
       trouble: this.#trouble.list(),
+      configRevision: this.#cloudConfig.revision,
       now: Date.now(),
       latency: this.#runner.latency(),
       published: this.#drainer.stats.published,
@@ -301,6 +316,34 @@ export class EdgeAgent {
     });
   }
 
+  /** An alarm or anomaly waits to be sent: the link then retries the broker at a short fixed interval. */
+  async #alarmWaiting(): Promise<boolean> {
+    if (this.#unstored.urgent > 0) return true;
+    const { byPriority } = await this.#outbox.stats();
+    return byPriority.alarm.messages + byPriority.anomaly.messages > 0;
+  }
+
+  #noteStorage(): void {
+    const trouble = storageTrouble(this.#outbox.storage, this.#unstored.size, this.#config.outbox.path);
+    this.#trouble.set('storage-failing', 'outbox', trouble.standing, trouble.detail, this.#clock.now());
+  }
+
+  /**
+   * A config message from the cloud: a new revision replaces the alarm
+   * policy override (and is kept on disk); either way a status goes out at
+   * once, so the cloud learns which revision runs here.
+   */
+  async #applyCloudConfig(message: DeviceConfigMessage): Promise<void> {
+    if (await this.#cloudConfig.accept(message)) {
+      if (message.alarm !== undefined) {
+        this.#cloudPolicy = message.alarm ?? undefined;
+        this.#applyPolicy();
+      }
+      this.#log.info({ revision: this.#cloudConfig.revision }, 'cloud config applied');
+    }
+    this.#health.publishNow();
+  }
+
   #modelStatus(): string {
     return this.#updater?.status() ?? 'rules (no model configured)';
   }
@@ -313,9 +356,14 @@ export class EdgeAgent {
   }
 
   #report(report: ModelReport): void {
-    const payload = Buffer.from(JSON.stringify(report));
-    this.#outbox
-      .enqueue({ topic: this.#topics['model/report'], payload, priority: 'status' })
-      .catch((error: unknown) => this.#log.warn({ err: error }, 'model report not stored'));
+    const message = {
+      topic: this.#topics['model/report'],
+      payload: Buffer.from(JSON.stringify(report)),
+      priority: 'status' as const,
+    };
+    this.#outbox.enqueue(message).catch((error: unknown) => {
+      this.#log.warn({ err: error }, 'model report not stored');
+      this.#unstored.hold([message]);
+    });
   }
 }

@@ -13,15 +13,15 @@ const policy = { ...DEFAULT_ALARM_POLICY, hysteresis: 0.2 };
 
 function handler(withUpdater = true) {
   const handleOffer = vi.fn((_raw: unknown) => Promise.resolve({} as ModelReport));
-  const setCloudPolicy = vi.fn();
+  const applyConfig = vi.fn();
   const log = silentLogger();
   const warn = vi.spyOn(log, 'warn');
   const handle = cloudMessageHandler({
     log,
     updater: withUpdater ? { handleOffer } : undefined,
-    setCloudPolicy,
+    applyConfig,
   });
-  return { handle, handleOffer, setCloudPolicy, warn };
+  return { handle, handleOffer, applyConfig, warn };
 }
 
 describe('cloudMessageHandler', () => {
@@ -34,12 +34,17 @@ describe('cloudMessageHandler', () => {
     expect(without.warn).toHaveBeenCalledWith('model offer ignored: no model folder configured');
   });
 
-  it('sets and clears the cloud policy; a config without `alarm` changes nothing', () => {
-    const { handle, setCloudPolicy } = handler();
-    handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1, alarm: policy }));
+  it('hands every config message on, and ignores a cleared retained message quietly', () => {
+    const { handle, applyConfig, warn } = handler();
+    handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1, revision: 2, alarm: policy }));
     handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1, alarm: null }));
-    handle('emberwatch/v1/gw-1/config', json({ schemaVersion: 1 }));
-    expect(setCloudPolicy.mock.calls).toEqual([[policy], [undefined]]);
+    handle('emberwatch/v1/gw-1/config', Buffer.alloc(0));
+    handle('emberwatch/v1/gw-1/model/offer', Buffer.alloc(0));
+    expect(applyConfig.mock.calls).toEqual([
+      [{ schemaVersion: 1, revision: 2, alarm: policy }],
+      [{ schemaVersion: 1, alarm: null }],
+    ]);
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('warns about a malformed message, but not about its own status echoed back', () => {

@@ -1,6 +1,12 @@
 import { DeviceConfigMessage } from '../shared/schemas/messages.js';
 import { parseTopic } from '../shared/topics.js';
 
+const NOT_FOR_THE_AGENT = 'not for the agent';
+/** The cloud cleared the retained message of the topic (everything it sent was answered). */
+const CLEARED = 'retained message cleared';
+/** Reasons to ignore a message that are no one's mistake, so not worth a warning. */
+export const QUIET_REASONS: readonly string[] = [NOT_FOR_THE_AGENT, CLEARED];
+
 /** What a message from the cloud asks of the agent, or why it is ignored. */
 export type CloudMessage =
   | { readonly kind: 'offer'; readonly body: unknown }
@@ -14,7 +20,8 @@ export type CloudMessage =
  */
 export function readCloudMessage(topic: string, payload: Buffer): CloudMessage {
   const kind = parseTopic(topic)?.kind;
-  if (kind !== 'model/offer' && kind !== 'config') return { kind: 'ignored', reason: 'not for the agent' };
+  if (kind !== 'model/offer' && kind !== 'config') return { kind: 'ignored', reason: NOT_FOR_THE_AGENT };
+  if (payload.length === 0) return { kind: 'ignored', reason: CLEARED };
   let body: unknown;
   try {
     body = JSON.parse(payload.toString('utf8'));

@@ -54,7 +54,8 @@ export const ErrorCodes = {
   EMBER_ERR_BAD_OFFER: 'a model offer is malformed, not for this device, or inconsistent with its manifest',
   EMBER_ERR_OFFER_SIGNATURE: 'a model offer is unsigned, signed by an unknown key, or altered after signing',
   EMBER_ERR_OFFER_STALE:
-    'a model offer has expired, or was issued no later than one the device already accepted (a replay)',
+    'a model offer has expired, or is no higher in sequence than one the device already accepted (a replay)',
+  EMBER_ERR_OFFER_FUTURE: "a model offer is dated too far ahead of the device's clock (a clock fault)",
   EMBER_ERR_SIGNING_KEY: 'a key is not a valid Ed25519 key in PEM form',
   EMBER_ERR_MODEL_DOWNLOAD: 'a model could not be fetched (network, HTTP status, timeout or size limit)',
   EMBER_ERR_MODEL_INSTALL: 'a model could not be written to, or read back from, the models folder',

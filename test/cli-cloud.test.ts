@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -170,4 +171,41 @@ describe('emberwatch cloud as a process', () => {
     ]);
     expect(startedLine(result.stdout)).toBeUndefined();
   });
+
+  it('names the field and the file of a missing key or an RSA fleet key, exit 2', async () => {
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const rsaPath = join(dir, 'fleet-rsa.pem');
+    await writeFile(rsaPath, rsa.privateKey);
+    const missingKey = join(dir, 'no-such.key');
+    const cases = [
+      [{ broker: { ...brokerSection(broker, files), keyPath: missingKey } }, 'broker.keyPath', missingKey],
+      [
+        { broker: { ...brokerSection(broker, files), certPath: files.caPath, keyPath: files.keyPath } },
+        'broker.keyPath',
+        'is not the private key',
+      ],
+      [
+        { broker: brokerSection(broker, files), fleetKey: { privateKeyPath: rsaPath } },
+        'fleetKey.privateKeyPath',
+        `${rsaPath}: private key is rsa, not ed25519`,
+      ],
+    ] as const;
+    for (const [index, [extra, field, detail]] of cases.entries()) {
+      const configPath = join(dir, `bad-file-${String(index)}.json`);
+      await writeFile(
+        configPath,
+        JSON.stringify({ dataDir: join(dir, `bad-data-${String(index)}`), ...extra }),
+      );
+      const result = await runCli(['cloud', '--config', configPath]);
+      expect(result.code).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`config: ${field}: `);
+      expect(lines[0]).toContain(detail);
+    }
+  }, 40_000);
 });

@@ -36,6 +36,7 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
   const offers: string[] = [];
   const sources: string[] = [];
   let token: string;
+  const cleared: string[] = [];
 
   beforeAll(async () => {
     bed = await startEdgeBed();
@@ -84,8 +85,14 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
 
     watcher = await bed.broker.service('offer-watcher', { reconnectPeriod: 100 });
     watcher.on('message', (topic, payload) => {
+      const deviceId = parseTopic(topic)?.deviceId ?? topic;
+      // Offers go retained; once a device answered everything, the cloud clears its retained offer.
+      if (payload.length === 0) {
+        cleared.push(deviceId);
+        return;
+      }
       const offer = JSON.parse(payload.toString('utf8')) as { version?: string; source?: { url?: string } };
-      offers.push(`${parseTopic(topic)?.deviceId ?? topic} ${offer.version ?? '?'}`);
+      offers.push(`${deviceId} ${offer.version ?? '?'}`);
       sources.push(offer.source?.url ?? '');
     });
     await watcher.subscribeAsync('emberwatch/v1/+/model/offer', { qos: 1 });
@@ -155,6 +162,7 @@ describe('cloud end to end: a rollout whose canary refuses the model', () => {
     ).entries;
     expect(audit[0]).toMatchObject({ action: 'rollout-started', subject: BAD_VERSION });
     expect(audit[0]?.actor).toMatch(/^token:test-admin-/);
+    await waitFor('the answered offer cleared', () => cleared.includes(canary));
     for (const agent of agents) expect((await agent.snapshot()).modelVersion).toBe('rules');
 
     const { alerts } = await pollUntil(

@@ -88,13 +88,16 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
         c['broker'] = { ...(c['broker'] as object), port: await freePort() };
       },
       /^emberwatch ingest: no connection to 127\.0\.0\.1:\d+ within 5000 ms \(last attempt: .*ECONNREFUSED.*\)$/,
+      1,
     ],
     [
       'the CA file is missing',
       (c: Record<string, unknown>) => {
         c['broker'] = { ...(c['broker'] as object), caPath: join(dir, 'no-such-ca.crt') };
       },
-      /^emberwatch broker CA .*no-such-ca\.crt: cannot read: ENOENT$/,
+      // A file the config names that is not there is the config's fault: exit 2, naming the field.
+      /^emberwatch cloud: config: broker\.caPath: cannot read .*no-such-ca\.crt \(ENOENT\)$/,
+      2,
     ],
     [
       'the HTTP port is taken',
@@ -102,6 +105,7 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
         c['http'] = { host: '127.0.0.1', port: (blocker.address() as AddressInfo).port };
       },
       /^emberwatch cloud API cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/,
+      1,
     ],
     [
       "a device's certificate is the service certificate",
@@ -116,13 +120,14 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
         };
       },
       /^emberwatch service certificate .*device\.crt is a device certificate \(CN=gw-stolen-1, OU=device\); the cloud connects as a service and needs OU=service$/,
+      1,
     ],
   ])(
-    '%s: exit 1 with one line',
-    async (name, edit, line) => {
+    '%s: one line, and the exit code that problem calls for',
+    async (name, edit, line, code) => {
       const path = await config(name.replace(/\W+/g, '-'), edit);
       const exit = await runCloud(path);
-      expect(exit.code, exit.lines.join('\n')).toBe(1);
+      expect(exit.code, exit.lines.join('\n')).toBe(code);
       expect(exit.lines).toHaveLength(1);
       expect(exit.lines[0]).toMatch(line);
       expect(exit.stdout).not.toContain('"cloud":"started"');

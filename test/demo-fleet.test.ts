@@ -275,8 +275,9 @@ describe('the demo fleet on a real broker', () => {
       const manifest = await readFile(join(workspace.registry.storeDir, 'models', version, 'manifest.json'));
       const offer = signOffer(
         {
-          schemaVersion: 2,
+          schemaVersion: 3,
           id: 'offer-demo-test',
+          sequence: 1,
           deviceId: 'gw-02',
           version,
           sha256: createHash('sha256').update(manifest).digest('hex'),

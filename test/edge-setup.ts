@@ -34,8 +34,9 @@ export interface EdgeBed {
   close(): Promise<void>;
 }
 
-export async function startEdgeBed(): Promise<EdgeBed> {
-  const broker = await embeddedLinkBroker();
+/** A broker (the embedded one unless `open` names another) and a folder for one edge test file. */
+export async function startEdgeBed(open: () => Promise<LinkBroker> = embeddedLinkBroker): Promise<EdgeBed> {
+  const broker = await open();
   const dir = await mkdtemp(join(tmpdir(), 'emberwatch-edge-'));
   const caPath = join(dir, 'ca.crt');
   await writeFile(caPath, broker.pki.ca.certPem);
@@ -52,7 +53,15 @@ export async function startEdgeBed(): Promise<EdgeBed> {
       return {
         deviceId,
         sensors,
-        broker: { host: '127.0.0.1', port: broker.port, caPath, certPath, keyPath, flowControl: 'none' },
+        broker: {
+          host: '127.0.0.1',
+          port: broker.port,
+          protocol: broker.protocol,
+          caPath,
+          certPath,
+          keyPath,
+          flowControl: 'none',
+        },
         outbox: { path: join(dir, `${deviceId}-outbox.db`) },
         status: { host: '127.0.0.1', port: 0 },
         telemetryIntervalS: 2,

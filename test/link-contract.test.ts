@@ -98,6 +98,30 @@ describe.each(targets)('IotLink contract: %s', (_name, open) => {
     );
   });
 
+  it('takes retained messages at subscribe, and an empty one (a retained message cleared) without harm', async () => {
+    const cloud = await broker.service('rollout-2');
+    const topics = deviceTopics('gw-retained');
+    await cloud.publishAsync(topics.config, '{"kept":1}', { qos: 1, retain: true });
+    const link = new IotLink({ settings: await broker.linkSettings('gw-retained'), logger: silentLogger() });
+    links.push(link);
+    const messages: [string, string][] = [];
+    link.on('message', (topic, payload) => messages.push([topic, payload.toString('utf8')]));
+    const online = once(link, 'online');
+    await link.start();
+    await online;
+    await waitFor('the retained config', () => messages.length === 1);
+    // The SDK may hand an empty payload over as a detached buffer; it must not take the process down.
+    await cloud.publishAsync(topics.config, Buffer.alloc(0), { qos: 1, retain: true });
+    await cloud.publishAsync(topics['model/offer'], Buffer.alloc(0), { qos: 1, retain: true });
+    await waitFor('both empty messages', () => messages.length === 3);
+    expect(messages).toEqual([
+      [topics.config, '{"kept":1}'],
+      [topics.config, ''],
+      [topics['model/offer'], ''],
+    ]);
+    await link.publish(topics.telemetry, Buffer.from('{}'), { qos: 1, messageId: 'after-empty' });
+  });
+
   it('when its connection dies: fails the publish in flight, the broker sends the will, it comes back', async () => {
     const proxy = await startTcpProxy(broker.port);
     proxies.push(proxy);
@@ -149,6 +173,36 @@ describe.each(targets)('IotLink contract: %s', (_name, open) => {
     await waitFor('the retained status', () => late.length === 1);
     expect(statuses(late)[0]?.state).toBe('online');
   });
+
+  it('while an alarm waits, tries the broker every alarmRetryMs instead of by its grown backoff', async () => {
+    // A backoff of 15 s: without the alarm, a 3.1.1 link (no jitter) would stay offline that long.
+    const reconnect = { minMs: 15_000, maxMs: 15_000, alarmRetryMs: 250 };
+    let alarm = false;
+    const link = new IotLink({
+      settings: { ...(await broker.linkSettings('gw-urgent')), reconnect },
+      logger: silentLogger(),
+      urgent: () => alarm,
+    });
+    links.push(link);
+    let online = once(link, 'online');
+    await link.start();
+    await online;
+    const outage = async (): Promise<number> => {
+      const offline = once(link, 'offline');
+      await broker.stopBroker();
+      await offline;
+      await sleep(1500); // a failed attempt or two: the link now waits out its backoff
+      online = once(link, 'online');
+      await broker.startBroker();
+      const back = performance.now();
+      await Promise.race([online, sleep(4000)]);
+      return link.isOnline() ? performance.now() - back : Number.POSITIVE_INFINITY;
+    };
+    if (broker.protocol === 'mqtt311') expect(await outage()).toBe(Number.POSITIVE_INFINITY);
+    alarm = true;
+    if (!link.isOnline()) await online;
+    expect(await outage()).toBeLessThan(2000);
+  }, 40_000);
 
   it('on a clean stop leaves a retained "stopped" status, sends no will and refuses publishes', async () => {
     const topics = deviceTopics('gw-stop');

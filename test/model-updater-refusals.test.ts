@@ -108,14 +108,13 @@ describe('ModelUpdater refuses, and the running model carries on', () => {
     const fleetKey = cloud.fleet.privateKeyPem;
     const expired = cloud.offerFor('v2', fleetKey, { issuedAt: now - 7_200_000, expiresAt: now - 3_600_000 });
     await expectRefused(expired, 'rejected', 'EMBER_ERR_OFFER_STALE', /expired/);
-    // Signed before the offer that installed v1: what someone who kept it could replay.
-    const older = cloud.offerFor('v2', fleetKey, {
-      issuedAt: v1Offer.issuedAt - 1,
-      expiresAt: now + 3_600_000,
-    });
+    // Numbered before the offer that installed v1: what someone who kept it could replay.
+    const older = cloud.offerFor('v2', fleetKey, { sequence: Math.max(1, v1Offer.sequence - 1) });
     await expectRefused(older, 'rejected', 'EMBER_ERR_OFFER_STALE', /replay/);
+    const same = cloud.offerFor('v2', fleetKey, { sequence: v1Offer.sequence });
+    await expectRefused(same, 'rejected', 'EMBER_ERR_OFFER_STALE', /replay/);
     await t.restart();
-    await expectRefused(older, 'rejected', 'EMBER_ERR_OFFER_STALE', /replay/);
+    await expectRefused(same, 'rejected', 'EMBER_ERR_OFFER_STALE', /replay/);
     expect(await t.updater.handleOffer(cloud.offerFor('v2'))).toMatchObject({
       status: 'installed',
       active: 'v2',

@@ -50,8 +50,9 @@ export function createCloudCommand(starter: CloudStarter = startIngestOnly): Com
     summary: 'run the cloud: ingest, analysis, response, learning, rollout, API and dashboard',
     usage: `emberwatch cloud --config FILE
 
-Runs the cloud process described by FILE (YAML or JSON; see
-cloud/config/example.yaml; relative paths resolve against FILE's folder).
+Runs the cloud process described by FILE (see cloud/config/example.yaml;
+JSON if its name ends in .json, YAML if in .yaml or .yml, otherwise JSON
+when it starts with "{"; relative paths resolve against FILE's folder).
 Connects to the broker with the service certificate of broker.certPath
 (MQTT 5, or 3.1.1 when the broker speaks nothing newer) and reads every
 device's anomaly, telemetry, status and model/report messages.
@@ -62,32 +63,38 @@ EMBERWATCH_CLOUD_HTTP_PORT, EMBERWATCH_CLOUD_PUBLIC_URL.
 Prints one JSON line {cloud, broker, url} once started and runs until
 interrupted (SIGINT, SIGTERM); a process that has not stopped within
 EMBERWATCH_STOP_TIMEOUT_S (10 s) of the signal, or gets a second one, exits
-anyway. A bad config file is one line naming the field, exit 2. A fatal
-start-up problem (a CA, certificate or key that cannot be read, a device's
-certificate as the service certificate, the HTTP port taken, no broker
-within broker.startTimeoutS, 5 s by default) is one line and exit 1 within
-seconds. Files are created owner-only. Users and API tokens: emberwatch
-users, emberwatch tokens. GET /healthz answers while the process lives;
-GET /readyz only while the broker session is up and the stores are open.`,
+anyway. A bad config file (an unknown key included), or a CA, certificate,
+key or fleet key it names that is missing, unreadable or of the wrong kind,
+is one line naming the field and the file, exit 2. A fatal start-up problem
+(a device's certificate as the service certificate, the HTTP port taken, no
+broker within broker.startTimeoutS, 5 s by default) is one line and exit 1
+within seconds. Files are created owner-only. Users and API tokens:
+emberwatch users, emberwatch tokens. GET /healthz answers while the process
+lives; GET /readyz only while the broker session is up and the stores are
+open.`,
     async run(argv, io) {
       const options = parseOptions('cloud', argv, { config: { type: 'string', short: 'c' } }, Options);
       if (options === 'help') {
         await writeLine(io.stdout, this.usage);
         return 0;
       }
+      const asBadOption = (error: unknown): unknown =>
+        isEmberError(error, 'EMBER_ERR_BAD_CONFIG')
+          ? new EmberError('EMBER_ERR_BAD_OPTION', `cloud: ${error.message}`, { cause: error })
+          : error;
       let config: CloudConfig;
       try {
         config = await loadCloudConfig(options.config);
       } catch (error) {
-        if (isEmberError(error, 'EMBER_ERR_BAD_CONFIG')) {
-          throw new EmberError('EMBER_ERR_BAD_OPTION', `cloud: ${error.message}`, { cause: error });
-        }
-        throw error;
+        throw asBadOption(error);
       }
       // Everything this process writes (SQLite files, secrets, field data) is for its owner only.
       process.umask(0o077);
       const logger = createLogger();
-      const cloud = await starter(config, logger);
+      // A file the config names (certificate, key, fleet key) is checked as the cloud starts: exit 2 too.
+      const cloud = await starter(config, logger).catch((error: unknown) => {
+        throw asBadOption(error);
+      });
       try {
         const broker = `${config.broker.host}:${config.broker.port}`;
         await writeLine(io.stdout, JSON.stringify({ cloud: 'started', broker, url: cloud.url ?? null }));

@@ -46,7 +46,7 @@ export async function seedModelFolder(modelsDir: string, shippedModelDir: string
   await slots.write({
     active: { dir, version: manifest.version, offerId: FACTORY_OFFER_ID },
     previous: null,
-    newestOfferIssuedAt: 0,
+    newestOfferSequence: 0,
   });
 }
 

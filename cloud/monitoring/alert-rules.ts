@@ -9,7 +9,7 @@ export type AlertRule = (typeof ALERT_RULES)[number];
  * Settings of the operator alert rules, embedded in the cloud configuration
  * file. Durations are seconds.
  */
-export const AlertRuleSettings = z.object({
+export const AlertRuleSettings = z.strictObject({
   evaluateEveryS: z.number().positive().default(15),
   /** A device not online, or silent for longer than this, is offline. */
   offlineAfterS: z.number().positive().default(300),

@@ -5,7 +5,7 @@ import { WebhookDeliverySettings, WebhookTarget } from './webhook-target.js';
  * Settings of the response agent, embedded in the cloud configuration file.
  * Durations are seconds and may be fractional.
  */
-export const ResponseSettings = z.object({
+export const ResponseSettings = z.strictObject({
   /** Receive one notification per medium incident. */
   notify: z.array(WebhookTarget).default([]),
   /** Receive the emergency alert of a high incident and its repeats. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * chat or paging service, say); `secret` signs the body and never leaves the
  * process.
  */
-export const WebhookTarget = z.object({
+export const WebhookTarget = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
   headers: z.record(z.string().min(1), z.string()).optional(),
   secret: z.string().min(1).optional(),
@@ -13,7 +13,7 @@ export const WebhookTarget = z.object({
 export type WebhookTarget = z.infer<typeof WebhookTarget>;
 
 /** How hard the notifier tries before it gives up on one delivery. */
-export const WebhookDeliverySettings = z.object({
+export const WebhookDeliverySettings = z.strictObject({
   /** Each attempt is aborted after this long. */
   timeoutMs: z.number().int().positive().default(5000),
   /** Attempts in all, the first included. */

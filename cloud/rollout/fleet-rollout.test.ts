@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
+import { isRollback, ModelRollback, verifyRollback } from '../../shared/model/model-rollback.js';
 import { generateOfferKeys, ModelOffer, verifyOffer } from '../../shared/model/model-signature.js';
 import type { ModelReport } from '../../shared/model/model-report.js';
 import { FolderStore } from '../../shared/object-store/index.js';
@@ -19,43 +20,76 @@ type Behaviour = 'install' | 'reject' | 'silent';
 
 const keys = generateOfferKeys();
 
-/** A fleet in memory: each device answers its offers as told, like the edge's ModelUpdater would. */
+/** A fleet in memory: each device answers its offers and rollbacks as told, like the edge's ModelUpdater would. */
 class FakeFleet {
   readonly offers: { deviceId: string; offer: ModelOffer }[] = [];
+  readonly rollbacks: { deviceId: string; rollback: ModelRollback }[] = [];
   /** Offers and reports in the order they happened: `offer gw-1 m2`, `report gw-1 installed`. */
   readonly log: string[] = [];
   readonly active = new Map<string, string>();
+  /** What each device ran before, newest last, and the offer that installed what it runs. */
+  readonly history = new Map<string, { version: string; offerId: string }[]>();
   readonly behaviour = new Map<string, Behaviour>();
+  /** The retained message of each topic, as the broker keeps it. */
+  readonly retained = new Map<string, string>();
   rollout: FleetRollout | undefined;
 
-  publish(topic: string, payload: Buffer): Promise<void> {
+  publish(topic: string, payload: Buffer, options: { retain?: boolean } = {}): Promise<void> {
     const deviceId = parseTopic(topic)?.deviceId ?? '';
-    const offer = ModelOffer.parse(JSON.parse(payload.toString('utf8')));
+    if (options.retain === true) {
+      if (payload.length === 0) this.retained.delete(topic);
+      else this.retained.set(topic, payload.toString('utf8'));
+    }
+    if (payload.length === 0) return Promise.resolve();
+    const body: unknown = JSON.parse(payload.toString('utf8'));
+    if (isRollback(body)) return this.#rollBack(deviceId, ModelRollback.parse(body));
+    const offer = ModelOffer.parse(body);
     this.offers.push({ deviceId, offer });
     this.log.push(`offer ${deviceId} ${offer.version}`);
     const behaviour = this.behaviour.get(deviceId) ?? 'install';
     if (behaviour !== 'silent') {
       setImmediate(() => {
         const installed = behaviour === 'install' && verifyOffer(offer, keys.publicKeyPem);
-        if (installed) this.active.set(deviceId, offer.version);
-        const report: ModelReport = {
+        if (installed) {
+          const history = this.history.get(deviceId) ?? [];
+          history.push({ version: offer.version, offerId: offer.id });
+          this.history.set(deviceId, history);
+          this.active.set(deviceId, offer.version);
+        }
+        this.#report(deviceId, {
           offerId: offer.id,
           version: offer.version,
           status: installed ? 'installed' : 'rejected',
-          ts: Date.now(),
-          active: this.active.get(deviceId) ?? 'rules',
           ...(installed
             ? {}
             : {
                 reason: 'model does not reproduce its reference outputs',
                 code: 'EMBER_ERR_MODEL_REFERENCE',
               }),
-        };
-        this.log.push(`report ${deviceId} ${report.status}`);
-        void this.rollout?.handleReport(deviceId, report).catch(() => undefined);
+        });
       });
     }
     return Promise.resolve();
+  }
+
+  #rollBack(deviceId: string, rollback: ModelRollback): Promise<void> {
+    this.rollbacks.push({ deviceId, rollback });
+    this.log.push(`rollback ${deviceId} ${rollback.version}`);
+    setImmediate(() => {
+      const history = this.history.get(deviceId) ?? [];
+      if (verifyRollback(rollback, keys.publicKeyPem) && history.at(-1)?.offerId === rollback.offerId) {
+        history.pop();
+        this.active.set(deviceId, history.at(-1)?.version ?? 'rules');
+      }
+      this.#report(deviceId, { offerId: rollback.id, version: rollback.version, status: 'rolled-back' });
+    });
+    return Promise.resolve();
+  }
+
+  #report(deviceId: string, fields: Omit<ModelReport, 'ts' | 'active'>): void {
+    const report: ModelReport = { ...fields, ts: Date.now(), active: this.active.get(deviceId) ?? 'rules' };
+    this.log.push(`report ${deviceId} ${report.status}`);
+    void this.rollout?.handleReport(deviceId, report).catch(() => undefined);
   }
 
   offeredTo(version: string): string[] {
@@ -204,7 +238,45 @@ describe('FleetRollout', () => {
       ['gw-d', 'pending'],
     ]);
     expect(fleet.active.get('gw-a')).toBe('m1');
-    expect(fleet.offers.at(-1)).toMatchObject({ deviceId: 'gw-a', offer: { version: 'm1' } });
+    // A signed rollback of gw-a's offer of m3, not an offer of m1: nothing to fetch, no clock to trust.
+    const m3ToA = fleet.offers.find((o) => o.deviceId === 'gw-a' && o.offer.version === 'm3')?.offer;
+    expect(fleet.rollbacks).toMatchObject([
+      { deviceId: 'gw-a', rollback: { offerId: m3ToA?.id, version: 'm3' } },
+    ]);
+    expect(after.devices[0]?.reason).toBe('back on m1');
+    // Everything answered: no retained offer is left for anyone.
+    expect([...fleet.retained.keys()]).toEqual([]);
+  });
+
+  it('numbers the offers to each device, above any sequence a device reports it accepted', async () => {
+    await settled((await rollout.start({ version: 'm1', devices: ['gw-1', 'gw-2'] })).id);
+    await rollout.handleReport('gw-2', {
+      offerId: 'from-a-lost-database',
+      version: 'm9',
+      status: 'rejected',
+      sequence: 40,
+      ts: 1,
+    });
+    await settled((await rollout.start({ version: 'm2', devices: ['gw-1', 'gw-2'] })).id);
+    const sequences = (deviceId: string): number[] =>
+      fleet.offers.filter((o) => o.deviceId === deviceId).map((o) => o.offer.sequence);
+    expect(sequences('gw-1')).toEqual([1, 2]);
+    expect(sequences('gw-2')).toEqual([1, 41]);
+  });
+
+  it('sends offers retained, and the newest unanswered one again when its device comes back online', async () => {
+    fleet.behaviour.set('gw-7', 'silent');
+    const started = await rollout.start({ version: 'm2', devices: ['gw-7'] });
+    const topic = 'emberwatch/v1/gw-7/model/offer';
+    const first = fleet.offers.at(-1)?.offer;
+    expect(fleet.retained.get(topic)).toBe(JSON.stringify(first));
+    fleet.behaviour.delete('gw-7');
+    await rollout.deviceOnline('gw-7');
+    expect(fleet.offers.at(-1)?.offer.id).toBe(first?.id);
+    expect((await settled(started.id)).devices[0]?.status).toBe('installed');
+    expect(fleet.retained.has(topic)).toBe(false);
+    await rollout.deviceOnline('gw-7');
+    expect(fleet.offers).toHaveLength(2); // nothing unanswered: nothing sent
   });
 
   it('counts a silent canary as failed after canaryTimeoutS', async () => {

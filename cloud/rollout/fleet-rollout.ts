@@ -13,7 +13,7 @@ import {
   type RolloutSettings,
   type StartRolloutInput,
 } from './rollout-options.js';
-import { installOutcome, planRollout, revertOutcome, revertTarget } from './rollout-plan.js';
+import { installOutcome, planRollout, revertOutcome } from './rollout-plan.js';
 import { RolloutRun } from './rollout-run.js';
 import { progressOf } from './rollout-rows.js';
 import { RolloutStore } from './rollout-store.js';
@@ -133,7 +133,7 @@ export class FleetRollout {
         { rollout: id, version: input.version, canaries: run.canaries(), devices: devices.length },
         'rollout started',
       );
-      await this.#require().offers.offer(run, model, run.canaries(), 'install');
+      await this.#require().offers.offer(run, model, run.canaries());
       await this.#advance(run);
       return run.progress();
     });
@@ -144,8 +144,9 @@ export class FleetRollout {
    * quotes; reports of offers this rollout never sent are ignored.
    */
   async handleReport(deviceId: string, report: ModelReport): Promise<void> {
-    const { store } = this.#require();
+    const { store, offers } = this.#require();
     if (report.active !== undefined) store.recordActive(deviceId, report.active, report.ts);
+    if (report.sequence !== undefined) store.recordAcceptedSequence(deviceId, report.sequence);
     const offer = store.offer(report.offerId);
     if (offer?.deviceId !== deviceId) return;
     await this.#serial(async () => {
@@ -153,6 +154,7 @@ export class FleetRollout {
       const device = run.device(deviceId);
       if (device === undefined) return;
       store.markAnswered(offer.id);
+      await offers.clearIfAnswered(deviceId);
       if (offer.kind === 'revert') {
         run.setDevice(deviceId, revertOutcome(report));
       } else {
@@ -202,7 +204,7 @@ export class FleetRollout {
         settings,
         alarmBehaviour: this.#options.alarmBehaviour,
         offerRest: async (deviceIds) =>
-          this.#require().offers.offer(run, await this.#prepare(run.row.version), deviceIds, 'install'),
+          this.#require().offers.offer(run, await this.#prepare(run.row.version), deviceIds),
         revert: (deviceIds) => this.#revert(run, deviceIds),
       });
       if (next !== undefined && current) {
@@ -234,23 +236,22 @@ export class FleetRollout {
     if (run.takeChanged()) this.#events.emit('progress', run.progress());
   }
 
+  /** Signed rollbacks to devices that installed the model: each goes back to what it ran before. */
   async #revert(run: RolloutRun, deviceIds: readonly string[]): Promise<void> {
-    const groups = new Map<string, string[]>();
     for (const id of deviceIds) {
-      const device = run.device(id);
-      const target =
-        device === undefined ? null : revertTarget(device, run.row.version, run.row.previousVersion);
-      if (target === null) {
-        run.setDevice(id, { reason: `no version before ${run.row.version} to offer back` });
-        continue;
-      }
-      groups.set(target, [...(groups.get(target) ?? []), id]);
+      const before = run.device(id)?.activeBefore ?? 'the model before';
+      run.setDevice(id, { revertVersion: before, reason: `rollback sent: back to ${before}` });
     }
-    for (const [version, ids] of groups) {
-      const model = await this.#prepare(version);
-      for (const id of ids) run.setDevice(id, { revertVersion: version, reason: `${version} offered back` });
-      await this.#require().offers.offer(run, model, ids, 'revert');
-    }
+    await this.#require().offers.rollBack(run, deviceIds);
+  }
+
+  /**
+   * A device came online (its birth status): its newest unanswered offer or
+   * rollback is sent again, in case the broker lost the retained one.
+   */
+  deviceOnline(deviceId: string): Promise<void> {
+    const { offers } = this.#require();
+    return this.#serial(() => offers.resendNewest(deviceId));
   }
 
   #prepare(version: string): Promise<PreparedModel> {

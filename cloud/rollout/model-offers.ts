@@ -8,7 +8,9 @@ import {
   offerSigningPayload,
   type ModelSource,
 } from '../../shared/model/model-signature.js';
+import { ModelRollback, rollbackSigningPayload } from '../../shared/model/model-rollback.js';
 import { modelKeys } from '../registry/registry-layout.js';
+import type { z } from 'zod';
 
 /** The part of the registry that serves a model's files. */
 export interface ModelFiles {
@@ -105,36 +107,63 @@ export class OfferSigner {
     this.#key = createPrivateKey(privateKeyPem);
   }
 
-  /** One signed offer of a prepared model to one device, valid from `issuedAt` (ms) for `ttlMs`. */
+  /**
+   * One signed offer of a prepared model to one device, number `sequence` of
+   * those made to it, valid from `issuedAt` (ms) for `ttlMs`.
+   */
   offerTo(
     model: PreparedModel,
-    deviceId: string,
-    offerId: string,
+    to: { readonly deviceId: string; readonly offerId: string; readonly sequence: number },
     issuedAt: number,
     ttlMs: number,
   ): ModelOffer {
     const expiresAt = Math.floor(issuedAt + ttlMs);
     const unsigned = {
-      schemaVersion: 2 as const,
-      id: offerId,
-      deviceId,
+      schemaVersion: 3 as const,
+      id: to.offerId,
+      deviceId: to.deviceId,
+      sequence: to.sequence,
       version: model.version,
       sha256: model.sha256,
       size: model.size,
-      source: model.sourceFor?.(deviceId, expiresAt) ?? model.source,
+      source: model.sourceFor?.(to.deviceId, expiresAt) ?? model.source,
       issuedAt: Math.floor(issuedAt),
       expiresAt,
       keyId: this.keyId,
     };
     const signature = sign(null, offerSigningPayload(unsigned), this.#key).toString('base64');
-    const parsed = ModelOffer.safeParse({ ...unsigned, signature });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new EmberError(
-        'EMBER_ERR_BAD_OFFER',
-        `offer.${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-      );
-    }
-    return parsed.data;
+    return parsedOrThrow(ModelOffer, { ...unsigned, signature }, 'offer');
   }
+
+  /** A signed order to one device to take the model of offer `offerId` (version `version`) out of service. */
+  rollbackOf(
+    to: { readonly deviceId: string; readonly offerId: string; readonly version: string },
+    rollbackId: string,
+    issuedAt: number,
+  ): ModelRollback {
+    const unsigned = {
+      schemaVersion: 1 as const,
+      kind: 'rollback' as const,
+      id: rollbackId,
+      deviceId: to.deviceId,
+      offerId: to.offerId,
+      version: to.version,
+      issuedAt: Math.floor(issuedAt),
+      keyId: this.keyId,
+    };
+    const signature = sign(null, rollbackSigningPayload(unsigned), this.#key).toString('base64');
+    return parsedOrThrow(ModelRollback, { ...unsigned, signature }, 'rollback');
+  }
+}
+
+function parsedOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new EmberError(
+      'EMBER_ERR_BAD_OFFER',
+      `${what}.${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
 }

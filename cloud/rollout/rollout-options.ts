@@ -4,9 +4,9 @@ import type { Logger } from '../../shared/logging.js';
 import type { ModelRecord } from '../registry/registry-catalog.js';
 import type { ModelFiles, ModelUrlSigner } from './model-offers.js';
 
-/** Sends one message to the broker at QoS 1 (the cloud's MQTT client). */
+/** Sends one message to the broker at QoS 1 (the cloud's MQTT client); offers go retained. */
 export interface OfferPublisher {
-  publish(topic: string, payload: Buffer): Promise<void>;
+  publish(topic: string, payload: Buffer, options?: { readonly retain?: boolean }): Promise<void>;
 }
 
 /** The devices a rollout goes to when `start` names none. */
@@ -24,7 +24,7 @@ export interface RolloutRegistry extends ModelFiles {
   list(filter?: { status?: 'approved' }): Promise<ModelRecord[]>;
 }
 
-const Settings = z.object({
+const Settings = z.strictObject({
   /** Deadline for every canary to report, from the canary offers. */
   canaryTimeoutS: z.number().positive().default(900),
   /** Deadline for the rest of the fleet to report, from their offers. */
@@ -39,7 +39,7 @@ const Settings = z.object({
   /** Devices fetch from `${publicBaseUrl}/v1/models/{version}/`; without it, by object key. */
   publicBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   observation: z
-    .object({
+    .strictObject({
       /** Length of the windows before the canary offers and after the last canary install. */
       windowS: z.number().positive().default(900),
       maxIncreaseRatio: z.number().min(1).default(2),

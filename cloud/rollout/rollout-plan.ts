@@ -66,13 +66,15 @@ export function installOutcome(report: ModelReport): { status: DeviceStatus; rea
 }
 
 /**
- * What a report on an offer to undo the install means: back on the version
- * offered, or still on the new one (status unchanged) with the reason.
+ * What a device's answer to a rollback means: back on what it ran before
+ * (`active`), or still on the new model (status unchanged) with the reason.
  */
 export function revertOutcome(report: ModelReport): { status?: DeviceStatus; reason: string } {
-  if (report.status === 'installed') return { status: 'rolled-back', reason: `back on ${report.version}` };
+  if (report.status === 'rolled-back' || report.status === 'installed') {
+    return { status: 'rolled-back', reason: `back on ${report.active ?? report.version}` };
+  }
   const why = report.reason === undefined ? '' : ` (${report.reason})`;
-  return { reason: `offer of ${report.version} to undo the install: ${report.status}${why}` };
+  return { reason: `rollback of ${report.version}: ${report.status}${why}` };
 }
 
 /** One canary as the verdict sees it. */
@@ -191,14 +193,4 @@ export function planRollout(input: RolloutPlanInput): { row: RolloutRow; devices
     },
     devices: rows,
   };
-}
-
-/** The version to offer a canary back: the model it ran before, else the rollout's previous version. */
-export function revertTarget(
-  device: Pick<DeviceRow, 'activeBefore'>,
-  version: string,
-  previous: string | null,
-): string | null {
-  const before = device.activeBefore;
-  return before !== null && before !== 'rules' && before !== version ? before : previous;
 }

@@ -45,6 +45,17 @@ CREATE TABLE device_models (
   ts INTEGER NOT NULL
 );`,
   },
+  {
+    // 2: each install offer's per-device sequence, and the lowest sequence a device's reports say is unused.
+    version: 2,
+    up: `
+ALTER TABLE offers ADD COLUMN sequence INTEGER;
+CREATE INDEX offers_by_device ON offers (device_id, sequence);
+CREATE TABLE device_sequences (
+  device_id TEXT PRIMARY KEY,
+  accepted INTEGER NOT NULL
+);`,
+  },
 ];
 
 /** A rollout's own columns. */
@@ -78,9 +89,12 @@ export interface OfferRow {
   id: string;
   rolloutId: string;
   deviceId: string;
+  /** An offer of the rollout's model, or a signed rollback of it (or, before those, an offer of the version before). */
   kind: 'install' | 'revert';
   payload: string;
   answered: boolean;
+  /** The install offer's place among the offers to its device; null for a rollback. */
+  sequence: number | null;
 }
 
 /** A `rollouts` row as SQLite returns it. */
@@ -161,6 +175,7 @@ export interface RawOffer {
   kind: 'install' | 'revert';
   payload: string;
   answered: number;
+  sequence: number | null;
 }
 
 export function offerOf(raw: RawOffer): OfferRow {
@@ -171,5 +186,6 @@ export function offerOf(raw: RawOffer): OfferRow {
     kind: raw.kind,
     payload: raw.payload,
     answered: raw.answered === 1,
+    sequence: raw.sequence,
   };
 }

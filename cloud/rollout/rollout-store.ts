@@ -92,13 +92,51 @@ export class RolloutStore {
   }
 
   insertOffer(offer: Omit<OfferRow, 'answered'>): void {
-    this.#sql('INSERT INTO offers (id, rollout_id, device_id, kind, payload) VALUES (?, ?, ?, ?, ?)').run(
-      offer.id,
-      offer.rolloutId,
-      offer.deviceId,
-      offer.kind,
-      offer.payload,
-    );
+    this.#sql(
+      'INSERT INTO offers (id, rollout_id, device_id, kind, payload, sequence) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(offer.id, offer.rolloutId, offer.deviceId, offer.kind, offer.payload, offer.sequence);
+  }
+
+  /**
+   * The sequence of the next offer to a device: above every offer made to
+   * it and above the newest its reports say it accepted (so offers made
+   * after this file was lost are not taken for replays). Call it inside the
+   * transaction that inserts the offer.
+   */
+  nextSequence(deviceId: string): number {
+    const offered = this.#sql('SELECT COALESCE(MAX(sequence), 0) FROM offers WHERE device_id = ?')
+      .pluck()
+      .get(deviceId) as number;
+    const accepted = this.#sql('SELECT accepted FROM device_sequences WHERE device_id = ?')
+      .pluck()
+      .get(deviceId) as number | undefined;
+    return Math.max(offered, accepted ?? 0) + 1;
+  }
+
+  /** What a device's report says of the newest sequence it accepted. */
+  recordAcceptedSequence(deviceId: string, sequence: number): void {
+    this.#sql(
+      `INSERT INTO device_sequences (device_id, accepted) VALUES (?, ?)
+         ON CONFLICT(device_id) DO UPDATE SET accepted = MAX(accepted, excluded.accepted)`,
+    ).run(deviceId, sequence);
+  }
+
+  /** The newest install offer a rollout made to a device. */
+  installOffer(rolloutId: string, deviceId: string): OfferRow | undefined {
+    const id = this.#sql(
+      "SELECT id FROM offers WHERE rollout_id = ? AND device_id = ? AND kind = 'install' ORDER BY rowid DESC LIMIT 1",
+    )
+      .pluck()
+      .get(rolloutId, deviceId) as string | undefined;
+    return id === undefined ? undefined : this.offer(id);
+  }
+
+  /** A device's offers and rollbacks not answered yet, newest last (to send again when it comes online). */
+  unansweredOffersTo(deviceId: string): OfferRow[] {
+    const ids = this.#sql('SELECT id FROM offers WHERE device_id = ? AND answered = 0 ORDER BY rowid')
+      .pluck()
+      .all(deviceId) as string[];
+    return ids.map((id) => this.offer(id)).filter((o): o is OfferRow => o !== undefined);
   }
 
   markAnswered(offerId: string): void {

@@ -45,8 +45,11 @@ export function apiPorts(cloud: CloudService): ApiPorts {
     return { model: bytes, manifest: encodeManifest(manifest) };
   });
   return {
-    devices: () => cloud.fleet.devices(),
-    device: (id) => cloud.fleet.device(id),
+    devices: () => cloud.fleet.devices().map((device) => cloud.withConfig(device)),
+    device: (id) => {
+      const device = cloud.fleet.device(id);
+      return device === undefined ? undefined : cloud.withConfig(device);
+    },
     history: (id, sinceTs) => cloud.fleet.history(id, sinceTs),
     incidents: (query) => cloud.incidents.list(query),
     incident: (id) => cloud.incidents.get(id),

@@ -35,6 +35,16 @@ export interface DeviceState {
   readonly risk: AlarmLevel;
   /** Trouble conditions standing at the device's newest status: faults that need a person, not alarms. */
   readonly trouble: readonly TroubleCondition[];
+  /** The config (alarm thresholds) last sent to the device, if any, and whether it confirmed it. */
+  readonly config?: DeviceConfigState;
+}
+
+/** A config sent to a device: pending until the device reports running it. */
+export interface DeviceConfigState {
+  readonly revision: number;
+  readonly state: 'pending' | 'applied';
+  readonly sentAt: number;
+  readonly appliedAt: number | null;
 }
 
 /** One point of a device's sensor history for charts. */

@@ -1,5 +1,4 @@
-import { X509Certificate } from 'node:crypto';
-import { EmberError } from '../../shared/errors.js';
+import { readTlsFiles } from '../../shared/config/tls-files.js';
 import type { Logger } from '../../shared/logging.js';
 import type { CloudConfig } from '../config/cloud-config.js';
 import { ensureCloudSecrets, type CloudSecrets } from './cloud-secrets.js';
@@ -16,10 +15,12 @@ export interface CloudFiles {
 
 /**
  * Checks and reads, in this order: the data folder (made owner-only), the
- * broker's CA, the service certificate (not a device's) and its key, the
- * API's TLS files, the secrets file (made on the first run) and the fleet
- * signing key. Any problem is one line (EMBER_ERR_CLOUD_START,
- * EMBER_ERR_BAD_CONFIG) before anything listens or connects.
+ * broker's CA, the service certificate and its key (each readable and of its
+ * kind, the key the certificate's: else EMBER_ERR_BAD_CONFIG naming the
+ * field and the file), that the certificate is a service's and current
+ * (EMBER_ERR_CLOUD_START), the API's TLS files, the secrets file (made on
+ * the first run) and the fleet signing key. Any problem is one line before
+ * anything listens or connects.
  */
 export async function readCloudFiles(config: CloudConfig, logger: Logger): Promise<CloudFiles> {
   const tightened = await tightenDataDir(config.dataDir);
@@ -32,16 +33,13 @@ export async function readCloudFiles(config: CloudConfig, logger: Logger): Promi
       );
   }
   const { broker } = config;
-  const caPem = await readRequiredFile('broker CA', broker.caPath);
-  try {
-    new X509Certificate(caPem);
-  } catch (error) {
-    throw new EmberError('EMBER_ERR_CLOUD_START', `broker CA ${broker.caPath}: not a PEM certificate`, {
-      cause: error,
-    });
-  }
-  const certPem = await readRequiredFile('service certificate', broker.certPath);
-  const keyPem = await readRequiredFile('service key', broker.keyPath);
+  // Unreadable, not PEM, or a key that is not the certificate's: the config names the wrong file (exit 2).
+  const { certPem, keyPem } = await readTlsFiles({
+    ca: { field: 'broker.caPath', path: broker.caPath },
+    cert: { field: 'broker.certPath', path: broker.certPath },
+    key: { field: 'broker.keyPath', path: broker.keyPath },
+  });
+  // A readable certificate of the wrong kind (a device's, an expired one) cannot start the service (exit 1).
   checkServiceCertificate(certPem, keyPem, broker);
   const tls = config.http.tls;
   const httpTls =

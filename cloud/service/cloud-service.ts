@@ -11,6 +11,7 @@ import { FleetState } from '../fleet/fleet-state.js';
 import { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentEvent } from '../incidents/incident-types.js';
 import { CloudIngest } from '../ingest/cloud-ingest.js';
+import { ConfigDelivery } from '../device-config/config-delivery.js';
 import { LearningAgent } from '../learning/learning-agent.js';
 import { PipelineRetrainer } from '../learning/pipeline-retrainer.js';
 import { CloudMetrics } from '../monitoring/cloud-metrics.js';
@@ -20,6 +21,7 @@ import { ResponseAgent } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
 import { apiAccess, apiPorts } from './api-adapter.js';
+import type { DeviceState } from './cloud-contracts.js';
 import {
   dataPath,
   definedOnly,
@@ -76,6 +78,8 @@ export class CloudService {
   readonly access: AccessControl;
   readonly accessAdmin: AccessAdmin;
   readonly modelGrants: ModelGrants;
+  /** Config messages to devices, kept pending until each device confirms. */
+  readonly configs: ConfigDelivery;
   readonly api: CloudApi;
   #started = false;
   #running = false;
@@ -151,8 +155,17 @@ export class CloudService {
           }
         },
         telemetry: (message, receivedAt) => void this.fleet.applyTelemetry(message, receivedAt),
-        health: (message, receivedAt) => void this.fleet.applyHealth(message, receivedAt),
-        link: (status, deviceId, receivedAt) => void this.fleet.applyLink(status, receivedAt, deviceId),
+        health: async (message, receivedAt) => {
+          this.fleet.applyHealth(message, receivedAt);
+          await this.configs.deviceReported(message.deviceId, message.configRevision);
+        },
+        link: async (status, deviceId, receivedAt) => {
+          this.fleet.applyLink(status, receivedAt, deviceId);
+          if (status.state !== 'online') return;
+          // Back online: what it has not confirmed goes out again, in case the broker lost the retained copy.
+          await this.configs.deviceOnline(deviceId);
+          await this.models?.rollout?.deviceOnline(deviceId);
+        },
         report: async (deviceId, report) => {
           await this.models?.rollout?.handleReport(deviceId, report);
         },
@@ -164,6 +177,11 @@ export class CloudService {
       logger,
     });
     this.serving = new ServingModel(this.models?.registry, logger);
+    this.configs = new ConfigDelivery({
+      databaseFile: dataPath(config, 'device-configs.sqlite'),
+      publisher: { publish: (topic, payload, options) => this.ingest.publish(topic, payload, options) },
+      logger,
+    });
     this.learning = this.#learningAgent(config, logger);
     const publicHost =
       config.http.publicBaseUrl === undefined ? [] : [new URL(config.http.publicBaseUrl).host];
@@ -196,6 +214,12 @@ export class CloudService {
   /** True between a completed start() and stop(). */
   get running(): boolean {
     return this.#running;
+  }
+
+  /** A device's state with the config last sent to it, as the API and dashboard show it. */
+  withConfig(device: DeviceState): DeviceState {
+    const config = this.configs.state(device.deviceId);
+    return config === undefined ? device : { ...device, config };
   }
 
   get logger(): Logger {
@@ -243,6 +267,7 @@ export class CloudService {
       await this.models.rollout?.start();
     }
     await this.serving.refresh();
+    await this.configs.start();
     await this.learning.start();
     await this.alerts.start();
     await this.api.start();
@@ -259,6 +284,7 @@ export class CloudService {
     await this.alerts.stop();
     await this.learning.stop();
     await this.#recordingStore?.close();
+    await this.configs.stop();
     await this.serving.close();
     if (this.models !== undefined) {
       await this.models.rollout?.stop();
@@ -286,7 +312,7 @@ export class CloudService {
         ? undefined
         : new FleetRollout({
             registry,
-            publisher: { publish: (topic, payload) => this.ingest.publish(topic, payload) },
+            publisher: { publish: (topic, payload, options) => this.ingest.publish(topic, payload, options) },
             fleet: { deviceIds: () => this.fleet.deviceIds() },
             signingKeyPem,
             signModelUrl: (version, deviceId, expiresAt) =>
@@ -321,7 +347,8 @@ export class CloudService {
       databaseFile: dataPath(config, 'learning.sqlite'),
       fieldDataDir: fieldDataDir(config),
       ...(recordings === undefined ? {} : { recordingStore: recordings }),
-      publisher: { publish: (topic, payload) => this.ingest.publish(topic, payload) },
+      // Thresholds go through the delivery: numbered, retained, pending until the device confirms.
+      publisher: this.configs,
       ...(retrainer === undefined ? {} : { retrainer }),
       ...(rollout === undefined ? {} : { rollout: { start: (input) => rollout.start(input) } }),
       basePolicy: () => this.serving.policy(),
@@ -331,7 +358,13 @@ export class CloudService {
 
   /** Live updates, metrics and the hand-offs between components. */
   #wire(): void {
-    this.fleet.on('device', (device) => this.live.publish({ type: 'device', device }));
+    this.fleet.on('device', (device) =>
+      this.live.publish({ type: 'device', device: this.withConfig(device) }),
+    );
+    this.configs.on('config', (deviceId) => {
+      const device = this.fleet.device(deviceId);
+      if (device !== undefined) this.live.publish({ type: 'device', device: this.withConfig(device) });
+    });
     this.analysis.on('assessment', (assessment, event) => {
       this.live.publish({ type: 'assessment', assessment });
       if (event?.change === 'opened') this.metrics.incidentsOpened.inc({ level: event.incident.level });

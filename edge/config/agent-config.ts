@@ -6,7 +6,7 @@ import { DeviceId } from '../../shared/topics.js';
 
 const text = z.string().min(1);
 
-export const SensorConfig = z.object({
+export const SensorConfig = z.strictObject({
   id: text,
   protocol: ProtocolName,
   path: text,
@@ -25,6 +25,18 @@ export const AgentConfig = z.strictObject({
     certPath: text,
     keyPath: text,
     flowControl: z.enum(['aws-iot-core', 'none']).default('aws-iot-core'),
+    /**
+     * Reconnect delays: exponential from minMs to maxMs with jitter; while an
+     * alarm or anomaly waits to be sent, every alarmRetryMs instead.
+     */
+    reconnect: z
+      .strictObject({
+        minMs: z.number().int().min(100).max(3_600_000).default(1000),
+        maxMs: z.number().int().min(100).max(3_600_000).default(60_000),
+        alarmRetryMs: z.number().int().min(100).max(60_000).default(1000),
+      })
+      .refine((r) => r.minMs <= r.maxMs, { message: 'minMs must not exceed maxMs', path: ['minMs'] })
+      .prefault({}),
   }),
   /** Absent: the rules model runs. */
   model: z
@@ -32,11 +44,15 @@ export const AgentConfig = z.strictObject({
       /** The models folder the updater owns (state.json, versions/). */
       dir: text,
       fleetPublicKeyPath: text,
+      /** An offer dated further ahead of this device's clock is refused for now (a clock fault). */
+      maxOfferAheadS: z.number().int().positive().optional(),
     })
     .optional(),
   outbox: z.strictObject({
     path: text,
     quotaBytes: z.number().int().positive().optional(),
+    /** Disk space kept in a file beside the database for alarms and anomalies when the disk fills up; 0 turns it off. */
+    reserveBytes: z.number().int().min(0).optional(),
   }),
   /** Replaces the model manifest's alarm policy. */
   alarm: AlarmPolicy.optional(),

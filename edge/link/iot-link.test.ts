@@ -29,17 +29,31 @@ class FakeSession extends EventEmitter<SessionEvents> implements MqttSession {
     this.calls.push('stop');
     return Promise.resolve();
   }
+  redial(): void {
+    this.calls.push('redial');
+  }
   ackAll(): void {
     for (const ack of this.acks.splice(0)) ack();
   }
 }
 
-function fixture(stopTimeoutMs = 1000): { link: IotLink; session: () => FakeSession } {
+function fixture(
+  stopTimeoutMs = 1000,
+  urgent?: () => boolean,
+): { link: IotLink; session: () => FakeSession } {
   let created: FakeSession | undefined;
   const link = new IotLink({
-    settings: { deviceId: 'gw-1', host: 'h', certPem: 'C', keyPem: 'K', stopTimeoutMs },
+    settings: {
+      deviceId: 'gw-1',
+      host: 'h',
+      certPem: 'C',
+      keyPem: 'K',
+      stopTimeoutMs,
+      reconnect: { alarmRetryMs: 100 },
+    },
     now: () => new Date('2025-06-01T00:00:00Z'),
     createSession: (_protocol, options) => (created = new FakeSession(options)),
+    ...(urgent === undefined ? {} : { urgent }),
   });
   return {
     link,
@@ -52,6 +66,7 @@ function fixture(stopTimeoutMs = 1000): { link: IotLink; session: () => FakeSess
 
 const telemetry = 'emberwatch/v1/gw-1/telemetry';
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('IotLink', () => {
   it('does no I/O before start() and refuses publishes while offline, at once and retryable', async () => {
@@ -128,5 +143,30 @@ describe('IotLink', () => {
       reason: 'stopped',
     });
     expect(link.isOnline()).toBe(false);
+  });
+
+  it('asks the session to redial every alarmRetryMs while down with an alarm waiting, and only then', async () => {
+    let alarm = false;
+    const { link, session } = fixture(50, () => alarm);
+    const redials = (): number => session().calls.filter((c) => c === 'redial').length;
+    await link.start();
+    await sleep(350);
+    expect(redials()).toBe(0);
+    alarm = true;
+    await sleep(350);
+    expect(redials()).toBeGreaterThanOrEqual(2);
+    session().emit('up', false);
+    session().ackAll();
+    await tick();
+    const online = redials();
+    await sleep(350);
+    expect(redials()).toBe(online);
+    session().emit('down', 'socket closed');
+    await sleep(350);
+    expect(redials()).toBeGreaterThan(online);
+    await link.stop();
+    const stopped = redials();
+    await sleep(250);
+    expect(redials()).toBe(stopped);
   });
 });

@@ -26,6 +26,12 @@ export interface IotLinkOptions {
   readonly now?: () => Date;
   /** Builds the protocol client; tests may substitute one. */
   readonly createSession?: (protocol: LinkProtocol, options: SessionOptions) => MqttSession;
+  /**
+   * Whether something urgent (an alarm or anomaly) waits to be sent. While it
+   * does and the link is down, the link tries the broker every
+   * `reconnect.alarmRetryMs` instead of waiting out its grown backoff.
+   */
+  readonly urgent?: () => boolean | Promise<boolean>;
 }
 
 function defaultSession(protocol: LinkProtocol, options: SessionOptions): MqttSession {
@@ -46,8 +52,13 @@ export class IotLink extends EventEmitter<IotLinkEvents> implements Publisher {
   readonly #createSession: (protocol: LinkProtocol, options: SessionOptions) => MqttSession;
   readonly #topics;
   readonly #pending = new PendingPublishes();
+  readonly #urgent: (() => boolean | Promise<boolean>) | undefined;
   #session: MqttSession | undefined;
   #online = false;
+  /** Looks at `urgent` every alarmRetryMs while the link is down. */
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** Whether the last look found something urgent (logged when it changes). */
+  #urgentNow = false;
   /** Bumped on every up and down, so a slow announcement of an old connection is recognised. */
   #generation = 0;
 
@@ -61,6 +72,7 @@ export class IotLink extends EventEmitter<IotLinkEvents> implements Publisher {
     });
     this.#now = options.now ?? (() => new Date());
     this.#createSession = options.createSession ?? defaultSession;
+    this.#urgent = options.urgent;
     this.#topics = deviceTopics(this.#settings.deviceId);
   }
 
@@ -84,6 +96,7 @@ export class IotLink extends EventEmitter<IotLinkEvents> implements Publisher {
     this.#session = session;
     this.#log.info({ host: this.#settings.host, port: this.#settings.port }, 'link starting');
     session.start();
+    this.#armRetry();
     return Promise.resolve();
   }
 
@@ -96,6 +109,8 @@ export class IotLink extends EventEmitter<IotLinkEvents> implements Publisher {
     if (session === undefined) return;
     this.#session = undefined;
     this.#generation++;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     if (this.#online) {
       await this.#publishStopped(session);
     }
@@ -154,6 +169,8 @@ export class IotLink extends EventEmitter<IotLinkEvents> implements Publisher {
       }
     }
     this.#online = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     this.#log.info({ sessionPresent }, 'link online');
     this.emit('online', { sessionPresent });
   }
@@ -162,6 +179,39 @@ export class IotLink extends EventEmitter<IotLinkEvents> implements Publisher {
     this.#generation++;
     if (this.#online) this.#log.warn({ reason }, 'link lost, reconnecting');
     this.#goOffline(reason);
+    this.#armRetry();
+  }
+
+  /**
+   * While the link is down, looks every alarmRetryMs at whether an alarm
+   * waits; if one does, asks the session to try at once. The backoff keeps a
+   * fleet from hammering the broker after an outage; a device with an alarm
+   * to send is worth the extra attempts.
+   */
+  #armRetry(): void {
+    if (this.#urgent === undefined || this.#retryTimer !== undefined) return;
+    const every = this.#settings.reconnect.alarmRetryMs;
+    this.#retryTimer = setTimeout(() => void this.#retryIfUrgent(), every);
+  }
+
+  async #retryIfUrgent(): Promise<void> {
+    const session = this.#session;
+    let urgent = false;
+    try {
+      urgent = session !== undefined && !this.#online && (await this.#urgent?.()) === true;
+    } catch (error) {
+      this.#log.warn({ err: error }, 'could not tell whether an alarm waits');
+    }
+    this.#retryTimer = undefined;
+    if (session === undefined || session !== this.#session || this.#online) return;
+    if (urgent !== this.#urgentNow) {
+      this.#urgentNow = urgent;
+      const every = this.#settings.reconnect.alarmRetryMs;
+      if (urgent)
+        this.#log.info({ retryEveryMs: every }, 'an alarm waits: trying the broker at a fixed interval');
+    }
+    if (urgent) session.redial();
+    this.#armRetry();
   }
 
   #goOffline(reason: string): void {

@@ -10,7 +10,7 @@ const text = z.string().min(1);
  * AWS IoT Core's Amazon root is in the system trust store.
  */
 export const LinkSettings = z
-  .object({
+  .strictObject({
     /** The thing name: MQTT client id and certificate CN. */
     deviceId: DeviceId,
     /** Broker host: the IoT Core ATS endpoint, or 127.0.0.1 for local brokers. */
@@ -34,11 +34,16 @@ export const LinkSettings = z
     pingTimeoutMs: z.number().int().positive().default(5000),
     /** The MQTT client fails a publish or subscribe without an ack after this long. */
     operationTimeoutSeconds: z.number().int().positive().default(60),
-    /** Reconnect delays: exponential from minMs to maxMs with jitter. MQTT 3.1.1 rounds them to seconds. */
+    /**
+     * Reconnect delays: exponential from minMs to maxMs with jitter (MQTT 3.1.1
+     * rounds them to seconds); while the link's `urgent` check says an alarm
+     * waits, a retry every alarmRetryMs instead.
+     */
     reconnect: z
-      .object({
+      .strictObject({
         minMs: z.number().int().positive().default(1000),
         maxMs: z.number().int().positive().default(60_000),
+        alarmRetryMs: z.number().int().min(100).default(1000),
       })
       .prefault({}),
     /**

@@ -51,17 +51,48 @@ export interface MqttSession extends EventEmitter<SessionEvents> {
   subscribe(filters: readonly string[]): Promise<void>;
   /** Sends DISCONNECT (no will), stops reconnecting and releases the native client. */
   stop(): Promise<void>;
+  /**
+   * While disconnected and waiting out a reconnect delay: try now, and start
+   * the backoff again from its minimum. Does nothing while connected or while
+   * a connect attempt is under way (a slow handshake is never cut short).
+   */
+  redial(): void;
 }
 
-/** A received payload as a Buffer of its own (the SDK hands out ArrayBuffers it may reuse). */
+/**
+ * A received payload as a Buffer of its own (the SDK hands out ArrayBuffers
+ * it may reuse). An empty payload (a retained message cleared) may come as a
+ * detached ArrayBuffer, which no view can be built on: it is checked first.
+ */
 export function copyPayload(payload: ArrayBuffer | ArrayBufferView | string | object | undefined): Buffer {
   if (payload === undefined) return Buffer.alloc(0);
   if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
-  if (payload instanceof ArrayBuffer) return Buffer.from(new Uint8Array(payload));
+  if (payload instanceof ArrayBuffer) {
+    return payload.byteLength === 0 ? Buffer.alloc(0) : Buffer.from(new Uint8Array(payload));
+  }
   if (ArrayBuffer.isView(payload)) {
+    if (payload.byteLength === 0) return Buffer.alloc(0);
     return Buffer.from(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
   }
   return Buffer.from(JSON.stringify(payload), 'utf8');
+}
+
+/**
+ * Wraps a callback the native client calls: an exception thrown back into
+ * aws-crt aborts the whole process, so none may escape; it is logged.
+ */
+export function guarded<A extends unknown[]>(
+  log: Logger,
+  what: string,
+  callback: (...args: A) => void,
+): (...args: A) => void {
+  return (...args) => {
+    try {
+      callback(...args);
+    } catch (error) {
+      log.error({ err: error }, `${what} failed`);
+    }
+  };
 }
 
 /** The message of whatever the SDK reported (CrtError, ICrtError, Error or a string). */

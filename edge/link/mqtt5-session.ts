@@ -6,6 +6,7 @@ import {
   CONTENT_TYPE,
   MESSAGE_ID_PROPERTY,
   copyPayload,
+  guarded,
   logConnectFailure,
   reasonOf,
   type MqttSession,
@@ -36,6 +37,11 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
   readonly #options: SessionOptions;
   #client: mqtt5.Mqtt5Client | undefined;
   #failedAttempts = 0;
+  /** Between 'attemptingConnect' and its success or failure: a redial waits for the attempt to end. */
+  #attempting = false;
+  #connected = false;
+  /** A redial in progress: the client is being stopped to be started again. */
+  #redialling = false;
 
   constructor(options: SessionOptions) {
     super();
@@ -46,18 +52,28 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
     if (this.#client !== undefined) return;
     const { log } = this.#options;
     const client = new mqtt5.Mqtt5Client(buildMqtt5Config(this.#options.settings, this.#options.will));
+    client.on('attemptingConnect', () => (this.#attempting = true));
     client.on('connectionSuccess', (event) => {
+      this.#attempting = false;
+      this.#connected = true;
       this.#failedAttempts = 0;
       this.emit('up', event.settings.rejoinedSession);
     });
     client.on('connectionFailure', (event) => {
+      this.#attempting = false;
       this.#failedAttempts++;
       logConnectFailure(log, { attempt: this.#failedAttempts, reason: reasonOf(event.error) });
     });
-    client.on('disconnection', (event) => this.emit('down', reasonOf(event.error)));
-    client.on('messageReceived', (event) => {
-      this.emit('message', event.message.topicName, copyPayload(event.message.payload));
+    client.on('disconnection', (event) => {
+      this.#connected = false;
+      this.emit('down', reasonOf(event.error));
     });
+    client.on(
+      'messageReceived',
+      guarded(log, 'handling a received message', (event: mqtt5.MessageReceivedEvent) => {
+        this.emit('message', event.message.topicName, copyPayload(event.message.payload));
+      }),
+    );
     client.on('error', (error) => log.warn({ reason: reasonOf(error) }, 'MQTT client error'));
     this.#client = client;
     client.start();
@@ -107,6 +123,22 @@ export class Mqtt5Session extends EventEmitter<SessionEvents> implements MqttSes
         ),
     );
     if (refused.length > 0) throw subscriptionsRefused(refused);
+  }
+
+  /**
+   * The SDK keeps its backoff to itself; stopping the client and starting it
+   * again is what makes it try at once with the delay back at its minimum.
+   * Only while it waits between attempts, never during one.
+   */
+  redial(): void {
+    const client = this.#client;
+    if (client === undefined || this.#connected || this.#attempting || this.#redialling) return;
+    this.#redialling = true;
+    client.once('stopped', () => {
+      this.#redialling = false;
+      if (this.#client === client) client.start();
+    });
+    client.stop();
   }
 
   async stop(): Promise<void> {

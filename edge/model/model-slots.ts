@@ -6,22 +6,28 @@ import { EmberError } from '../../shared/errors.js';
 import { MANIFEST_FILE } from '../../shared/model/model-dir.js';
 import { systemErrorCode, writeFileAtomically } from '../../shared/object-store/atomic-file.js';
 
-/** One installed model: its folder under versions/ and where it came from. */
-export const SlotEntry = z.object({ dir: z.string().min(1), version: z.string(), offerId: z.string() });
+/** One installed model: its folder under versions/ and where it came from (the offer, and its sequence). */
+export const SlotEntry = z.object({
+  dir: z.string().min(1),
+  version: z.string(),
+  offerId: z.string(),
+  sequence: z.number().int().nonnegative().optional(),
+});
 export type SlotEntry = z.infer<typeof SlotEntry>;
 
 /**
  * Which installed model runs, which one a rollback returns to, and the
- * issue time of the newest offer ever accepted (older offers are replays).
+ * sequence of the newest offer ever accepted (offers no higher are replays).
+ * A state.json of an older version (newestOfferIssuedAt) reads as sequence 0.
  */
 export const SlotState = z.object({
   active: SlotEntry.nullable(),
   previous: SlotEntry.nullable(),
-  newestOfferIssuedAt: z.number().int().nonnegative().default(0),
+  newestOfferSequence: z.number().int().nonnegative().default(0),
 });
 export type SlotState = z.infer<typeof SlotState>;
 
-const EMPTY: SlotState = { active: null, previous: null, newestOfferIssuedAt: 0 };
+const EMPTY: SlotState = { active: null, previous: null, newestOfferSequence: 0 };
 const STATE_FILE = 'state.json';
 
 function installError(message: string, cause: unknown): EmberError {

@@ -5,7 +5,7 @@ import { keyIdOf } from '../../shared/model/model-signature.js';
 const MIB = 1024 * 1024;
 
 /** The model updater's configuration. */
-export const ModelUpdaterSettings = z.object({
+export const ModelUpdaterSettings = z.strictObject({
   /** The models folder (state.json, versions/, staging/). */
   root: z.string().min(1),
   /** Ed25519 public keys (SPKI PEM) whose signatures this device trusts; an offer names one by its keyIdOf. */
@@ -23,6 +23,11 @@ export const ModelUpdaterSettings = z.object({
   maxInferenceFailures: z.number().int().positive().default(5),
   /** ONNX Runtime threads per inference. */
   threads: z.number().int().positive().default(1),
+  /**
+   * An offer dated further ahead of this device's clock is refused for now
+   * (a clock fault on one side or the other); offering it again may work.
+   */
+  maxOfferAheadS: z.number().int().positive().default(86_400),
 });
 export type ModelUpdaterSettingsInput = z.input<typeof ModelUpdaterSettings>;
 

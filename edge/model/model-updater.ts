@@ -14,7 +14,8 @@ import {
   type ModelUpdaterSettingsInput,
   type ResolvedModelUpdaterSettings,
 } from './model-updater-settings.js';
-import { checkOffer, checkOfferFresh, offerLabel } from './offer-check.js';
+import { isRollback } from '../../shared/model/model-rollback.js';
+import { checkOffer, checkOfferFresh, checkRollback, offerLabel } from './offer-check.js';
 import { fetchOfferedModel } from './offered-model.js';
 
 /** What the updater is built from; the constructor stores these and does nothing else. */
@@ -51,8 +52,8 @@ export class ModelUpdater {
   #previous: LoadedModel | undefined;
   #rulesReason = 'no model installed';
   #failures = 0;
-  /** Issue time of the newest offer ever accepted: offers no newer are replays. */
-  #newestOfferIssuedAt = 0;
+  /** Sequence of the newest offer ever accepted: offers no higher are replays. */
+  #newestSequence = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: ModelUpdaterOptions) {
@@ -66,7 +67,7 @@ export class ModelUpdater {
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'model-updater' });
     const slots = new ModelSlots(settings.root);
     const state = await slots.read();
-    this.#newestOfferIssuedAt = state.newestOfferIssuedAt;
+    this.#newestSequence = state.newestOfferSequence;
     const { active, previous, broken } = await loadModelsAtStart(slots, state, settings.threads, this.#log);
     this.#running = { settings, slots };
     this.#active = active;
@@ -104,15 +105,16 @@ export class ModelUpdater {
   }
 
   /**
-   * Installs a model offer (decoded JSON from model/offer). Always settles
-   * with a report, also passed to onReport; never throws for a bad offer.
+   * Installs a model offer, or carries out a signed rollback (decoded JSON
+   * from model/offer). Always settles with a report, also passed to
+   * onReport; never throws for a bad offer.
    */
   handleOffer(raw: unknown): Promise<ModelReport> {
     this.#require();
     return this.#serial(async () => {
       const label = offerLabel(raw);
       try {
-        return await this.#install(raw);
+        return isRollback(raw) ? await this.#rollbackOrdered(raw) : await this.#install(raw);
       } catch (error) {
         const failure = installFailure(error);
         this.#log.warn(
@@ -161,7 +163,11 @@ export class ModelUpdater {
         reason: 'already active',
       });
     }
-    checkOfferFresh(offer, Date.now(), this.#newestOfferIssuedAt);
+    checkOfferFresh(offer, {
+      now: (this.#options.now ?? Date.now)(),
+      newestSequence: this.#newestSequence,
+      maxAheadMs: settings.maxOfferAheadS * 1000,
+    });
     const offered = await fetchOfferedModel(offer, {
       maxManifestBytes: settings.maxManifestBytes,
       maxModelBytes: settings.maxModelBytes,
@@ -175,7 +181,7 @@ export class ModelUpdater {
       manifest.model.file,
       offered.modelBytes,
     );
-    const entry: SlotEntry = { dir, version: manifest.version, offerId: offer.id };
+    const entry: SlotEntry = { dir, version: manifest.version, offerId: offer.id, sequence: offer.sequence };
     let model: OnnxModel;
     try {
       model = await loadModelDir(slots.dirOf(entry), { threads: settings.threads });
@@ -189,35 +195,68 @@ export class ModelUpdater {
       await slots.write({
         active: entry,
         previous: next.previous?.entry ?? null,
-        newestOfferIssuedAt: offer.issuedAt,
+        newestOfferSequence: offer.sequence,
       });
     } catch (error) {
       await model.close();
       await slots.prune(this.#state());
       throw error;
     }
-    this.#newestOfferIssuedAt = offer.issuedAt;
+    this.#newestSequence = offer.sequence;
     this.#switchTo(next.active, next.previous);
     await displaced?.model.close();
     await this.#prune();
     return this.#report({ offerId: offer.id, version: manifest.version, status: 'installed' });
   }
 
+  /**
+   * A signed rollback from the cloud: the model of the offer it names goes,
+   * if it is the one running and no newer offer was accepted since (so a
+   * replayed rollback does nothing). Clocks and sequence play no part.
+   */
+  async #rollbackOrdered(raw: unknown): Promise<ModelReport> {
+    const { settings } = this.#require();
+    const order = checkRollback(raw, settings);
+    const label = { offerId: order.id, version: order.version };
+    const active = this.#active?.entry;
+    if (active?.offerId !== order.offerId) {
+      const reason = `the model of offer ${order.offerId} is not running (active: ${active?.version ?? 'rules'})`;
+      return this.#report({ ...label, status: 'rolled-back', reason });
+    }
+    if ((active.sequence ?? 0) < this.#newestSequence) {
+      throw new EmberError(
+        'EMBER_ERR_OFFER_STALE',
+        `rollback ${order.id} names offer ${order.offerId}, and a newer offer was accepted since`,
+      );
+    }
+    const reason = `rollback ${order.id} signed by the cloud`;
+    await this.#takeOut(active, reason);
+    return this.#report({ ...label, status: 'rolled-back', reason });
+  }
+
   async #rollback(reason: string): Promise<ModelReport | undefined> {
     const removed = this.#active;
     if (removed === undefined) return undefined;
+    await this.#takeOut(removed.entry, reason);
+    const { offerId, version } = removed.entry;
+    return this.#report({ offerId, version, status: 'rolled-back', reason });
+  }
+
+  /** Puts the previous model (or the rules) in place of the active one, whose entry is `entry`. */
+  async #takeOut(entry: SlotEntry, reason: string): Promise<void> {
+    const removed = this.#active;
+    if (removed?.entry !== entry) return;
     const back = this.#previous;
     await this.#require().slots.write({
       active: back?.entry ?? null,
       previous: null,
-      newestOfferIssuedAt: this.#newestOfferIssuedAt,
+      newestOfferSequence: this.#newestSequence,
     });
     this.#rulesReason = `model ${removed.entry.version} rolled back`;
+    this.#log.warn({ version: removed.entry.version, reason }, 'model rolled back');
     this.#switchTo(back, undefined);
     await removed.model.close();
     await this.#prune();
-    const { offerId, version } = removed.entry;
-    return this.#report({ offerId, version, status: 'rolled-back', reason });
   }
 
   #switchTo(active: LoadedModel | undefined, previous: LoadedModel | undefined): void {
@@ -237,7 +276,7 @@ export class ModelUpdater {
     return {
       active: this.#active?.entry ?? null,
       previous: this.#previous?.entry ?? null,
-      newestOfferIssuedAt: this.#newestOfferIssuedAt,
+      newestOfferSequence: this.#newestSequence,
     };
   }
 
@@ -258,6 +297,7 @@ export class ModelUpdater {
     const report: ModelReport = {
       ...fields,
       active: this.#active?.entry.version ?? 'rules',
+      sequence: this.#newestSequence,
       ts: (this.#options.now ?? Date.now)(),
     };
     if (report.reason === undefined) delete report.reason;

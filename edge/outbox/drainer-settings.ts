@@ -6,7 +6,7 @@ import { EmberError } from '../../shared/errors.js';
  * connection: 95/s with a burst of 5 never exceeds 100 in any one second,
  * leaving nothing for other publishers on the connection to collide with.
  */
-export const DrainerSettings = z.object({
+export const DrainerSettings = z.strictObject({
   /** Publishes awaiting PUBACK at once. MQTT.js and IoT Core handle 100 in flight; 20 keeps the redelivery window small. */
   maxInFlight: z.number().int().min(1).max(1000).default(20),
   publishesPerSecond: z.number().positive().max(1e9).default(95),
@@ -16,7 +16,7 @@ export const DrainerSettings = z.object({
   /** How often to look at the link while it is down, when the publisher cannot signal it coming back. */
   offlinePollMs: z.number().int().positive().default(1000),
   backoff: z
-    .object({
+    .strictObject({
       initialMs: z.number().positive().default(1000),
       maxMs: z.number().positive().default(60_000),
       jitter: z.number().min(0).max(1).default(0.3),

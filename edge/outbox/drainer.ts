@@ -75,7 +75,15 @@ export class Drainer {
   constructor(options: DrainerOptions) {
     this.#outbox = options.outbox;
     this.#publisher = options.publisher;
-    this.#settings = resolveDrainerSettings(options);
+    const {
+      outbox: _outbox,
+      publisher: _publisher,
+      logger: _logger,
+      clock: _clock,
+      random: _random,
+      ...settings
+    } = options;
+    this.#settings = resolveDrainerSettings(settings);
     this.#log = options.logger.child({ component: 'drainer' });
     this.#clock = options.clock ?? performance;
     this.#random = options.random ?? Math.random;

@@ -42,7 +42,8 @@ export class MemoryOutbox implements Outbox {
   #running = false;
 
   constructor(options: MemoryOutboxOptions = {}) {
-    this.#settings = resolveOutboxSettings({ path: ':memory:', ...options });
+    const { clock: _clock, ...settings } = options;
+    this.#settings = resolveOutboxSettings({ path: ':memory:', ...settings });
     this.#clock = options.clock ?? Date;
     this.#nextId = createMessageIdGenerator(this.#clock);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
 import { resolveDrainerSettings } from './drainer-settings.js';
-import { DEFAULT_QUOTA_BYTES, resolveOutboxSettings } from './outbox-settings.js';
+import { DEFAULT_QUOTA_BYTES, DEFAULT_RESERVE_BYTES, resolveOutboxSettings } from './outbox-settings.js';
 
 function codeAndMessage(body: () => unknown): string {
   try {
@@ -13,12 +13,13 @@ function codeAndMessage(body: () => unknown): string {
 }
 
 describe('outbox and drainer settings', () => {
-  it('fills defaults: 200 MiB quota, ceiling a quarter above, IoT Core-safe publish rate', () => {
+  it('fills defaults: 200 MiB quota, ceiling a quarter above, 4 MiB reserve, IoT Core-safe publish rate', () => {
     expect(resolveOutboxSettings({ path: '/var/lib/emberwatch/outbox.db' })).toEqual({
       path: '/var/lib/emberwatch/outbox.db',
       quotaBytes: DEFAULT_QUOTA_BYTES,
       hardCeilingBytes: Math.floor(DEFAULT_QUOTA_BYTES * 1.25),
       commitWindowMs: 0,
+      reserveBytes: DEFAULT_RESERVE_BYTES,
     });
     const drainer = resolveDrainerSettings({});
     expect(drainer.publishesPerSecond + drainer.burst).toBeLessThanOrEqual(100);

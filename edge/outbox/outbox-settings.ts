@@ -7,11 +7,18 @@ const MiB = 1024 * 1024;
 export const DEFAULT_QUOTA_BYTES = 200 * MiB;
 
 /**
+ * Default disk space kept for alarms and anomalies on a full disk: room for
+ * some hundreds of typical anomalies (a few KB each, their write-ahead log
+ * frames included), or some dozens at the 128 KB payload limit.
+ */
+export const DEFAULT_RESERVE_BYTES = 4 * MiB;
+
+/**
  * Outbox settings from the agent configuration. `hardCeilingBytes` defaults
  * to the quota plus a quarter: room kept for alarms and anomalies alone.
  */
 export const OutboxSettings = z
-  .object({
+  .strictObject({
     /** SQLite database file; created with its folder's permissions if missing. */
     path: z.string().min(1),
     quotaBytes: z.number().int().positive().default(DEFAULT_QUOTA_BYTES),
@@ -22,6 +29,11 @@ export const OutboxSettings = z
      * more per fsync at the price of that much latency.
      */
     commitWindowMs: z.number().min(0).max(1000).default(0),
+    /**
+     * Disk space kept in `<path>-reserve` for alarms and anomalies when the
+     * disk fills up (see SqliteOutbox); 0 keeps none.
+     */
+    reserveBytes: z.number().int().min(0).default(DEFAULT_RESERVE_BYTES),
   })
   .refine((s) => s.hardCeilingBytes === undefined || s.hardCeilingBytes >= s.quotaBytes, {
     message: 'hardCeilingBytes must be at least quotaBytes',
@@ -34,6 +46,7 @@ export interface ResolvedOutboxSettings {
   readonly quotaBytes: number;
   readonly hardCeilingBytes: number;
   readonly commitWindowMs: number;
+  readonly reserveBytes: number;
 }
 
 /** Parses and fills defaults; throws EMBER_ERR_BAD_CONFIG naming the bad field. Pure. */
@@ -50,5 +63,6 @@ export function resolveOutboxSettings(input: OutboxSettingsInput): ResolvedOutbo
     quotaBytes: s.quotaBytes,
     hardCeilingBytes: s.hardCeilingBytes ?? Math.floor(s.quotaBytes * 1.25),
     commitWindowMs: s.commitWindowMs,
+    reserveBytes: s.reserveBytes,
   };
 }

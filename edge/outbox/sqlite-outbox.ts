@@ -22,9 +22,11 @@ import { openOutboxDatabase } from './sqlite-database.js';
 import { SqliteOutboxTable } from './sqlite-outbox-table.js';
 import { buildStats } from './outbox-stats.js';
 import { promiseOf } from './promise-of.js';
-import { SqliteCommitter } from './sqlite-commit.js';
+import { OutboxStorage, type StorageState } from './outbox-storage.js';
+import { SpaceReserve } from './space-reserve.js';
+import { isStorageFailure, reasonOf, SqliteCommitter, type OutboxFaults } from './sqlite-commit.js';
 import { leaseNext } from './sqlite-lease.js';
-import type { WriteJob } from './sqlite-write-jobs.js';
+import { keepForReserve, mayUseReserve, type WriteJob } from './sqlite-write-jobs.js';
 
 /** Jobs per transaction: bounds how long one commit holds the event loop. */
 const MAX_JOBS_PER_COMMIT = 20_000;
@@ -33,6 +35,8 @@ export interface SqliteOutboxOptions extends OutboxSettingsInput {
   readonly logger: Logger;
   /** Wall clock for `createdAt` and ages; `Date` by default. */
   readonly clock?: { now(): number };
+  /** A full disk on demand, for tests where no small filesystem can be mounted. */
+  readonly faults?: OutboxFaults;
 }
 
 /**
@@ -56,6 +60,14 @@ export interface SqliteOutboxOptions extends OutboxSettingsInput {
  *
  * better-sqlite3 is synchronous: a commit blocks the event loop for the
  * length of its fsync (sub-ms on SSD, a few ms to tens of ms on SD cards).
+ *
+ * A full disk: `reserveBytes` of real disk space are kept in a file beside
+ * the database. When a commit holding alarms, anomalies or acks fails for
+ * want of space, the reserve is deleted and the commit tried again without
+ * its telemetry and status; until space returns and the reserve is taken
+ * back, telemetry and status are refused (EMBER_ERR_OUTBOX_FULL). So an
+ * alarm is stored whenever any message could be. `storage` and
+ * `onStorageChange` tell how the disk is doing.
  */
 export class SqliteOutbox implements Outbox {
   readonly #settings: ResolvedOutboxSettings;
@@ -71,12 +83,32 @@ export class SqliteOutbox implements Outbox {
   #db: Database.Database | undefined;
   #table: SqliteOutboxTable | undefined;
   #committer: SqliteCommitter | undefined;
+  readonly #faults: OutboxFaults | undefined;
+  readonly #storage: OutboxStorage;
 
   constructor(options: SqliteOutboxOptions) {
-    this.#settings = resolveOutboxSettings(options);
+    const { logger: _logger, clock: _clock, faults, ...settings } = options;
+    this.#settings = resolveOutboxSettings(settings);
     this.#log = options.logger.child({ component: 'outbox', path: this.#settings.path });
     this.#clock = options.clock ?? Date;
     this.#nextId = createMessageIdGenerator(this.#clock);
+    this.#faults = faults;
+    const { path, reserveBytes } = this.#settings;
+    const reserve =
+      reserveBytes === 0 || path === ':memory:'
+        ? undefined
+        : new SpaceReserve(`${path}-reserve`, reserveBytes, this.#log);
+    this.#storage = new OutboxStorage(reserve, this.#log);
+  }
+
+  /** Whether the reserve for alarms is in place and whether writes fail. */
+  get storage(): StorageState {
+    return this.#storage.state;
+  }
+
+  /** Hears every change of {@link storage}; returns the function that stops listening. */
+  onStorageChange(listener: (state: StorageState) => void): () => void {
+    return this.#storage.onChange(listener);
   }
 
   /** Transactions committed since construction; group commit shows as far fewer commits than writes. */
@@ -104,7 +136,9 @@ export class SqliteOutbox implements Outbox {
         leases: this.#leases,
         limits: this.#settings,
         log: this.#log,
+        faults: this.#faults,
       });
+      this.#storage.start();
       this.#log.info({ messages: this.#ledger.totalMessages, bytes: this.#ledger.totalBytes }, 'outbox open');
     });
   }
@@ -115,6 +149,7 @@ export class SqliteOutbox implements Outbox {
       if (db === undefined) return;
       this.#cancelFlush();
       while (this.#pending.length > 0) this.#flush();
+      this.#storage.stop();
       this.#db = undefined;
       this.#table = undefined;
       this.#committer = undefined;
@@ -250,10 +285,27 @@ export class SqliteOutbox implements Outbox {
       for (const job of jobs) job.reject(error);
       return;
     }
-    const enqueued = committer.commit(jobs);
-    if (enqueued === undefined) return;
+    const storage = this.#storage;
+    let batch = storage.acceptsEverything ? jobs : keepForReserve(jobs);
+    if (batch.length === 0) return;
+    let result = committer.commit(batch);
+    if (
+      !result.ok &&
+      isStorageFailure(result.cause) &&
+      batch.some(mayUseReserve) &&
+      storage.releaseReserve()
+    ) {
+      batch = keepForReserve(batch);
+      result = committer.commit(batch);
+    }
+    if (!result.ok) {
+      storage.failed(reasonOf(result.cause));
+      committer.fail(batch, result.cause);
+      return;
+    }
+    storage.wrote();
     this.#commits++;
-    if (enqueued > 0) this.#notifyDurable();
+    if (result.enqueued > 0) this.#notifyDurable();
   }
 
   #notifyDurable(): void {

@@ -106,3 +106,20 @@ export function applyWriteJobs(
   }
   return outcome;
 }
+
+const ANOMALY_RANK = rankOf('anomaly');
+
+/** What the reserve is for: alarms, anomalies, and the acks that free room for them. */
+export function mayUseReserve(job: WriteJob): boolean {
+  return job.kind !== 'enqueue' || job.rank <= ANOMALY_RANK;
+}
+
+/** Refuses the telemetry and status of `jobs` (the space left is for alarms); returns the rest. */
+export function keepForReserve(jobs: readonly WriteJob[]): WriteJob[] {
+  return jobs.filter((job) => {
+    if (mayUseReserve(job)) return true;
+    const reason = 'disk full: the space left is kept for alarms and anomalies';
+    job.reject(new EmberError('EMBER_ERR_OUTBOX_FULL', reason, { retryable: true }));
+    return false;
+  });
+}

@@ -41,6 +41,12 @@ export interface DevicePipelineOptions {
   readonly recorder?: IncidentRecorder;
   /** Hears when a sensor turns faulty (implausible readings) and when it recovers. */
   readonly onPlausibilityChange?: (reading: Reading, change: 'faulty' | 'recovered') => void;
+  /**
+   * Takes an anomaly the outbox refused (a full or failing disk) so that it
+   * is kept in memory and sent another way; without it such an anomaly is
+   * only logged.
+   */
+  readonly onUnstored?: (messages: readonly NewMessage[], error: unknown) => void;
 }
 
 export interface PipelineStats {
@@ -249,14 +255,28 @@ export class DevicePipeline {
         : { recording: { objectKey: this.#options.recorder.current } }),
     };
     const priority = change.level === 'high' ? 'alarm' : 'anomaly';
-    await this.#enqueue([
+    const messages: NewMessage[] = [
       { topic: this.#topics.anomaly, payload: Buffer.from(JSON.stringify(message)), priority },
-    ]);
-    this.#anomalies++;
-    this.#log.info(
-      { id, level: change.level, from: change.from, probability: change.probability, floors: change.floors },
-      'alarm level changed',
+    ];
+    const refused = await this.#enqueue(messages);
+    const fields = {
+      id,
+      level: change.level,
+      from: change.from,
+      probability: change.probability,
+      floors: change.floors,
+    };
+    if (refused === undefined) {
+      this.#anomalies++;
+      this.#log.info(fields, 'alarm level changed');
+      return;
+    }
+    // Never "changed" alone: that line means the anomaly is stored.
+    this.#log.error(
+      { ...fields, err: refused },
+      'alarm level changed but the outbox could not store it: held in memory and sent as soon as possible',
     );
+    this.#options.onUnstored?.(messages, refused);
   }
 
   #flushTelemetry(): void {
@@ -280,15 +300,22 @@ export class DevicePipeline {
         return { topic: this.#topics.telemetry, payload, priority: 'telemetry' };
       },
     );
-    this.#track(this.#enqueue(messages).then(() => (this.#telemetry += messages.length)));
+    this.#track(
+      this.#enqueue(messages).then((refused) => {
+        if (refused === undefined) this.#telemetry += messages.length;
+      }),
+    );
   }
 
-  async #enqueue(messages: NewMessage[]): Promise<void> {
+  /** Stores messages; resolves with the outbox's refusal, or undefined once they are stored. */
+  async #enqueue(messages: NewMessage[]): Promise<unknown> {
     try {
       await this.#options.outbox.enqueueMany(messages);
+      return undefined;
     } catch (error) {
       this.#enqueueFailures++;
       this.#log.warn({ err: error, topic: messages[0]?.topic }, 'outbox refused a message');
+      return error;
     }
   }
 

@@ -28,6 +28,8 @@ export interface AgentSnapshot {
   readonly outbox: OutboxStats;
   /** The device's standing trouble conditions (a fire panel's trouble signal). */
   readonly trouble: readonly TroubleCondition[];
+  /** Revision of the cloud's config the device runs; 0 before the first. */
+  readonly configRevision: number;
   readonly now: number;
   readonly latency: LatencyHistogram;
   readonly published: number;
@@ -44,6 +46,7 @@ export function healthOf(s: AgentSnapshot): Record<string, unknown> & { ok: bool
     sensors: Object.fromEntries(s.sensors.map((x) => [x.id, x.state])),
     outbox: { depth: s.outbox.messages, bytes: s.outbox.bytes, oldestAgeMs: s.outbox.oldestAgeMs },
     trouble: s.trouble,
+    configRevision: s.configRevision,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../../shared/logging.js';
 import type { StatusMessage } from '../../shared/schemas/messages.js';
+import type { NewMessage } from '../outbox/message.js';
 import type { Outbox } from '../outbox/outbox.js';
 
 export interface HealthPublisherOptions {
@@ -11,6 +12,8 @@ export interface HealthPublisherOptions {
   /** Builds the status of this moment. */
   readonly build: () => Promise<StatusMessage>;
   readonly logger: Logger;
+  /** Takes a status the outbox refused (a full disk), to be sent another way. */
+  readonly onUnstored?: (message: NewMessage) => void;
 }
 
 /**
@@ -63,16 +66,19 @@ export class HealthPublisher {
   }
 
   async #store(): Promise<void> {
+    let message: NewMessage | undefined;
     try {
-      const message = await this.#options.build();
-      await this.#options.outbox.enqueue({
+      const status = await this.#options.build();
+      message = {
         topic: this.#options.topic,
-        payload: Buffer.from(JSON.stringify(message)),
+        payload: Buffer.from(JSON.stringify(status)),
         priority: 'status',
-      });
+      };
+      await this.#options.outbox.enqueue(message);
       this.#published++;
     } catch (error) {
       this.#log.warn({ err: error }, 'health status not stored');
+      if (message !== undefined) this.#options.onUnstored?.(message);
     }
   }
 }

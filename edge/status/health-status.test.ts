@@ -44,6 +44,7 @@ const snapshot: AgentSnapshot = {
     hardCeilingBytes: 2e6,
   },
   trouble: [{ kind: 'sensor-silent', source: 'pm', since: 3000, detail: 'no frames for 30 s' }],
+  configRevision: 3,
   now: 5500,
   latency: { buckets: [], count: 0, sumS: 0 },
   published: 0,
@@ -81,6 +82,7 @@ describe('healthStatusMessage', () => {
     expect(message.trouble).toEqual([
       { kind: 'sensor-silent', source: 'pm', since: 3000, detail: 'no frames for 30 s' },
     ]);
+    expect(message.configRevision).toBe(3);
   });
 
   it('leaves the picture out without a camera frame', () => {

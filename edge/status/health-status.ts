@@ -48,6 +48,7 @@ export function healthStatusMessage(snapshot: AgentSnapshot, context: HealthCont
       oldestAgeS: Math.max(0, snapshot.outbox.oldestAgeMs) / 1000,
     },
     trouble: [...snapshot.trouble],
+    configRevision: snapshot.configRevision,
   };
   return context.thermalPngBase64 === undefined
     ? message

@@ -8,7 +8,7 @@ export function levelRank(level: AlarmLevel): number {
   return ALARM_LEVELS.indexOf(level);
 }
 
-const LevelRule = z.object({
+const LevelRule = z.strictObject({
   /** Fire probability at or above which this level is wanted. */
   threshold: z.number().min(0).max(1),
   /** Consecutive steps at or above the threshold before the level is raised. */
@@ -25,7 +25,7 @@ const LevelRule = z.object({
  * nuisance does. The average rides out a few wavering steps that would
  * restart a step-by-step hold.
  */
-const SustainedRule = z.object({
+const SustainedRule = z.strictObject({
   /** Fire probability that, as the mean of the last `raiseAfter` steps, raises high. */
   threshold: z.number().min(0).max(1),
   raiseAfter: z.number().int().positive(),
@@ -38,7 +38,7 @@ export type SustainedRule = z.infer<typeof SustainedRule>;
  * so a single noisy step can neither raise nor drop an alarm.
  */
 export const AlarmPolicy = z
-  .object({
+  .strictObject({
     low: LevelRule,
     medium: LevelRule,
     high: LevelRule,

@@ -17,6 +17,8 @@ export const ModelReport = z.object({
   code: z.string().optional(),
   /** What runs after this event: a model version, or `rules`. */
   active: z.string().optional(),
+  /** Sequence of the newest offer the device ever accepted: the cloud numbers its next offers above it. */
+  sequence: z.number().int().nonnegative().optional(),
   /** Milliseconds since the Unix epoch. */
   ts: z.number().int().nonnegative(),
 });

@@ -16,8 +16,9 @@ const fleet = generateOfferKeys();
 const rogue = generateOfferKeys();
 
 const unsigned: UnsignedModelOffer = {
-  schemaVersion: 2,
+  schemaVersion: 3,
   id: 'offer-1',
+  sequence: 7,
   deviceId: 'gw-1',
   version: '2025.01.01-1',
   sha256: 'a'.repeat(64),
@@ -56,6 +57,7 @@ describe('signOffer and verifyOffer', () => {
       { ...offer, deviceId: 'gw-2' },
       { ...offer, deviceId: undefined },
       { ...offer, issuedAt: offer.issuedAt + 1 },
+      { ...offer, sequence: offer.sequence + 1 },
       { ...offer, expiresAt: offer.expiresAt + 86_400_000 },
       { ...offer, signature: Buffer.alloc(64).toString('base64') },
       { ...offer, signature: Buffer.from('short').toString('base64') },

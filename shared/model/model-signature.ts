@@ -23,16 +23,20 @@ export type ModelSource = z.infer<typeof ModelSource>;
  * A signed offer of a model to a device (topic model/offer). `sha256` and
  * `size` are those of the manifest.json bytes at `source`; the manifest in
  * turn pins the model file's SHA-256, so one signature covers both.
- * `issuedAt` and `expiresAt` are signed too: a device refuses an expired
- * offer, and one issued no later than the newest it has accepted, so an old
- * offer replayed cannot put an old model back.
+ * `sequence` (a number the cloud raises with every offer to a device),
+ * `issuedAt` and `expiresAt` are signed too: a device refuses an offer no
+ * higher in sequence than the newest it accepted, so an old offer replayed
+ * cannot put an old model back, whatever either clock says; and it refuses
+ * an expired offer, or one dated too far ahead of its own clock.
  */
 export const ModelOffer = z.strictObject({
-  schemaVersion: z.literal(2),
+  schemaVersion: z.literal(3),
   /** Unique per offer; reports quote it. */
   id: z.string().min(1).max(128),
   /** Set when the offer is for one device only. */
   deviceId: z.string().min(1).optional(),
+  /** Per device, higher with every offer the cloud makes it; replay protection rests on it, not on clocks. */
+  sequence: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   version: z.string().min(1),
   sha256: Sha256,
   size: z.number().int().positive(),
@@ -51,7 +55,7 @@ export type ModelOffer = z.infer<typeof ModelOffer>;
 export type UnsignedModelOffer = Omit<ModelOffer, 'signature' | 'keyId'> & { keyId?: string };
 
 // Binds the signature to this kind of message, so no other signed blob can pass as an offer.
-const DOMAIN = 'emberwatch/model-offer/v2\n';
+const DOMAIN = 'emberwatch/model-offer/v3\n';
 
 /** JSON with object keys sorted at every level and no whitespace: the same bytes whatever the key order. */
 export function canonicalJson(value: unknown): string {
@@ -71,16 +75,30 @@ export function canonicalJson(value: unknown): string {
 /**
  * The signed bytes: every field of the offer except the signature, so that
  * neither the content (version, sha256, size, source), the addressee (id,
- * deviceId) nor the validity (issuedAt, expiresAt) can be changed without
- * breaking it.
+ * deviceId) nor the validity (sequence, issuedAt, expiresAt) can be changed
+ * without breaking it.
  */
 export function offerSigningPayload(offer: Omit<ModelOffer, 'signature'>): Buffer {
-  const { schemaVersion, id, deviceId, version, sha256, size, source, issuedAt, expiresAt, keyId } = offer;
-  const fields = { schemaVersion, id, deviceId, version, sha256, size, source, issuedAt, expiresAt, keyId };
+  const { schemaVersion, id, deviceId, sequence, version, sha256, size, source, issuedAt, expiresAt, keyId } =
+    offer;
+  const fields = {
+    schemaVersion,
+    id,
+    deviceId,
+    sequence,
+    version,
+    sha256,
+    size,
+    source,
+    issuedAt,
+    expiresAt,
+    keyId,
+  };
   return Buffer.from(DOMAIN + canonicalJson(fields), 'utf8');
 }
 
-function ed25519Key(pem: string, kind: 'private' | 'public'): KeyObject {
+/** An Ed25519 key from PEM; EMBER_ERR_SIGNING_KEY for anything else (an RSA key names its type). */
+export function ed25519Key(pem: string, kind: 'private' | 'public'): KeyObject {
   let key: KeyObject;
   try {
     key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);

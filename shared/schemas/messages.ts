@@ -146,12 +146,24 @@ export const StatusMessage = z.object({
   }),
   /** Every trouble condition standing now; empty when none. Absent from agents that predate it. */
   trouble: z.array(TroubleCondition).optional(),
+  /**
+   * The revision of the cloud's config message the device runs (0 before the
+   * first): the cloud shows a config as pending until a status says this.
+   * Absent from agents that predate it.
+   */
+  configRevision: z.number().int().nonnegative().optional(),
 });
 export type StatusMessage = z.infer<typeof StatusMessage>;
 
-/** Per-device settings sent by the cloud (topic `config`): currently alarm policy overrides. */
+/**
+ * Per-device settings sent by the cloud (topic `config`, retained): currently
+ * alarm policy overrides. `revision` rises with every config sent to the
+ * device; a device applies a revision higher than the one it runs, keeps it
+ * across restarts and reports it in its health status.
+ */
 export const DeviceConfigMessage = z.object({
   schemaVersion: z.literal(1),
+  revision: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   /** Replaces the alarm policy; `null` goes back to the configured or manifest policy. */
   alarm: AlarmPolicy.nullable().optional(),
 });

@@ -4,7 +4,7 @@ import { EmberError, isEmberError } from '../../shared/errors.js';
 import { ProtocolName } from '../../shared/schemas/readings.js';
 import { sourceFromSpec, SourceSpec } from './source-spec.js';
 
-export const KitDevice = z.object({
+export const KitDevice = z.strictObject({
   /** Also the file name of its tty link, so kept to safe characters. */
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_" only'),
   protocol: ProtocolName,

@@ -9,6 +9,7 @@ import type { ModelManifest } from '../../shared/model/manifest.js';
 import type { ModelReport } from '../../shared/model/model-report.js';
 import type { ObjectStore } from '../../shared/object-store/object-store.js';
 import { encodeManifest, sha256Hex } from '../../shared/model/model-dir.js';
+import { signRollback, type ModelRollback } from '../../shared/model/model-rollback.js';
 import { generateOfferKeys, signOffer, type ModelOffer } from '../../shared/model/model-signature.js';
 import { tinyManifest, trainTinyModel } from './model-fixtures.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
@@ -31,12 +32,17 @@ export interface ModelPublisher {
   readonly fleet: ReturnType<typeof generateOfferKeys>;
   readonly rogue: ReturnType<typeof generateOfferKeys>;
   readonly published: ReadonlyMap<string, PublishedModel>;
-  /** A fresh offer (new id) for a published model, signed with the fleet key unless told otherwise. */
+  /**
+   * A fresh offer (new id, the next sequence) for a published model, signed
+   * with the fleet key unless told otherwise.
+   */
   offerFor(
     name: string,
     privateKeyPem?: string,
-    extra?: Partial<Pick<ModelOffer, 'deviceId' | 'issuedAt' | 'expiresAt'>>,
+    extra?: Partial<Pick<ModelOffer, 'deviceId' | 'issuedAt' | 'expiresAt' | 'sequence'>>,
   ): ModelOffer;
+  /** A signed rollback of the model an offer installed, for `deviceId`. */
+  rollbackOf(offer: ModelOffer, deviceId?: string, privateKeyPem?: string): ModelRollback;
   stop(): Promise<void>;
 }
 
@@ -76,16 +82,32 @@ export async function startModelPublisher(): Promise<ModelPublisher> {
       offers += 1;
       return signOffer(
         {
-          schemaVersion: 2,
+          schemaVersion: 3,
           id: `offer-${offers}`,
+          // Each offer higher than the last, as the cloud numbers them.
+          sequence: offers,
           version: entry.manifest.version,
           sha256: sha256Hex(entry.manifestBytes),
           size: entry.manifestBytes.byteLength,
           source: { url: server.urlOf(`/models/${name}/manifest.json`) },
-          // Each offer newer than the last, as the cloud issues them.
-          issuedAt: Date.now() + offers,
-          expiresAt: Date.now() + offers + 3_600_000,
+          issuedAt: Date.now(),
+          expiresAt: Date.now() + 3_600_000,
           ...extra,
+        },
+        privateKeyPem,
+      );
+    },
+    rollbackOf(offer, deviceId = 'gw-1', privateKeyPem = fleet.privateKeyPem) {
+      offers += 1;
+      return signRollback(
+        {
+          schemaVersion: 1,
+          kind: 'rollback',
+          id: `rollback-${offers}`,
+          deviceId,
+          offerId: offer.id,
+          version: offer.version,
+          issuedAt: Date.now(),
         },
         privateKeyPem,
       );

@@ -7,12 +7,19 @@ export interface TcpProxy {
   stall(): void;
   /** Destroys every relayed connection on both sides: the broker sees a socket die without DISCONNECT. */
   cut(): void;
+  /** While true, every new connection is closed at once, as if nothing answered behind the proxy. */
+  refuse(refusing: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -39,6 +46,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       for (const [client, upstream] of pairs) client.unpipe(upstream);
     },
     cut,
+    refuse(value) {
+      refusing = value;
+      if (value) cut();
+    },
     async close() {
       cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));

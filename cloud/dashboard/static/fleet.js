@@ -1,4 +1,4 @@
-import { el, formatAgo, formatNumber, formatPercent, levelBadge } from './dom.js';
+import { el, formatAgo, formatNumber, formatPercent, formatTime, levelBadge } from './dom.js';
 
 const RISK_ORDER = { high: 0, medium: 1, low: 2, none: 3 };
 
@@ -38,6 +38,20 @@ function troubleList(id, trouble) {
   ]);
 }
 
+/** The thresholds the cloud last sent: pending until the device reports running them. */
+function configFacts(device, id) {
+  const config = device.config;
+  if (!config) return [];
+  const pending = config.state !== 'applied';
+  const text = pending
+    ? `pending since ${formatTime(config.sentAt)} (revision ${String(config.revision)})`
+    : `applied ${formatTime(config.appliedAt)} (revision ${String(config.revision)})`;
+  return [
+    el('dt', {}, ['Thresholds']),
+    el('dd', { class: pending ? 'warning' : '', 'data-testid': `device-config-${id}` }, [text]),
+  ];
+}
+
 /** One device as a card; the whole card is a button that selects it. */
 function deviceCard(device, selected, onSelect) {
   const id = String(device.deviceId);
@@ -65,6 +79,7 @@ function deviceCard(device, selected, onSelect) {
       el('dd', {}, [`${formatNumber(device.decodeErrorRate, 1)} ‰`]),
       el('dt', {}, ['Last seen']),
       el('dd', {}, [formatAgo(device.lastSeen)]),
+      ...configFacts(device, id),
     ]),
     troubleList(id, device.trouble),
     sensorList(device.sensors),
