@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IncidentEvent } from '../cloud/incidents/incident-types.js';
+import type { IncidentEvent } from '../cloud/contracts/cloud-values.js';
 import { quantile } from './bench-broker.js';
 import {
   benchCloudConfig,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { RolloutProgress } from '../cloud/service/cloud-contracts.js';
+import type { RolloutProgress } from '../cloud/contracts/cloud-values.js';
 import {
   benchCloudConfig,
   DeviceFleet,

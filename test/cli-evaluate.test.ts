@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EvaluationSummary } from '../cloud/registry/evaluation-summary.js';
+import { EvaluationSummary } from '../factory/registry/evaluation-summary.js';
 import { writeModelDir } from '../shared/model/model-dir.js';
 import { tinyManifest, trainTinyModel } from './helpers/model-fixtures.js';
 import { runCli } from './helpers/run-cli.js';

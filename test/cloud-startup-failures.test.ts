@@ -67,7 +67,7 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
   };
 
   beforeAll(async () => {
-    assertFreshBuild(['cli', 'cloud', 'shared']);
+    assertFreshBuild(['cli', 'cloud', 'factory', 'shared']);
     broker = await embeddedLinkBroker();
     dir = await mkdtemp(join(tmpdir(), 'emberwatch-cloud-start-'));
     files = await writeServiceFiles(broker, dir);

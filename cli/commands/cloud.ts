@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { CloudConfig } from '../../cloud/config/cloud-config.js';
 import { loadCloudConfig } from '../../cloud/config/cloud-config.js';
-import { CloudIngest } from '../../cloud/ingest/cloud-ingest.js';
 import { CloudService } from '../../cloud/service/cloud-service.js';
-import type { IngestHandlers } from '../../cloud/ingest/ingest-types.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
@@ -17,34 +15,10 @@ export interface RunningCloud {
 /** Starts the cloud's components from a validated config; the composition root plugs in here. */
 export type CloudStarter = (config: CloudConfig, logger: Logger) => Promise<RunningCloud>;
 
-/** Handlers that only log what arrives: the cloud command's behaviour until the services are wired in. */
-export function loggingHandlers(logger: Logger): IngestHandlers {
-  const log = logger.child({ component: 'cloud' });
-  return {
-    anomaly: (m) => log.info({ deviceId: m.deviceId, level: m.level, probability: m.probability }, 'anomaly'),
-    telemetry: (m) => log.debug({ deviceId: m.deviceId, records: m.records.length }, 'telemetry'),
-    health: (m) => log.debug({ deviceId: m.deviceId, model: m.model, level: m.level }, 'health'),
-    link: (s, deviceId) => log.info({ deviceId, state: s.state, reason: s.reason }, 'link status'),
-    report: (deviceId, r) => log.info({ deviceId, version: r.version, status: r.status }, 'model report'),
-  };
-}
-
-/** The ingest alone, with logging handlers. */
-export const startIngestOnly: CloudStarter = async (config, logger) => {
-  const ingest = new CloudIngest({
-    broker: config.broker,
-    clientId: config.broker.clientId,
-    handlers: loggingHandlers(logger),
-    logger,
-  });
-  await ingest.start();
-  return { stop: () => ingest.stop() };
-};
-
 const Options = z.object({ config: z.string().min(1, 'a config file is required') });
 
 /** `emberwatch cloud`, running whatever `starter` starts. */
-export function createCloudCommand(starter: CloudStarter = startIngestOnly): Command {
+export function createCloudCommand(starter: CloudStarter): Command {
   return {
     name: 'cloud',
     summary: 'run the cloud: ingest, analysis, response, learning, rollout, API and dashboard',

@@ -3,15 +3,15 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { evaluateDataset } from '../../cloud/evaluation/evaluate-dataset.js';
-import { evaluationFigures } from '../../cloud/evaluation/evaluation-figures.js';
-import { evaluationReportHtml } from '../../cloud/evaluation/evaluation-report.js';
-import { evaluationTable } from '../../cloud/evaluation/evaluation-table.js';
-import { summaryFromFigures } from '../../cloud/evaluation/summarise.js';
+import { evaluateDataset } from '../../factory/evaluation/evaluate-dataset.js';
+import { evaluationFigures } from '../../factory/evaluation/evaluation-figures.js';
+import { evaluationReportHtml } from '../../factory/evaluation/evaluation-report.js';
+import { evaluationTable } from '../../factory/evaluation/evaluation-table.js';
+import { summaryFromFigures } from '../../factory/evaluation/summarise.js';
 import { EmberError } from '../../shared/errors.js';
-import { openEvaluationModel } from '../../cloud/evaluation/evaluation-model.js';
-import { realFireTable } from '../../cloud/evaluation/real-fire-table.js';
-import { evaluateRealFires, summariseRealFires } from '../../cloud/evaluation/real-fires.js';
+import { openEvaluationModel } from '../../factory/evaluation/evaluation-model.js';
+import { realFireTable } from '../../factory/evaluation/real-fire-table.js';
+import { evaluateRealFires, summariseRealFires } from '../../factory/evaluation/real-fires.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
 
 const Options = z.object({

@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { buildFeatureStore } from '../../cloud/features-store/build-feature-store.js';
+import { buildFeatureStore } from '../../factory/features-store/build-feature-store.js';
 import { EmberError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logging.js';
 import { openObjectStore, parseStoreTarget } from '../../shared/object-store/index.js';

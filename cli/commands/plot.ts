@@ -10,7 +10,7 @@ import {
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
 import { runChart } from '../../simulators/playback/run-chart.js';
-import { thermalFrame } from '../../simulators/sensors/run-trace.js';
+import { thermalFrame } from '../../shared/dataset/run-trace.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 
 const Options = z.object({

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { FeatureQuery, resolveFeaturesFolder } from '../../cloud/features-store/feature-query.js';
-import { QUERY_FORMATS, rowPrinter } from '../../cloud/features-store/query-output.js';
+import { FeatureQuery, resolveFeaturesFolder } from '../../factory/features-store/feature-query.js';
+import { QUERY_FORMATS, rowPrinter } from '../../factory/features-store/query-output.js';
 import { EmberError } from '../../shared/errors.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { createLogger } from '../../shared/logging.js';
 import { ProtocolName } from '../../shared/schemas/readings.js';
-import { SerialSource, systemSerialLines } from '../../edge/sensors/index.js';
+import { systemSerialLines } from '../../edge/sensors/serial-line.js';
+import { SerialSource } from '../../edge/sensors/serial-source.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 
 const Options = z.object({

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { readingsFromCsv } from '../../cloud/evaluation/csv-readings.js';
-import { openEvaluationModel } from '../../cloud/evaluation/evaluation-model.js';
-import { replayReadings } from '../../cloud/evaluation/replay.js';
+import { readingsFromCsv } from '../../shared/dataset/replay-csv.js';
+import { openEvaluationModel } from '../../factory/evaluation/evaluation-model.js';
+import { replayReadings } from '../../factory/evaluation/replay.js';
 import { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { EmberError } from '../../shared/errors.js';
 import { parseOptions, writeLine, type Command } from '../options.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
-import { DEFAULT_KIT, loadKitFile, startKit } from '../../simulators/devices/index.js';
+import { DEFAULT_KIT, loadKitFile } from '../../simulators/devices/kit.js';
+import { startKit } from '../../simulators/devices/start-kit.js';
 import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
 import { startPlayback } from '../../simulators/playback/start-playback.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';

@@ -7,8 +7,8 @@ import { createLogger } from '../../shared/logging.js';
 import { writeModelDir } from '../../shared/model/model-dir.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
-import { computeFeatureRuns, readFeatureStore } from '../../cloud/pipeline/feature-runs.js';
-import { trainPipeline } from '../../cloud/pipeline/train-pipeline.js';
+import { computeFeatureRuns, readFeatureStore } from '../../factory/pipeline/feature-runs.js';
+import { trainPipeline } from '../../factory/pipeline/train-pipeline.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 
 const Options = z.object({

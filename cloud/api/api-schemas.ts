@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import { Reading } from '../../shared/schemas/readings.js';
 import { ROLES } from '../access/roles.js';
-import { INCIDENT_STATES, OUTCOMES } from '../service/cloud-contracts.js';
+import { INCIDENT_STATES } from '../contracts/cloud-values.js';
+import { OUTCOMES } from '../../shared/schemas/outcomes.js';
 
 /** Largest thermal frame accepted for prediction: a 64×64 sensor, twice the reference kit's in each direction. */
 export const MAX_THERMAL_PIXELS = 4096;

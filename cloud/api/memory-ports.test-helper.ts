@@ -1,16 +1,16 @@
 import { EmberError } from '../../shared/errors.js';
 import type { Reading } from '../../shared/schemas/readings.js';
-import type { Prediction, Predictor } from '../inference/predictor.js';
+import type { Prediction, Predictor } from '../../factory/inference/predictor.js';
 import type {
   DeviceState,
   Incident,
   IncidentAction,
   LearningDecision,
   OperatorAlert,
-  Outcome,
   RolloutProgress,
   TelemetryPoint,
-} from '../service/cloud-contracts.js';
+} from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 import type {
   ApiPorts,
   IncidentQuery,

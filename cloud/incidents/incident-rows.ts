@@ -4,13 +4,12 @@ import type { RecentAnomaly } from './recent-anomalies.js';
 import type { AssessmentContext, AssessmentData, DeviceAnomaly } from './incident-types.js';
 import {
   INCIDENT_STATES,
-  OUTCOMES,
   type Incident,
   type IncidentAction,
   type IncidentState,
-  type Outcome,
   type RiskAssessment,
-} from '../service/cloud-contracts.js';
+} from '../contracts/cloud-values.js';
+import { OUTCOMES, type Outcome } from '../../shared/schemas/outcomes.js';
 
 /**
  * The incident store's schema. Levels, states and outcomes are stored as

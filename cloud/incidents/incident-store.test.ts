@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import { isEmberError, type ErrorCode } from '../../shared/errors.js';
-import type { RiskAssessment } from '../service/cloud-contracts.js';
+import type { RiskAssessment } from '../contracts/cloud-values.js';
 import { IncidentStore } from './incident-store.js';
-import type { IncidentEvent } from './incident-types.js';
+import type { IncidentEvent } from '../contracts/cloud-values.js';
 
 const DAY = 86_400_000;
 

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { openCatalog } from '../../shared/catalog/index.js';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { Incident, IncidentAction, RiskAssessment } from '../service/cloud-contracts.js';
+import type { Incident, IncidentAction, RiskAssessment } from '../contracts/cloud-values.js';
 import { CommitHold } from './commit-hold.js';
 import { IncidentQueries } from './incident-queries.js';
 import { RecentAnomalies } from './recent-anomalies.js';
@@ -13,12 +13,12 @@ import type {
   DeviceAnomaly,
   DeviceOutcome,
   IncidentDataWindow,
-  IncidentEvent,
   IncidentListFilter,
   IncidentStoreEvents,
   IncidentStoreOptions,
   ZoneActivity,
 } from './incident-types.js';
+import type { IncidentEvent } from '../contracts/cloud-values.js';
 import {
   INCIDENT_MIGRATIONS,
   toAction,

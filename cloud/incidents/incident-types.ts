@@ -1,13 +1,6 @@
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import type { Logger } from '../../shared/logging.js';
-import type { Incident, IncidentState } from '../service/cloud-contracts.js';
-
-export type IncidentChange = 'opened' | 'escalated' | 'updated' | 'acknowledged' | 'resolved';
-
-export interface IncidentEvent {
-  readonly incident: Incident;
-  readonly change: IncidentChange;
-}
+import type { Incident, IncidentEvent, IncidentState } from '../contracts/cloud-values.js';
 
 export interface IncidentStoreEvents {
   /** Emitted once the change is committed. */

@@ -4,7 +4,6 @@ import type { LinkStatus } from '../../shared/schemas/link-status.js';
 import type { AnomalyMessage, StatusMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
 import type { IngestBrokerSettings, SpokenProtocol } from './ingest-connection.js';
 import type { IngestKind, InvalidReason } from './ingest-message.js';
-import type { ReconnectBackoff } from './reconnect-backoff.js';
 
 /**
  * Where valid messages go. `receivedAt` is the cloud's clock (ms since the
@@ -37,6 +36,16 @@ export type IngestEvent =
       readonly bytes: number;
       readonly receivedAt: number;
     };
+
+/** Bounds of the delay between connection attempts (doubling, spread by ±20 %). */
+export interface ReconnectBackoff {
+  /** Delay before the first retry, ms. */
+  readonly minMs: number;
+  /** Upper bound of any delay, ms. */
+  readonly maxMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectBackoff = { minMs: 500, maxMs: 30_000 };
 
 export interface IngestOptions {
   readonly broker: IngestBrokerSettings;

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FolderStore } from '../../shared/object-store/folder-store.js';
-import { labelRecordings, readLabelledRecordings, recordingsCovering } from './field-recordings.js';
+import {
+  labelRecordings,
+  readLabelledRecordings,
+  recordingsCovering,
+} from '../../shared/dataset/field-recordings.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'emberwatch-field-rec-'));
 

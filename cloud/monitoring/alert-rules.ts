@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeviceState, RolloutProgress } from '../service/cloud-contracts.js';
+import type { DeviceState, RolloutProgress } from '../contracts/cloud-values.js';
 import { WebhookDeliverySettings, WebhookTarget } from '../response/webhook-target.js';
 
 export const ALERT_RULES = ['device-offline', 'outbox-backlog', 'rollout-failed', 'decode-errors'] as const;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { OperatorAlert } from '../service/cloud-contracts.js';
+import type { OperatorAlert } from '../contracts/cloud-values.js';
 import { WebhookNotifier, type WebhookSender } from '../response/webhook-notifier.js';
 import {
   AlertRuleSettings,

@@ -1,20 +1,20 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { Incident } from '../service/cloud-contracts.js';
+import type { Incident } from '../contracts/cloud-values.js';
 import {
   decideOnEvent,
   decideOnResume,
   decideOnTimer,
   nextDueAt,
   stateFromActions,
-  type IncidentEvent,
   type RecordedAction,
   type IncidentResponseState,
   type ResponseActionKind,
   type ResponseStep,
   type TargetGroup,
 } from './response-decision.js';
+import { type IncidentEvent } from '../contracts/cloud-values.js';
 import { ResponseSettings, type ResponseSettingsInput } from './response-settings.js';
 import { WebhookNotifier, type WebhookSender } from './webhook-notifier.js';
 import { describeTarget, type WebhookTarget } from './webhook-target.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/logging.js';
-import { backoffDelayMs } from '../sensors/backoff.js';
+import { backoffDelayMs } from '../../shared/backoff.js';
 import { AckBatcher } from './ack-batcher.js';
 import {
   resolveDrainerSettings,
