@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FolderStore } from '../../shared/object-store/folder-store.js';
+import { FolderStore } from '../object-store/folder-store.js';
 import {
   labelRecordings,
   readLabelledRecordings,
   recordingsCovering,
-} from '../../shared/dataset/field-recordings.js';
+} from './field-recordings.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'emberwatch-field-rec-'));
 
