@@ -94,7 +94,10 @@ describe('emberwatch demo as a process', () => {
       const high = incidents.find((i) => i.level === 'high');
       expect(high?.deviceId).toBe('gw-01');
       expect(stdout).toContain(`incident ${high?.id ?? '?'} open: gw-01`);
-      expect(stdout).toMatch(/pager \[emergency\] incident\.alert: gw-01 at high/);
+      // The page follows the incident's change by a moment: wait for it rather than race it.
+      const EMERGENCY = /pager \[emergency\] incident\.alert: gw-01 at high/;
+      await waitFor('the emergency page', () => EMERGENCY.test(stdout) || child.exitCode !== null, 20_000);
+      expect(stdout).toMatch(EMERGENCY);
 
       const end = await exited;
       expect(end).toEqual({ code: 0, signal: null });
