@@ -18,8 +18,8 @@ import {
 } from './agent-settings.js';
 import { chooseAlarmPolicy } from './alarm-policy-choice.js';
 import { CloudConfigFile } from './cloud-config-file.js';
-import { cloudMessageHandler } from './cloud-message-handler.js';
 import type { AgentConfig } from './config/agent-config.js';
+import { wireEdge } from './edge-wiring.js';
 import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
@@ -46,7 +46,8 @@ export type { EdgeAgentOptions } from './agent-options.js';
 
 /**
  * The edge agent's composition root: builds every component from the
- * configuration (constructors do no I/O), starts them in dependency order
+ * configuration (constructors do no I/O), has edge-wiring.ts connect them
+ * (who hears what is said there, not here), starts them in dependency order
  * (outbox → model → status → sources → pipeline → link → unstored messages →
  * drainer → health status) and stops them in reverse.
  */
@@ -130,15 +131,9 @@ export class EdgeAgent {
             snapshotStore: this.#store,
             recorder: new IncidentRecorder({ deviceId: config.deviceId, store: this.#store, logger }),
           }),
-      onPlausibilityChange: (reading, change) =>
-        this.#troubleWatch.notePlausibility(reading.sensorId, change, reading.protocol, clock.now()),
-      onUnstored: (messages) => this.#unstored.hold(messages),
     });
     const lines = options.lines ?? systemSerialLines();
-    this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) => {
-      this.#troubleWatch.noteReading(reading, clock.now());
-      this.#pipeline.push(reading);
-    });
+    this.#sources = new SensorSources(config, { scale, lines, logger, clock });
     this.#status = new StatusServer({
       host: config.status.host,
       port: config.status.port,
@@ -153,14 +148,6 @@ export class EdgeAgent {
       logger,
       urgent: () => this.#alarmWaiting(),
     });
-    this.#link.on(
-      'message',
-      cloudMessageHandler({
-        log: this.#log,
-        updater: this.#updater,
-        applyConfig: (message) => void this.#applyCloudConfig(message),
-      }),
-    );
     this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
     this.#unstored = new UnstoredMessages({
       outbox: this.#outbox,
@@ -174,16 +161,26 @@ export class EdgeAgent {
       intervalMs: healthIntervalMs(config, scale),
       build: () => this.healthStatus(),
       logger,
-      onUnstored: (message) => this.#unstored.hold([message], { newestOnly: true }),
     });
-    this.#trouble.onChange(({ change, condition }) => {
-      const where = { kind: condition.kind, source: condition.source, detail: condition.detail };
-      if (change === 'raised') this.#log.warn(where, 'trouble raised');
-      else this.#log.info(where, 'trouble cleared');
-      this.#health.publishNow();
-    });
-    this.#outbox.onStorageChange(() => this.#noteStorage());
-    this.#unstored.onChange(() => this.#noteStorage());
+    wireEdge(
+      {
+        sources: this.#sources,
+        pipeline: this.#pipeline,
+        troubleWatch: this.#troubleWatch,
+        trouble: this.#trouble,
+        health: this.#health,
+        outbox: this.#outbox,
+        unstored: this.#unstored,
+        link: this.#link,
+        updater: this.#updater,
+        clock,
+        log: this.#log,
+      },
+      {
+        noteStorage: () => this.#noteStorage(),
+        applyConfig: (message) => void this.#applyCloudConfig(message),
+      },
+    );
   }
 
   /**
