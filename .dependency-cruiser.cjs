@@ -66,6 +66,12 @@ module.exports = {
       '^cloud/contracts/',
       '^cloud/(?!contracts/)',
     ),
+    forbid(
+      'edge-agent-is-the-top',
+      'edge/agent.ts is the composition root and edge/edge-wiring.ts the wiring: edge components never import them.',
+      '^edge/(?!agent\\.ts$|edge-wiring\\.ts$)',
+      '^edge/(agent|edge-wiring)\\.ts$',
+    ),
     forbid('cli-not-bench', 'Commands never depend on benchmarks.', '^cli/', '^bench/'),
     forbid(
       'no-test-code-in-the-product',
@@ -82,7 +88,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules|coverage|data)/' },
+    // node_modules is not followed, but stays in the graph so the rule on vitest can see it.
+    exclude: { path: '^(dist|coverage|data)/' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
