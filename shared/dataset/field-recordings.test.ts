@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FolderStore } from '../object-store/folder-store.js';
-import {
-  labelRecordings,
-  readLabelledRecordings,
-  recordingsCovering,
-} from './field-recordings.js';
+import { labelRecordings, readLabelledRecordings, recordingsCovering } from './field-recordings.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'emberwatch-field-rec-'));
 
