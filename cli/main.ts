@@ -102,9 +102,10 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
     stderr.write(`emberwatch: unknown command "${name}" (run emberwatch --help)\n`);
     return 2;
   }
-  const command = await entry.load();
+  // Before loading: a Ctrl-C while the command's modules load must stop it too, not kill it half-started.
   const signal = stopSignal(stderr);
   try {
+    const command = await entry.load();
     return await command.run(rest, {
       stdin: io?.stdin ?? process.stdin,
       stdout,
