@@ -93,6 +93,13 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
   const [name, ...rest] = argv;
   const stderr = io?.stderr ?? process.stderr;
   const stdout = io?.stdout ?? process.stdout;
+  // `emberwatch plot --list | head`: a reader that stops reading ends the command, quietly.
+  if (stdout === process.stdout) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? stderr : stdout).write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
