@@ -47,7 +47,9 @@ export function parseOptions<S extends z.ZodType>(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue?.path[0];
-    if (typeof key === 'string' && issue?.path.length === 1 && values[key] === undefined) {
+    // zod's own wording of a missing value starts so; a schema's own message (`is required: say why`) stays.
+    const generic = issue?.message.startsWith('Invalid input') === true;
+    if (typeof key === 'string' && issue?.path.length === 1 && values[key] === undefined && generic) {
       // Not the schema's `expected number, received NaN`: the option was simply not given.
       throw new EmberError('EMBER_ERR_BAD_OPTION', `${command}: --${key}: is required`);
     }
