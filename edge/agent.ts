@@ -29,7 +29,7 @@ import { UnstoredMessages } from './outbox/unstored-messages.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { IncidentRecorder } from './pipeline/incident-recorder.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
-import { scaledClock, type AgentClock } from './scaled-clock.js';
+import { scaledClock, type StampingClock } from './scaled-clock.js';
 import { systemSerialLines } from './sensors/serial-line.js';
 import { SensorSources } from './sensor-sources.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
@@ -74,7 +74,7 @@ export class EdgeAgent {
   readonly #troubleWatch = new SensorTroubleWatch(this.#trouble);
   #troubleTimer: NodeJS.Timeout | undefined;
   readonly #scale: number;
-  readonly #clock: AgentClock;
+  readonly #clock: StampingClock;
   readonly #software: string;
   readonly #nextStatusId: () => string;
   #startedAt = 0;
@@ -307,13 +307,16 @@ export class EdgeAgent {
   async healthStatus(): Promise<StatusMessage> {
     const now = this.#clock.now();
     const snapshot = await this.snapshot();
-    return healthStatusMessage(snapshot, {
+    const wallOf = this.#clock.wallOf;
+    const message = healthStatusMessage(snapshot, {
       id: this.#nextStatusId(),
-      ts: now,
+      ts: wallOf(now),
       software: this.#software,
-      uptimeS: Math.max(0, now - this.#startedAt) / 1000,
+      uptimeS: Math.max(0, wallOf(now) - wallOf(this.#startedAt)) / 1000,
       thermalPngBase64: thermalPreview(this.#pipeline.latestFrame, this.#log),
     });
+    // Everything that leaves the device is on the wall clock (see scaledClock).
+    return { ...message, trouble: message.trouble?.map((t) => ({ ...t, since: wallOf(t.since) })) };
   }
 
   /** An alarm or anomaly waits to be sent: the link then retries the broker at a short fixed interval. */

@@ -64,8 +64,10 @@ export function demoCloudConfig(
       dataDir: join(workspace.dataDir, 'cloud'),
       http: { host: '127.0.0.1', port },
       zones: edge.zones,
-      // Gateways live `speed` times faster than the cloud's clock: shrink its cross-device window alike.
-      analysis: { zoneWindowS: 120 / speed },
+      // Gateways play their scenarios `speed` times faster than life but stamp what they send on
+      // the wall clock (edge/scaled-clock.ts): the cloud's windows shrink alike, so that "in alarm
+      // for 60 s" and "3 anomalies in 5 min" mean the same stretch of a scenario as at 1×.
+      analysis: { zoneWindowS: 120 / speed, historyWindowS: 300 / speed, sustainedAfterS: 60 / speed },
       registry: { store: workspace.registry.storeDir, catalogFile: workspace.registry.catalogFile },
       fleetKey: { privateKeyPath: workspace.offerKeys.privateKeyPath },
       response: {

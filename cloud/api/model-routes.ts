@@ -111,9 +111,13 @@ export function registerModelRoutes(fastify: FastifyInstance, ports: ApiPorts, a
     return { model: result };
   });
 
-  const rollouts = { summary: 'Rollouts of models to the fleet, newest first', tags: ['rollouts'] };
+  const rollouts = {
+    summary: 'Rollouts of models to the fleet, newest first, and the canary share one gets by default',
+    tags: ['rollouts'],
+  };
   app.get('/v1/rollouts', { config: viewer, schema: rollouts }, async () => ({
     rollouts: await ports.rollouts(),
+    canaryShare: ports.canaryShare(),
   }));
 
   const start = {
