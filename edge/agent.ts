@@ -26,6 +26,7 @@ import { ModelUpdater } from './model/model-updater.js';
 import { Drainer } from './outbox/drainer.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { UnstoredMessages } from './outbox/unstored-messages.js';
+import { homeAssistantBridgeFor, type HomeAssistantBridge } from './home-assistant/home-assistant-bridge.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { IncidentRecorder } from './pipeline/incident-recorder.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
@@ -72,6 +73,7 @@ export class EdgeAgent {
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
   readonly #troubleWatch = new SensorTroubleWatch(this.#trouble);
+  readonly #homeAssistant: HomeAssistantBridge | undefined;
   #troubleTimer: NodeJS.Timeout | undefined;
   readonly #scale: number;
   readonly #clock: StampingClock;
@@ -134,9 +136,15 @@ export class EdgeAgent {
         this.#troubleWatch.notePlausibility(reading.sensorId, change, reading.protocol, clock.now()),
       onUnstored: (messages) => this.#unstored.hold(messages),
     });
+    this.#homeAssistant = homeAssistantBridgeFor(config, {
+      software: this.#software,
+      logger,
+      condition: () => ({ ...this.#pipeline.stats, troubles: this.#trouble.list().length }),
+    });
     const lines = options.lines ?? systemSerialLines();
     this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) => {
       this.#troubleWatch.noteReading(reading, clock.now());
+      this.#homeAssistant?.noteReading(reading);
       this.#pipeline.push(reading);
     });
     this.#status = new StatusServer({
@@ -258,6 +266,7 @@ export class EdgeAgent {
     await this.#drainer.start();
     this.#startedAt = this.#clock.now();
     await this.#health.start();
+    this.#homeAssistant?.start();
     this.#log.info({ status: this.#status.url, model: this.#modelStatus() }, 'edge agent started');
   }
 
@@ -265,6 +274,7 @@ export class EdgeAgent {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    await this.#homeAssistant?.stop();
     await this.#health.stop();
     await this.#drainer.stop();
     await this.#link.stop();
