@@ -92,6 +92,14 @@ describe('emberwatch demo as a process', () => {
       );
       const high = incidents.find((i) => i.level === 'high');
       expect(high?.deviceId).toBe('gw-01');
+      // The API may answer before the demo's console line is out: wait for the line, not a race.
+      await waitFor(
+        'the incident and pager lines',
+        () =>
+          stdout.includes(`incident ${high?.id ?? '?'} open: gw-01`) &&
+          /pager \[emergency\] incident\.alert: gw-01 at high/.test(stdout),
+        10_000,
+      ).catch(() => undefined);
       expect(stdout).toContain(`incident ${high?.id ?? '?'} open: gw-01`);
       expect(stdout).toMatch(/pager \[emergency\] incident\.alert: gw-01 at high/);
 
