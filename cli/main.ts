@@ -93,6 +93,13 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
   const [name, ...rest] = argv;
   const stderr = io?.stderr ?? process.stderr;
   const stdout = io?.stdout ?? process.stdout;
+  // `emberwatch plot --list | head`: a reader that stops reading ends the command, quietly.
+  if (stdout === process.stdout) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? stderr : stdout).write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
@@ -102,9 +109,10 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
     stderr.write(`emberwatch: unknown command "${name}" (run emberwatch --help)\n`);
     return 2;
   }
-  const command = await entry.load();
+  // Before loading: a Ctrl-C while the command's modules load must stop it too, not kill it half-started.
   const signal = stopSignal(stderr);
   try {
+    const command = await entry.load();
     return await command.run(rest, {
       stdin: io?.stdin ?? process.stdin,
       stdout,

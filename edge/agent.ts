@@ -26,10 +26,11 @@ import { ModelUpdater } from './model/model-updater.js';
 import { Drainer } from './outbox/drainer.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { UnstoredMessages } from './outbox/unstored-messages.js';
+import { homeAssistantBridgeFor, type HomeAssistantBridge } from './home-assistant/home-assistant-bridge.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { IncidentRecorder } from './pipeline/incident-recorder.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
-import { scaledClock, type AgentClock } from './scaled-clock.js';
+import { scaledClock, type StampingClock } from './scaled-clock.js';
 import { systemSerialLines } from './sensors/serial-line.js';
 import { SensorSources } from './sensor-sources.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
@@ -73,9 +74,10 @@ export class EdgeAgent {
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
   readonly #troubleWatch = new SensorTroubleWatch(this.#trouble);
+  readonly #homeAssistant: HomeAssistantBridge | undefined;
   #troubleTimer: NodeJS.Timeout | undefined;
   readonly #scale: number;
-  readonly #clock: AgentClock;
+  readonly #clock: StampingClock;
   readonly #software: string;
   readonly #nextStatusId: () => string;
   #startedAt = 0;
@@ -132,6 +134,11 @@ export class EdgeAgent {
             recorder: new IncidentRecorder({ deviceId: config.deviceId, store: this.#store, logger }),
           }),
     });
+    this.#homeAssistant = homeAssistantBridgeFor(config, {
+      software: this.#software,
+      logger,
+      condition: () => ({ ...this.#pipeline.stats, troubles: this.#trouble.list().length }),
+    });
     const lines = options.lines ?? systemSerialLines();
     this.#sources = new SensorSources(config, { scale, lines, logger, clock });
     this.#status = new StatusServer({
@@ -173,6 +180,7 @@ export class EdgeAgent {
         unstored: this.#unstored,
         link: this.#link,
         updater: this.#updater,
+        homeAssistant: this.#homeAssistant,
         clock,
         log: this.#log,
       },
@@ -255,6 +263,7 @@ export class EdgeAgent {
     await this.#drainer.start();
     this.#startedAt = this.#clock.now();
     await this.#health.start();
+    this.#homeAssistant?.start();
     this.#log.info({ status: this.#status.url, model: this.#modelStatus() }, 'edge agent started');
   }
 
@@ -262,6 +271,7 @@ export class EdgeAgent {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    await this.#homeAssistant?.stop();
     await this.#health.stop();
     await this.#drainer.stop();
     await this.#link.stop();
@@ -304,13 +314,16 @@ export class EdgeAgent {
   async healthStatus(): Promise<StatusMessage> {
     const now = this.#clock.now();
     const snapshot = await this.snapshot();
-    return healthStatusMessage(snapshot, {
+    const wallOf = this.#clock.wallOf;
+    const message = healthStatusMessage(snapshot, {
       id: this.#nextStatusId(),
-      ts: now,
+      ts: wallOf(now),
       software: this.#software,
-      uptimeS: Math.max(0, now - this.#startedAt) / 1000,
+      uptimeS: Math.max(0, wallOf(now) - wallOf(this.#startedAt)) / 1000,
       thermalPngBase64: thermalPreview(this.#pipeline.latestFrame, this.#log),
     });
+    // Everything that leaves the device is on the wall clock (see scaledClock).
+    return { ...message, trouble: message.trouble?.map((t) => ({ ...t, since: wallOf(t.since) })) };
   }
 
   /** An alarm or anomaly waits to be sent: the link then retries the broker at a short fixed interval. */

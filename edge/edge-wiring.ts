@@ -1,6 +1,7 @@
 import type { Logger } from '../shared/logging.js';
 import type { DeviceConfigMessage } from '../shared/schemas/messages.js';
 import { cloudMessageHandler } from './cloud-message-handler.js';
+import type { HomeAssistantBridge } from './home-assistant/home-assistant-bridge.js';
 import type { IotLink } from './link/iot-link.js';
 import type { ModelUpdater } from './model/model-updater.js';
 import type { SqliteOutbox } from './outbox/sqlite-outbox.js';
@@ -43,6 +44,8 @@ export interface EdgeParts {
   readonly unstored: UnstoredMessages;
   readonly link: IotLink;
   readonly updater: ModelUpdater | undefined;
+  /** The local Home Assistant bridge, when the config has one. */
+  readonly homeAssistant: HomeAssistantBridge | undefined;
   readonly clock: AgentClock;
   readonly log: Logger;
 }
@@ -63,11 +66,12 @@ export function wireEdge(parts: EdgeParts, hooks: AgentHooks): void {
   wireCloudMessages(parts, hooks);
 }
 
-/** Each reading: the trouble watch notes the sensor alive, then the pipeline takes it. */
+/** Each reading: the trouble watch notes the sensor alive, Home Assistant's sensors follow it, the pipeline takes it. */
 export function wireReadings(parts: EdgeParts): void {
-  const { sources, pipeline, troubleWatch, clock } = parts;
+  const { sources, pipeline, troubleWatch, homeAssistant, clock } = parts;
   sources.onReading((reading) => {
     troubleWatch.noteReading(reading, clock.now());
+    homeAssistant?.noteReading(reading);
     pipeline.push(reading);
   });
   pipeline.onPlausibilityChange((reading, change) =>

@@ -17,6 +17,24 @@ describe('the command line', () => {
     }
   });
 
+  it.each([
+    [['generate', '--out', 'x', '--seed', '1'], 'emberwatch generate: --runs: is required'],
+    [['train', '--data', 'x'], 'emberwatch train: --out: is required'],
+    [
+      ['generate', '--out', 'x', '--runs', '-3', '--seed', '1'],
+      'emberwatch generate: --runs: Too small: expected number to be >0 (got -3)',
+    ],
+    [
+      ['generate', '--out', 'x', '--runs', 'abc', '--seed', '1'],
+      'emberwatch generate: --runs: "abc" is not a number',
+    ],
+    [['demo', '--port', '-1'], 'emberwatch demo: --port: Too small: expected number to be >=0 (got -1)'],
+  ])('says which option is wrong and how: %j', async (args, line) => {
+    const result = await runInProcess(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([line]);
+  });
+
   it('refuses an unknown command with one line and exit 2, and no command with the usage', async () => {
     const unknown = await runInProcess(['nonsense']);
     expect(unknown.code).toBe(2);

@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { evaluateDataset } from '../../factory/evaluation/evaluate-dataset.js';
@@ -9,6 +10,7 @@ import { evaluationReportHtml } from '../../factory/evaluation/evaluation-report
 import { evaluationTable } from '../../factory/evaluation/evaluation-table.js';
 import { summaryFromFigures } from '../../factory/evaluation/summarise.js';
 import { EmberError } from '../../shared/errors.js';
+import { findPackageFile } from '../../shared/package-files.js';
 import { openEvaluationModel } from '../../factory/evaluation/evaluation-model.js';
 import { realFireTable } from '../../factory/evaluation/real-fire-table.js';
 import { evaluateRealFires, summariseRealFires } from '../../factory/evaluation/real-fires.js';
@@ -55,8 +57,31 @@ async function evaluateReal(
   return 0;
 }
 
+/**
+ * Where the report goes without --report: beside a model the user made, but
+ * never into a folder Emberwatch ships (models/ of the package: the checkout
+ * or the installed package must stay as it came) and, for rules, never into
+ * the current folder itself: `data/evaluation-<version>.html` there instead.
+ */
+export function defaultReportFile(modelDir: string | undefined, modelVersion: string): string {
+  const shipped = findPackageFile('models');
+  const inside =
+    modelDir !== undefined &&
+    shipped !== undefined &&
+    isWithin(realpathSync(shipped), realpathSync(modelDir));
+  if (modelDir !== undefined && !inside) return join(modelDir, 'evaluation.html');
+  const safe = modelVersion.replace(/[^A-Za-z0-9._+-]/g, '_');
+  return join('data', `evaluation-${safe}.html`);
+}
+
+function isWithin(parent: string, child: string): boolean {
+  const path = relative(parent, child);
+  return path === '' || (!path.startsWith('..') && !isAbsolute(path));
+}
+
 async function writeReport(file: string, html: string): Promise<void> {
   try {
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(file, html);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -86,8 +111,10 @@ first_photoelectric_s, first_ionization_s) and prints per position the first
 heads-up and high beside ignition and the real alarms there.
   --model    a model folder (manifest.json + model file, verified) or rules
   --real     a real-fire folder, instead of --data
-  --report   the HTML report (default MODEL/evaluation.html, or
-             ./evaluation.html for rules); with --json only when given
+  --report   the HTML report (default MODEL/evaluation.html; for the
+             shipped model or rules, data/evaluation-VERSION.html here, so
+             that nothing is written into what Emberwatch ships); with
+             --json only when given
   --workers  worker threads (default: one per core; 0 = this thread)`,
   async run(argv, io) {
     const options = parseOptions(
@@ -140,7 +167,8 @@ heads-up and high beside ignition and the real alarms there.
       heldOutSeeds: evaluation.heldOutSeeds,
     });
     const reportFile =
-      options.report ?? (options.json ? undefined : join(evaluation.modelDir ?? '.', 'evaluation.html'));
+      options.report ??
+      (options.json ? undefined : defaultReportFile(evaluation.modelDir, evaluation.modelVersion));
     if (reportFile !== undefined) {
       const html = evaluationReportHtml({
         summary,

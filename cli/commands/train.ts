@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { createLogger } from '../../shared/logging.js';
 import { writeModelDir } from '../../shared/model/model-dir.js';
@@ -49,7 +50,9 @@ or, without one, computes features from the dataset's validated runs; searches
 hyperparameters (successive halving, cross-validated by run), sets the alarm
 thresholds from out-of-fold traces so that no quiet run would have alarmed,
 fits the final model and writes DIR/model.onnx, manifest.json and
-experiments.json.
+experiments.json. On a terminal, a progress bar on standard error follows
+the fits (trees fitted of all the search and the final fit will fit), and
+only warnings are logged unless EMBERWATCH_LOG_LEVEL says otherwise.
 
   --workers  threads for the cross-validation fits (default: one per core;
              0 = this thread); the model is the same whatever the count`,
@@ -72,7 +75,18 @@ experiments.json.
       await writeLine(io.stdout, this.usage);
       return 0;
     }
-    const logger = createLogger();
+    const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+    // With a bar, a log line per trial would break it: the trials are in experiments.json anyway.
+    const logger = createLogger(
+      tty && process.env['EMBERWATCH_LOG_LEVEL'] === undefined ? { level: 'warn' } : {},
+    );
+    const bar = tty
+      ? new SingleBar({
+          stream: io.stderr,
+          format: 'train [{bar}] {percentage}% {stage}, {eta_formatted} left',
+          etaBuffer: 50,
+        })
+      : undefined;
     const store = openObjectStore(options.data);
     try {
       const featureStore = join(options.data, 'features');
@@ -100,7 +114,12 @@ experiments.json.
         dataDescription: `${store.describe()} (${runs.length} runs)`,
         createdAt: createdAt(),
         logger,
+        onProgress: (done, total, stage) => {
+          if (bar?.isActive === false) bar.start(total, 0, { stage });
+          bar?.update(done, { stage });
+        },
       });
+      bar?.stop();
       await mkdir(options.out, { recursive: true });
       await writeModelDir(options.out, trained.manifest, trained.onnx);
       await writeFile(
@@ -118,6 +137,7 @@ experiments.json.
       );
       return 0;
     } finally {
+      bar?.stop();
       await store.close();
     }
   },

@@ -106,6 +106,8 @@ export interface ApiPorts {
   rejectModel(version: string, by: string, reason: string): Promise<ModelDecisionResult>;
   /** Newest first. */
   rollouts(): Awaitable<readonly RolloutProgress[]>;
+  /** The canary share a rollout gets when none is asked for (0-1). */
+  canaryShare(): number;
   /** EMBER_ERR_ROLLOUT (409) when it cannot start. */
   startRollout(version: string, canaryShare?: number): Promise<RolloutProgress>;
   /** Newest first. */

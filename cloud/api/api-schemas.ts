@@ -108,6 +108,16 @@ export const HistoryQuery = z.object({
   since: QueryInt(0, Number.MAX_SAFE_INTEGER).optional(),
 });
 
+/** `:id` of a device, an incident or a token. */
+export const IdParams = z.object({ id: z.string().min(1).max(256) });
+/** `:name` of a user. */
+export const NameParams = z.object({ name: z.string().min(1).max(64) });
+export const VersionParams = z.object({ version: ModelVersion });
+/** A model's file; the handler answers 404 for a name that is no model file. */
+export const ModelFileParams = z.object({ version: ModelVersion, file: z.string().min(1).max(64) });
+export const GrantFileParams = ModelFileParams.extend({ grant: z.string().min(1).max(256) });
+export const AssetParams = z.object({ name: z.string().min(1).max(128) });
+
 /**
  * Checks outside input; throws EMBER_ERR_API_BAD_REQUEST naming the path of
  * the first bad field, e.g. `body.readings.3.ts: expected number, received string`.

@@ -181,6 +181,11 @@ export class MemoryPorts implements ApiPorts {
   rollouts(): RolloutProgress[] {
     return this.rolloutList;
   }
+  /** What canaryShare() answers: the cloud's configured default. */
+  defaultCanaryShare = 0.1;
+  canaryShare(): number {
+    return this.defaultCanaryShare;
+  }
   startRollout(version: string, canaryShare?: number): Promise<RolloutProgress> {
     this.calls.push({ kind: 'rollout', version, ...(canaryShare === undefined ? {} : { canaryShare }) });
     if (!this.modelList.some((m) => m.version === version)) {

@@ -87,6 +87,7 @@ export function apiPorts(cloud: CloudParts): ApiPorts {
       return { version, status: 'rejected', reasons: [] };
     },
     rollouts: () => cloud.models?.rollout?.list() ?? [],
+    canaryShare: () => cloud.config.rollout.canaryShare,
     startRollout: async (version, canaryShare) => {
       const rollout = cloud.models?.rollout;
       if (rollout === undefined) {

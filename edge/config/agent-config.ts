@@ -67,6 +67,24 @@ export const AgentConfig = z.strictObject({
   statusIntervalS: z.number().positive().max(86_400).default(30),
   /** Object store (folder, file:// or s3://) for thermal snapshots too large to send inline. */
   snapshotStore: text.optional(),
+  /** Home Assistant MQTT discovery on the owner's broker; absent: off. */
+  homeAssistant: z
+    .strictObject({
+      url: z.string().regex(/^mqtts?:\/\/[^\s/]+/, 'expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]'),
+      username: text.optional(),
+      /** Better given as EMBERWATCH_HOME_ASSISTANT_PASSWORD than written here. */
+      password: text.optional(),
+      discoveryPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'expected topic levels of A-Z a-z 0-9 _ -')
+        .default('homeassistant'),
+      topicRoot: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'expected topic levels of A-Z a-z 0-9 _ -')
+        .default('emberwatch'),
+      stateIntervalS: z.number().positive().max(3600).default(30),
+    })
+    .optional(),
 });
 export type AgentConfig = z.output<typeof AgentConfig>;
 export type AgentConfigInput = z.input<typeof AgentConfig>;
@@ -95,6 +113,11 @@ export function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv): unknown 
   }
   const modelDir = env['EMBERWATCH_MODEL_DIR'];
   if (modelDir !== undefined) section('model')['dir'] = modelDir;
+  const haPassword = env['EMBERWATCH_HOME_ASSISTANT_PASSWORD'];
+  const haSection = config['homeAssistant'];
+  if (haPassword !== undefined && typeof haSection === 'object' && haSection !== null) {
+    section('homeAssistant')['password'] = haPassword;
+  }
   const statusPort = env['EMBERWATCH_STATUS_PORT'];
   if (statusPort !== undefined) {
     if (!PORT.test(statusPort)) {

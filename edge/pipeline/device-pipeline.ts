@@ -23,8 +23,11 @@ export interface DevicePipelineOptions {
   readonly runner: ModelRunner;
   readonly policy: AlarmPolicy;
   readonly logger: Logger;
-  /** Timestamps of steps and messages, ms since the epoch; follows the readings' clock. */
-  readonly clock?: { now(): number };
+  /**
+   * Timestamps of steps, ms since the epoch; follows the readings' clock.
+   * `wallOf` turns one into the wall-clock time messages carry (identity by default).
+   */
+  readonly clock?: { now(): number; wallOf?(ts: number): number };
   /** Real ms between steps: 1000, or 1000 / speed when emulated time runs faster. */
   readonly stepIntervalMs?: number;
   /**
@@ -66,7 +69,7 @@ export interface PipelineStats {
 export class DevicePipeline {
   readonly #options: DevicePipelineOptions;
   readonly #log: Logger;
-  readonly #clock: { now(): number };
+  readonly #clock: { now(): number; wallOf?(ts: number): number };
   readonly #topics;
   readonly #nextId: () => string;
   readonly #detection = new DetectionFrontEnd();
@@ -247,7 +250,7 @@ export class DevicePipeline {
       schemaVersion: 1,
       id,
       deviceId: this.#options.deviceId,
-      ts: Math.round(change.ts),
+      ts: this.#wallOf(change.ts),
       level: change.level,
       previousLevel: change.from,
       probability: change.probability,
@@ -284,10 +287,17 @@ export class DevicePipeline {
     this.#unstoredListeners.emit(messages, refused);
   }
 
+  /** A step time as messages carry it: wall-clock ms. */
+  #wallOf(ts: number): number {
+    return Math.round(this.#clock.wallOf?.(ts) ?? ts);
+  }
+
   #flushTelemetry(): void {
-    const now = Math.round(this.#clock.now());
-    const record = this.#summary.take(now, this.#level);
-    if (record === undefined) return;
+    const stepNow = Math.round(this.#clock.now());
+    const taken = this.#summary.take(stepNow, this.#level);
+    if (taken === undefined) return;
+    const now = this.#wallOf(stepNow);
+    const record = { ...taken, ts: this.#wallOf(taken.ts) };
     const messages = telemetryMessages([record], {
       deviceId: this.#options.deviceId,
       ts: now,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALARM_POLICY } from '../../shared/alarm/alarm-policy.js';
 import { EvaluationSummary } from '../registry/evaluation-summary.js';
+import { evaluateGate } from '../registry/gate.js';
 import { evaluationFigures } from './evaluation-figures.js';
 import { evaluationTable } from './evaluation-table.js';
 import {
@@ -97,6 +98,14 @@ describe('summarise', () => {
     expect(summary.speedupVsBestBaseline).toBe(2);
     expect(figures.modelOnlyRuns).toBe(1);
     expect(figures.baselineOnlyRuns).toBe(1);
+  });
+
+  it('gives the gate the same runs as the speed-up, so its ratio is the speed-up inverted', () => {
+    expect(summary.paired).toEqual({ runs: 3, modelMedianTimeToAlarmS: 20, baselineMedianTimeToAlarmS: 40 });
+    // Over all their own detections the medians differ (model 20, best 65): not what the gate compares.
+    const speed = evaluateGate(summary).checks.find((c) => c.criterion === 'maxTimeToAlarmRatioVsBaseline');
+    expect(speed?.measured).toBeCloseTo(1 / (summary.speedupVsBestBaseline ?? Number.NaN), 12);
+    expect(speed?.reason).toContain('= 0.50 × best baseline 40.0 s (speed-up 2.00 ×) on the 3 fire runs');
   });
 
   it('splits fires by class', () => {

@@ -65,6 +65,11 @@ export function summaryFromFigures(figures: EvaluationFigures, context: SummaryC
         },
       ]),
     ),
+    paired: {
+      runs: fire.paired.runs,
+      modelMedianTimeToAlarmS: fire.paired.modelMedianS,
+      baselineMedianTimeToAlarmS: fire.paired.baselineMedianS,
+    },
     speedupVsBestBaseline: speedup(figures),
   });
 }

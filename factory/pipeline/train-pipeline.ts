@@ -26,6 +26,8 @@ export interface TrainPipelineOptions {
   readonly dataDescription: string;
   readonly createdAt?: Date;
   readonly logger?: Logger;
+  /** Work done of the whole training, in trees fitted (the search's fold fits, then the final fit). */
+  readonly onProgress?: (done: number, total: number, stage: 'search' | 'final fit') => void;
 }
 
 /** One hyperparameter trial, as the registry keeps experiments. */
@@ -79,6 +81,7 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
   const rows = trainingRows(options.runs, { ...DEFAULT_ROW_SAMPLING, seed: options.seed });
   logger.info({ runs: options.runs.length, rows: rows.set.features.rows }, 'training rows sampled');
   const trials: SearchTrial[] = [];
+  let searchTotal = 0;
   const search = await searchGbdt({
     data: rows.set,
     groups: rows.groups,
@@ -87,6 +90,10 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
     baseParams: { nTrees: options.nTrees, seed: options.seed },
     seed: options.seed,
     workers: options.workers ?? 0,
+    onProgress: (done, total) => {
+      searchTotal = total;
+      options.onProgress?.(done, total + options.nTrees, done < total ? 'search' : 'final fit');
+    },
     onTrial: (trial) => {
       trials.push(trial);
       logger.info(
@@ -108,6 +115,7 @@ export async function trainPipeline(options: TrainPipelineOptions): Promise<Trai
     'alarm thresholds calibrated',
   );
   const { model } = trainGbdt(rows.set, search.bestParams);
+  options.onProgress?.(searchTotal + options.nTrees, searchTotal + options.nTrees, 'final fit');
   const oofLabels = traces.flatMap((trace) =>
     Array.from(trace.t, (t) => (trace.fireRun && trace.ignitionS !== null && t >= trace.ignitionS ? 1 : 0)),
   );

@@ -69,7 +69,16 @@ export const EvaluationSummary = z.object({
   normal: NormalFigures,
   /** Fire runs by scenario class (e.g. 'smouldering', 'flaming'). */
   perClass: z.record(z.string().min(1), ClassFigures),
-  /** Best baseline median over the model median: 2 means twice as fast; null when either is null. */
+  /**
+   * The fire runs where both the model and the best baseline alarmed, and
+   * each one's median time to alarm over exactly those runs: the one fair
+   * comparison of speed, which the gate and the speed-up both use. Absent in
+   * summaries written before it was kept.
+   */
+  paired: z
+    .object({ runs: Count, modelMedianTimeToAlarmS: Seconds, baselineMedianTimeToAlarmS: Seconds })
+    .optional(),
+  /** Paired best-baseline median over paired model median: 2 means twice as fast; null when either is null. */
   speedupVsBestBaseline: z.number().positive().nullable(),
 });
 export type EvaluationSummary = z.infer<typeof EvaluationSummary>;

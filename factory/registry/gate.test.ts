@@ -54,23 +54,55 @@ const CASES: GateCase[] = [
   {
     name: 'exactly half the baseline time (0.3 / 0.6 in floats)',
     change: (e) => {
-      e.fire.medianTimeToAlarmS = 0.3;
-      e.baseline.best.medianTimeToAlarmS = 0.6;
+      e.paired = { runs: 45, modelMedianTimeToAlarmS: 0.3, baselineMedianTimeToAlarmS: 0.6 };
+      e.speedupVsBestBaseline = 2;
     },
     approved: true,
     failing: [],
   },
   {
-    name: 'slower than half the baseline time',
-    change: (e) => (e.fire.medianTimeToAlarmS = 46),
+    name: 'slower than half the baseline time on the runs where both alarmed',
+    change: (e) => {
+      e.paired = { runs: 45, modelMedianTimeToAlarmS: 46, baselineMedianTimeToAlarmS: 90 };
+      e.speedupVsBestBaseline = 90 / 46;
+    },
     approved: false,
     failing: ['maxTimeToAlarmRatioVsBaseline'],
   },
   {
-    name: 'baselines never alarmed but the model did',
-    change: (e) => (e.baseline.best.medianTimeToAlarmS = null),
+    // Slow fires only the model caught raise its overall median; they say nothing of relative speed.
+    name: 'a slower overall median from fires only the model caught',
+    change: (e) => (e.fire.medianTimeToAlarmS = 60),
     approved: true,
     failing: [],
+  },
+  {
+    name: 'baselines never alarmed but the model did',
+    change: (e) => {
+      e.baseline.best.medianTimeToAlarmS = null;
+      e.paired = { runs: 0, modelMedianTimeToAlarmS: null, baselineMedianTimeToAlarmS: null };
+      e.speedupVsBestBaseline = null;
+    },
+    approved: true,
+    failing: [],
+  },
+  {
+    name: 'the baseline alarmed, but never on a run the model alarmed on',
+    change: (e) => {
+      e.paired = { runs: 0, modelMedianTimeToAlarmS: null, baselineMedianTimeToAlarmS: null };
+      e.speedupVsBestBaseline = null;
+    },
+    approved: false,
+    failing: ['maxTimeToAlarmRatioVsBaseline'],
+  },
+  {
+    name: 'a summary from before paired figures were kept: the speed-up decides',
+    change: (e) => {
+      delete e.paired;
+      e.speedupVsBestBaseline = 1.5;
+    },
+    approved: false,
+    failing: ['maxTimeToAlarmRatioVsBaseline'],
   },
   {
     name: 'no regression against the current model',
@@ -144,7 +176,7 @@ describe('evaluateGate', () => {
       'pass: fire runs evaluated 48 (limit ≥ 1)',
       'pass: fire detection rate 100.0 % (48/48 runs) (limit ≥ 100.0 %)',
       'pass: false alarm runs 0 (0/120 nuisance, 0/100 normal) (limit ≤ 0)',
-      'pass: median time to alarm 30.0 s = 0.33 × best baseline 90.0 s (limit ≤ 0.50 ×)',
+      'pass: median time to alarm 30.0 s = 0.33 × best baseline 90.0 s (speed-up 3.00 ×) on the 45 fire runs where both alarmed (limit ≤ 0.50 ×)',
       'pass: detection rate 100.0 % vs 100.0 % of current v1 (limit drop ≤ 0.0 %)',
       'pass: non-fire runs with a false alarm 0.0 % vs 0.0 % of current v1 (limit rise ≤ 0.0 %)',
       'FAIL: median time to alarm 30.0 s vs 25.0 s of current v1 = +20.0 % (limit rise ≤ +10.0 %)',

@@ -88,20 +88,49 @@ function falseAlarmRate(e: EvaluationSummary): number {
   return runs === 0 ? 0 : falseAlarmRuns(e) / runs;
 }
 
+/**
+ * The speed check, on the same runs as the summary's speed-up: the fire runs
+ * where both the model and the best baseline alarmed. Comparing the model's
+ * median over all its detections with the baseline's over its own fewer ones
+ * would charge the model for the slow fires only it caught (a smoulder no
+ * detector notices), and would disagree with the speed-up beside it.
+ */
+function speedCheck(e: EvaluationSummary, c: GateCriteria): GateCheck {
+  const limitText = `≤ ${c.maxTimeToAlarmRatioVsBaseline.toFixed(2)} ×`;
+  const criterion = 'maxTimeToAlarmRatioVsBaseline';
+  const limit = c.maxTimeToAlarmRatioVsBaseline;
+  if (e.fire.medianTimeToAlarmS === null) {
+    return check(criterion, false, null, limit, 'median time to alarm none (no fire detected)', limitText);
+  }
+  const paired = e.paired;
+  const model = paired?.modelMedianTimeToAlarmS ?? null;
+  const baseline = paired?.baselineMedianTimeToAlarmS ?? null;
+  // Older summaries kept only the speed-up, which is the paired ratio's inverse.
+  const ratio =
+    paired !== undefined
+      ? model === null || baseline === null || baseline === 0
+        ? null
+        : model / baseline
+      : e.speedupVsBestBaseline === null
+        ? null
+        : 1 / e.speedupVsBestBaseline;
+  if (ratio === null) {
+    // No run where both alarmed: faster than any ratio only if the best baseline never alarmed at all.
+    const never = e.baseline.best.medianTimeToAlarmS === null;
+    const text = never
+      ? `median time to alarm ${seconds(e.fire.medianTimeToAlarmS)}, best baseline never alarmed`
+      : 'no fire run where both the model and the best baseline alarmed';
+    return check(criterion, never, null, limit, text, limitText);
+  }
+  const text =
+    paired === undefined
+      ? `time to alarm ${ratio.toFixed(2)} × best baseline (speed-up ${(1 / ratio).toFixed(2)} ×) on the fire runs where both alarmed`
+      : `median time to alarm ${seconds(model)} = ${ratio.toFixed(2)} × best baseline ${seconds(baseline)} ` +
+        `(speed-up ${(1 / ratio).toFixed(2)} ×) on the ${String(paired.runs)} fire runs where both alarmed`;
+  return check(criterion, atMost(ratio, limit), ratio, limit, text, limitText);
+}
+
 function absoluteChecks(e: EvaluationSummary, c: GateCriteria): GateCheck[] {
-  const model = e.fire.medianTimeToAlarmS;
-  const baseline = e.baseline.best.medianTimeToAlarmS;
-  const ratio = model === null || baseline === null || baseline === 0 ? null : model / baseline;
-  // A model that alarms where no conventional detector ever did is faster than any ratio.
-  const faster =
-    model !== null &&
-    (baseline === null || (ratio !== null && atMost(ratio, c.maxTimeToAlarmRatioVsBaseline)));
-  const speedText =
-    model === null
-      ? 'median time to alarm none (no fire detected)'
-      : baseline === null
-        ? `median time to alarm ${seconds(model)}, best baseline never alarmed`
-        : `median time to alarm ${seconds(model)} = ${(ratio ?? Number.NaN).toFixed(2)} × best baseline ${seconds(baseline)}`;
   return [
     check(
       'minNuisanceRuns',
@@ -136,14 +165,7 @@ function absoluteChecks(e: EvaluationSummary, c: GateCriteria): GateCheck[] {
         `${e.normal.falseAlarmRuns}/${e.normal.runs} normal)`,
       `≤ ${c.maxFalseAlarmRuns}`,
     ),
-    check(
-      'maxTimeToAlarmRatioVsBaseline',
-      faster,
-      ratio,
-      c.maxTimeToAlarmRatioVsBaseline,
-      speedText,
-      `≤ ${c.maxTimeToAlarmRatioVsBaseline.toFixed(2)} ×`,
-    ),
+    speedCheck(e, c),
   ];
 }
 

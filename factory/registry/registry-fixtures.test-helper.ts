@@ -36,6 +36,7 @@ export function passingEvaluation(modelVersion: string): EvaluationSummary {
       flaming: { runs: 24, detected: 24, medianTimeToAlarmS: 20, baselineMedianTimeToAlarmS: 60 },
       smouldering: { runs: 24, detected: 24, medianTimeToAlarmS: 45, baselineMedianTimeToAlarmS: 240 },
     },
+    paired: { runs: 45, modelMedianTimeToAlarmS: 30, baselineMedianTimeToAlarmS: 90 },
     speedupVsBestBaseline: 3,
   };
 }

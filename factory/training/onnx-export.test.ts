@@ -1,3 +1,4 @@
+import '../../shared/model/onnx-runtime-env.js';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { trainGbdt } from './gbdt.js';

@@ -17,6 +17,7 @@ const groups = Array.from({ length: data.features.rows }, (_, i) => `run-${Math.
 describe('searchGbdt', () => {
   it('halves candidates per rung, reports every trial and picks the best of the last rung', async () => {
     const seen: SearchTrial[] = [];
+    const progress: [number, number][] = [];
     const result = await searchGbdt({
       data,
       groups,
@@ -27,7 +28,13 @@ describe('searchGbdt', () => {
       metric: aucMetric,
       seed: 5,
       onTrial: (trial) => seen.push(trial),
+      onProgress: (done, total) => progress.push([done, total]),
     });
+    // Every fold fit moves the bar by its trees: 9×3 fits of 3 trees, 3×3 of 9, 1×3 of 27.
+    expect(progress).toHaveLength(9 * 3 + 3 * 3 + 3);
+    expect(progress.every(([, total]) => total === 243)).toBe(true);
+    expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toEqual([243, 243]);
     const perRung = [0, 1, 2].map((r) => result.trials.filter((t) => t.rung === r));
     expect(perRung.map((trials) => trials.length)).toEqual([9, 3, 1]);
     expect(perRung.map((trials) => trials[0]?.params.nTrees)).toEqual([3, 9, 27]);

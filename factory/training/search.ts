@@ -30,6 +30,11 @@ export interface SearchOptions {
   readonly seed?: number;
   /** Called after each candidate finishes a rung, for progress or recording. */
   readonly onTrial?: (trial: SearchTrial) => void;
+  /**
+   * Called after each fold fit with the work done and the whole search's
+   * work, in trees fitted at the base budget (a rung's share of it per fit).
+   */
+  readonly onProgress?: (done: number, total: number) => void;
   /** Worker threads for the fold fits (default 0: this thread). The result is the same either way. */
   readonly workers?: number;
 }
@@ -95,20 +100,40 @@ export async function searchGbdt(options: SearchOptions): Promise<SearchResult> 
   const fitter: FoldFitter =
     workers > 0 ? new WorkerFoldFitter(problem, workers) : new InThreadFoldFitter(problem);
 
+  const shareOf = (rung: number): number => eta ** -(rungs - 1 - rung);
+  const trees = resolveGbdtParams(options.baseParams).nTrees;
+  let total = 0;
+  for (let rung = 0, n = count; rung < rungs; rung++, n = Math.max(1, Math.floor(n / eta))) {
+    total += n * folds.length * Math.max(1, Math.round(trees * shareOf(rung)));
+  }
+  let done = 0;
+  const progress = (work: number): void => {
+    done = Math.min(total, done + work);
+    options.onProgress?.(done, total);
+  };
+
   const trials: SearchTrial[] = [];
   let alive = candidates.map((_, i) => i);
   let lastRung: SearchTrial[] = [];
   let lastFits: FoldFit[][] = [];
   try {
     for (let rung = 0; rung < rungs; rung++) {
-      const share = eta ** -(rungs - 1 - rung);
+      const share = shareOf(rung);
+      const work = Math.max(1, Math.round(trees * share));
       const keepModel = rung === rungs - 1;
       const params = alive.map((c) => {
         const base = candidates[c] ?? resolveGbdtParams();
         return { ...base, maxBins, nTrees: Math.max(1, Math.round(base.nTrees * share)) };
       });
       // Fold by fold, so a thread selects and bins each fold once per rung.
-      const pending = folds.map((_, fold) => params.map((p) => fitter.fit({ fold, params: p, keepModel })));
+      const pending = folds.map((_, fold) =>
+        params.map((p) =>
+          fitter.fit({ fold, params: p, keepModel }).then((fit) => {
+            progress(work);
+            return fit;
+          }),
+        ),
+      );
       const byFold = await Promise.all(pending.map((fits) => Promise.all(fits)));
       lastFits = params.map((_, i) => byFold.map((fits) => fits[i] ?? { score: Number.NaN, seconds: 0 }));
       lastRung = alive.map((candidate, i) => {

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
+import { RunClass } from './run-labels.js';
 import type { ObjectStore } from '../../shared/object-store/index.js';
 import type { RunTrace } from '../../shared/dataset/run-trace.js';
 import {
@@ -15,6 +17,48 @@ export type DatasetStage = 'raw' | 'validated';
 export async function listRunIds(store: ObjectStore, stage: DatasetStage = 'validated'): Promise<string[]> {
   const keys = await store.list(`${stage}/labels/`);
   return keys.map((key) => key.slice(`${stage}/labels/`.length).replace(/\.json$/, '')).sort();
+}
+
+const ListedRun = z.object({
+  runId: z.string(),
+  template: z.string(),
+  labels: z.object({ class: RunClass }),
+});
+
+/** A run of a dataset as a listing shows it. */
+export interface RunListing {
+  readonly runId: string;
+  readonly template: string;
+  /** `fire (flaming)`, `nuisance (toast)` or `normal`. */
+  readonly kind: string;
+}
+
+/** Every run of `stage` with its template and class, from the labels files alone. */
+export async function listRuns(store: ObjectStore, stage: DatasetStage = 'validated'): Promise<RunListing[]> {
+  const ids = await listRunIds(store, stage);
+  const listings: RunListing[] = [];
+  for (const runId of ids) {
+    const body = await store.get(runFileKey(stage, 'labels', runId));
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      json = undefined;
+    }
+    const parsed = ListedRun.safeParse(json);
+    if (!parsed.success) {
+      throw new EmberError('EMBER_ERR_BAD_RUN', `run ${runId} in ${store.describe()} has unreadable labels`);
+    }
+    const c = parsed.data.labels.class;
+    const kind =
+      c.kind === 'fire'
+        ? `fire (${c.fire_class})`
+        : c.kind === 'nuisance'
+          ? `nuisance (${c.nuisance})`
+          : 'normal';
+    listings.push({ runId, template: parsed.data.template, kind });
+  }
+  return listings;
 }
 
 /** Reads the bytes of every file of one run (the PNG preview excepted). */

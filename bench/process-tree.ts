@@ -1,3 +1,4 @@
+/** Linux process tree look-ups through /proc, for checks that nothing outlives a command. */
 import { readdirSync, readFileSync } from 'node:fs';
 
 interface ProcessEntry {
@@ -25,8 +26,8 @@ function processes(): ProcessEntry[] {
   return entries;
 }
 
-/** Pids of the descendants of `root` (children, grandchildren…) whose command name is `name`. */
-export function descendantsNamed(root: number, name: string): number[] {
+/** The descendants of `root` (children, grandchildren…), with their command names. */
+export function descendants(root: number): { pid: number; name: string }[] {
   const all = processes();
   const below = new Set<number>([root]);
   let grew = true;
@@ -39,7 +40,14 @@ export function descendantsNamed(root: number, name: string): number[] {
       }
     }
   }
-  return all.filter((p) => p.pid !== root && below.has(p.pid) && p.name === name).map((p) => p.pid);
+  return all.filter((p) => p.pid !== root && below.has(p.pid)).map(({ pid, name }) => ({ pid, name }));
+}
+
+/** Pids of the descendants of `root` whose command name is `name`. */
+export function descendantsNamed(root: number, name: string): number[] {
+  return descendants(root)
+    .filter((p) => p.name === name)
+    .map((p) => p.pid);
 }
 
 /** Whether a process with `pid` is still there (a zombie counts as gone). */
