@@ -24,4 +24,5 @@ export type {
   IngestStats,
   PublishOptions,
 } from './ingest-types.js';
+export { DEFAULT_REMEMBERED_TELEMETRY, TelemetryDedupe } from './telemetry-dedupe.js';
 export { DEFAULT_RECONNECT, reconnectDelayMs, type ReconnectBackoff } from './reconnect-backoff.js';

@@ -1,4 +1,12 @@
 /** The durable outbox of the edge agent: store-and-forward from the pipeline to the broker. */
+export {
+  PACK_MAX_MESSAGES,
+  singlePublishes,
+  TelemetryPacker,
+  type BacklogPacker,
+  type PublishGroup,
+  type TelemetryPackerOptions,
+} from './backlog-packer.js';
 export { Drainer, type DrainerOptions, type DrainerStats } from './drainer.js';
 export { DrainerSettings, resolveDrainerSettings, type DrainerSettingsInput } from './drainer-settings.js';
 export { MemoryOutbox, type MemoryOutboxOptions } from './memory-outbox.js';
