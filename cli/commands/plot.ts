@@ -12,6 +12,7 @@ import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
 import { runChart } from '../../simulators/playback/run-chart.js';
 import { thermalFrame } from '../../simulators/sensors/run-trace.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/plot.js';
 
 const Options = z.object({
   out: z.string().regex(/\.png$/i, 'must name a .png file'),
@@ -45,19 +46,8 @@ function fromPlot(error: unknown): unknown {
 
 export const plotCommand: Command = {
   name: 'plot',
-  summary: 'draw every channel of a run, its alarms and its hottest thermal frame as a PNG',
-  usage: `emberwatch plot RUN --out FILE.png [--data DIR|s3://BUCKET/PREFIX] [--seed S]
-
-Draws every channel of a run over time in stacked panels (PM, CO, CO₂,
-temperature, humidity, gas resistance, IAQ, the thermal camera's hottest and
-median pixel per frame, and the true smoke obscuration), marks the ignition
-and each conventional detector's alarm, puts the frame with the hottest pixel
-beside the chart, and prints {"out":…,"width":…,"height":…}.
-  RUN          a run id of the dataset in --data (validated stage), or without
-               --data a scenario template (tf4, normal-day, …) simulated here
-  --out FILE   the PNG to write
-  --data DIR   a dataset folder or s3:// URL
-  --seed S     seed of a template run (default 1)`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h') {
