@@ -161,8 +161,15 @@ export async function benchAnomalyLatency(options: BenchOptions = { long: false 
       note: `${String(results.length)} trials (${String(missed)} without an alarm within 30 s, ${String(byFloor)} raised by a floor); one step a second and three steps at ≥ 0.98 before high; load average ${load.toFixed(1)}`,
     }),
     f('tipping frame → PUBACK', (t) => t.puback - t.tipWritten, {
-      goal: { op: '<=', value: 15 },
       note: 'last byte of the last frame the raising step took in, to the broker’s PUBACK of the alarm',
+    }),
+    // The target is a p99: with a handful of trials the slowest one is the closest honest stand-in.
+    figure('anomaly-latency', {
+      name: 'tipping frame → PUBACK, slowest trial',
+      unit: 'ms',
+      values: Math.max(...results.map((t) => t.puback - t.tipWritten)),
+      goal: { op: '<=', value: 15 },
+      note: `the slowest of ${String(results.length)} trials, held to the p99 target (--long runs 20)`,
     }),
     f('  frame written → in the pipeline', (t) => t.tipPushed - t.tipWritten, {
       note: 'pty, serial source, decode',
