@@ -85,7 +85,9 @@ describe('edge agent through a broker outage', () => {
     for (const round of [1, 2]) {
       for (const p of received.telemetryPublishes) intake.accept(p.topic, p.payload);
       await intake.drain();
-      expect(round === 1 || intake.telemetry.duplicates === handed.length).toBe(true);
+      // A message published just as the broker went may come again in the backlog: every repeat is
+      // dropped, in the first round those and in the second all of them.
+      expect(intake.telemetry.duplicates).toBe(round * received.telemetry.length - handed.length);
     }
     expect(handed.map((m) => m.id).sort()).toEqual([...telemetryIds].sort());
     expect(intake.telemetry.records).toBe(handed.reduce((n, m) => n + m.records.length, 0));
