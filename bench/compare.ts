@@ -49,6 +49,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.stderr.write('usage: node dist/bench/compare.js OLD.json NEW.json\n');
     process.exitCode = 2;
   } else {
-    process.stdout.write(`${compareRuns(oldPath, newPath)}\n`);
+    try {
+      process.stdout.write(`${compareRuns(oldPath, newPath)}\n`);
+    } catch (error) {
+      process.stderr.write(`compare: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
   }
 }

@@ -57,6 +57,22 @@ export function writeRun(run: BenchRun, path?: string): string {
   return target;
 }
 
+/** The run in the result file at `path`; throws one line naming the file and what is wrong with it. */
 export function readRun(path: string): BenchRun {
-  return JSON.parse(readFileSync(path, 'utf8')) as BenchRun;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let run: unknown;
+  try {
+    run = JSON.parse(text);
+  } catch {
+    throw new Error(`${path}: not JSON`);
+  }
+  const figures = (run as { figures?: unknown } | null)?.figures;
+  if (typeof run !== 'object' || run === null || !Array.isArray(figures))
+    throw new Error(`${path}: not a benchmark result file (no figures)`);
+  return run as BenchRun;
 }
