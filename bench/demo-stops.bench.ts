@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMain, runStandalone, type BenchOptions } from './bench-options.js';
 import { stopDemoOnce } from './demo-stop.js';
+import { figure, type Figure } from './figure.js';
 
 const STOPS = 10;
 
@@ -11,9 +13,9 @@ const STOPS = 10;
  * ./data/demo. Target: no stack trace, no warning after the signal, no
  * process or temp file left, each stop under 5 s.
  */
-export async function benchDemoStops(stops = STOPS): Promise<string[]> {
+export async function benchDemoStops(_options?: BenchOptions, stops = STOPS): Promise<Figure[]> {
   const data = await mkdtemp(join(tmpdir(), 'emberwatch-bench-stops-'));
-  const lines: string[] = [];
+  const problemsSeen: string[] = [];
   const times: number[] = [];
   let failures = 0;
   try {
@@ -29,8 +31,10 @@ export async function benchDemoStops(stops = STOPS): Promise<string[]> {
         ...(stop.stopMs >= 5000 ? ['over 5 s'] : []),
       ];
       if (problems.length > 0) failures++;
+      problemsSeen.push(...problems);
       const last = stop.stdout.trimEnd().split('\n').at(-1) ?? '';
-      lines.push(
+      // Each stop as it happens: the figures below are what the table keeps.
+      console.log(
         `demo stop ${String(i + 1)}: Ctrl-C after ${(afterMs / 1000).toFixed(1)} s${stop.started ? '' : ' (still starting)'}: ` +
           `stopped in ${(stop.stopMs / 1000).toFixed(2)} s, last line "${last}"` +
           (problems.length === 0 ? ', clean' : `: ${problems.join('; ')}`),
@@ -39,13 +43,22 @@ export async function benchDemoStops(stops = STOPS): Promise<string[]> {
   } finally {
     await rm(data, { recursive: true, force: true });
   }
-  times.sort((a, b) => a - b);
-  lines.push(
-    `demo stops: ${String(stops - failures)}/${String(stops)} clean, stop time median ${((times[Math.floor(times.length / 2)] ?? 0) / 1000).toFixed(2)} s, max ${((times.at(-1) ?? 0) / 1000).toFixed(2)} s (target: all clean, each under 5 s)`,
-  );
-  return lines;
+  return [
+    figure('demo-stops', {
+      name: 'npm start, Ctrl-C at a random moment: signal → exit',
+      unit: 's',
+      values: times.map((ms) => ms / 1000),
+      goal: { op: '<=', value: 5 },
+      note: `${String(stops)} stops in the first 20 s`,
+    }),
+    figure('demo-stops', {
+      name: 'npm start, stops with a stack trace, a warning or anything left behind',
+      unit: 'stops',
+      values: failures,
+      goal: { op: '<=', value: 0 },
+      note: problemsSeen.length === 0 ? 'all clean' : problemsSeen.slice(0, 3).join('; '),
+    }),
+  ];
 }
 
-if (process.argv[1]?.endsWith('demo-stops.bench.js') === true) {
-  for (const line of await benchDemoStops()) console.log(line);
-}
+if (isMain(import.meta.url)) await runStandalone(benchDemoStops);

@@ -23,6 +23,7 @@ import { wireEdge } from './edge-wiring.js';
 import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
 import { ModelUpdater } from './model/model-updater.js';
+import { TelemetryPacker } from './outbox/backlog-packer.js';
 import { Drainer } from './outbox/drainer.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { UnstoredMessages } from './outbox/unstored-messages.js';
@@ -155,7 +156,14 @@ export class EdgeAgent {
       logger,
       urgent: () => this.#alarmWaiting(),
     });
-    this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
+    // A backlog of telemetry drains packed, up to the device payload limit per publish.
+    this.#drainer = new Drainer({
+      ...options.drainer,
+      outbox: this.#outbox,
+      publisher: this.#link,
+      packer: new TelemetryPacker({ clock }),
+      logger,
+    });
     this.#unstored = new UnstoredMessages({
       outbox: this.#outbox,
       publisher: this.#link,

@@ -5,6 +5,7 @@ import { CloudService } from '../../cloud/service/cloud-service.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/cloud.js';
 
 /** What a started cloud gives back: a way to stop it and, when it serves HTTP, its address. */
 export interface RunningCloud {
@@ -21,31 +22,8 @@ const Options = z.object({ config: z.string().min(1, 'a config file is required'
 export function createCloudCommand(starter: CloudStarter): Command {
   return {
     name: 'cloud',
-    summary: 'run the cloud: ingest, analysis, response, learning, rollout, API and dashboard',
-    usage: `emberwatch cloud --config FILE
-
-Runs the cloud process described by FILE (see cloud/config/example.yaml;
-JSON if its name ends in .json, YAML if in .yaml or .yml, otherwise JSON
-when it starts with "{"; relative paths resolve against FILE's folder).
-Connects to the broker with the service certificate of broker.certPath
-(MQTT 5, or 3.1.1 when the broker speaks nothing newer) and reads every
-device's anomaly, telemetry, status and model/report messages.
-Environment overrides: EMBERWATCH_BROKER_HOST, EMBERWATCH_BROKER_PORT,
-EMBERWATCH_BROKER_PROTOCOL, EMBERWATCH_BROKER_SHARED_GROUP,
-EMBERWATCH_CLOUD_DATA_DIR, EMBERWATCH_CLOUD_HTTP_HOST,
-EMBERWATCH_CLOUD_HTTP_PORT, EMBERWATCH_CLOUD_PUBLIC_URL.
-Prints one JSON line {cloud, broker, url} once started and runs until
-interrupted (SIGINT, SIGTERM); a process that has not stopped within
-EMBERWATCH_STOP_TIMEOUT_S (10 s) of the signal, or gets a second one, exits
-anyway. A bad config file (an unknown key included), or a CA, certificate,
-key or fleet key it names that is missing, unreadable or of the wrong kind,
-is one line naming the field and the file, exit 2. A fatal start-up problem
-(a device's certificate as the service certificate, the HTTP port taken, no
-broker within broker.startTimeoutS, 5 s by default) is one line and exit 1
-within seconds. Files are created owner-only. Users and API tokens:
-emberwatch users, emberwatch tokens. GET /healthz answers while the process
-lives; GET /readyz only while the broker session is up and the stores are
-open.`,
+    summary: helpText.summary,
+    usage: helpText.usage,
     async run(argv, io) {
       const options = parseOptions('cloud', argv, { config: { type: 'string', short: 'c' } }, Options);
       if (options === 'help') {

@@ -15,6 +15,7 @@ import { openEvaluationModel } from '../../factory/evaluation/evaluation-model.j
 import { realFireTable } from '../../factory/evaluation/real-fire-table.js';
 import { evaluateRealFires, summariseRealFires } from '../../factory/evaluation/real-fires.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import * as helpText from '../help/evaluate.js';
 
 const Options = z.object({
   model: z.string().min(1, 'expected a model folder or rules'),
@@ -93,29 +94,8 @@ async function writeReport(file: string, html: string): Promise<void> {
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'score a model on every validated run of a held-out dataset against conventional detectors',
-  usage: `emberwatch evaluate --model DIR|rules --data DIR|s3://BUCKET/PREFIX
-    [--json] [--report FILE.html] [--workers W]
-emberwatch evaluate --model DIR|rules --real DIR [--json]
-
-Runs every validated run of the dataset through the edge's path (features
-once a second, the model, the alarm state machine) and compares the model's
-alarms with the conventional smoke, heat, rate-of-rise and CO detectors of
-the same runs. Use a dataset generated with seeds never used in training.
-Prints a table per fire class and per nuisance kind and writes an HTML
-report with charts; with --json prints one JSON document instead (the
-registry's EvaluationSummary, plus "details").
-With --real, replays every recording of a real-fire folder (replay CSVs named
-TEST_POSITION.csv beside an alarms.csv of test, position, ignition_s,
-first_photoelectric_s, first_ionization_s) and prints per position the first
-heads-up and high beside ignition and the real alarms there.
-  --model    a model folder (manifest.json + model file, verified) or rules
-  --real     a real-fire folder, instead of --data
-  --report   the HTML report (default MODEL/evaluation.html; for the
-             shipped model or rules, data/evaluation-VERSION.html here, so
-             that nothing is written into what Emberwatch ships); with
-             --json only when given
-  --workers  worker threads (default: one per core; 0 = this thread)`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'evaluate',

@@ -15,6 +15,7 @@ import { TEMPLATE_NAMES } from '../../simulators/scenarios/scenario-catalogue.js
 import { runChart } from '../../simulators/playback/run-chart.js';
 import { thermalFrame } from '../../shared/dataset/run-trace.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import * as helpText from '../help/plot.js';
 
 const ListOptions = z.object({ list: z.literal(true), data: z.string().min(1).optional() });
 
@@ -77,22 +78,8 @@ function fromPlot(error: unknown): unknown {
 
 export const plotCommand: Command = {
   name: 'plot',
-  summary: 'draw every channel of a run, its alarms and its hottest thermal frame as a PNG',
-  usage: `emberwatch plot RUN --out FILE.png [--data DIR|s3://BUCKET/PREFIX] [--seed S]
-       emberwatch plot --list [--data DIR|s3://BUCKET/PREFIX]
-
-Draws every channel of a run over time in stacked panels (PM, CO, CO₂,
-temperature, humidity, gas resistance, IAQ, the thermal camera's hottest and
-median pixel per frame, and the true smoke obscuration), marks the ignition
-and each conventional detector's alarm, puts the frame with the hottest pixel
-beside the chart, and prints {"out":…,"width":…,"height":…}.
-  RUN          a run id of the dataset in --data (validated stage), or without
-               --data a scenario template (tf4, normal-day, …) simulated here
-  --out FILE   the PNG to write
-  --data DIR   a dataset folder or s3:// URL
-  --seed S     seed of a template run (default 1)
-  --list       print the run ids of --data (with class and template), one a
-               line, or without --data the templates`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     if (argv.includes('--list')) {
       if (argv.includes('--help') || argv.includes('-h')) await writeLine(io.stdout, this.usage);

@@ -8,6 +8,7 @@ import { readKeyAndCertificate, writeKeyAndCertificate } from '../../shared/pki/
 import { issueDeviceCertificate } from '../../shared/pki/issue-certificate.js';
 import { DeviceId } from '../../shared/topics.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/provision.js';
 
 const Options = z.object({
   device: DeviceId,
@@ -49,15 +50,8 @@ async function deviceFiles(options: z.infer<typeof Options>): Promise<{ keyPath:
 
 export const provisionCommand: Command = {
   name: 'provision',
-  summary: 'issue a device certificate from the local CA',
-  usage: `emberwatch provision --device ID --out DIR [--ca DIR] [--days N]
-
-Creates the local certificate authority in --ca (default ./data/ca) on first
-use, then writes device.key (mode 0600), device.crt (CN = ID, role device)
-and ca.crt into --out, and prints one JSON line {deviceId, certificate, key,
-ca} with their paths. ID is the IoT thing name: 1-64 characters of
-A-Z a-z 0-9 _ - :. The device must connect with ID as its MQTT client id.
-Running it again for the same device and --out reuses the files.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'provision',

@@ -5,6 +5,7 @@ import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscr
 import { EmberError } from '../../shared/errors.js';
 import type { KeyAndCertificate } from '../../shared/pki/certificate-files.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
+import { DEVICE_MAX_PACKET_BYTES } from '../../shared/mqtt/device-limits.js';
 import { gatedDuplex, PacketGate, type PacketLimits } from '../../shared/mqtt/packet-gate.js';
 import { connectRefusal, publishRefusal, subscribeRefusal } from './broker-policy.js';
 import { identityFromCertificateSubject, type ClientIdentity } from './client-identity.js';
@@ -33,7 +34,7 @@ export interface EmbeddedBrokerOptions {
  * connection at its header; a faster sender is slowed, not dropped.
  */
 export const DEFAULT_DEVICE_LIMITS: PacketLimits = {
-  maxPacketBytes: 64 * 1024,
+  maxPacketBytes: DEVICE_MAX_PACKET_BYTES,
   publishesPerSecond: 100,
   bytesPerSecond: 512 * 1024,
 };

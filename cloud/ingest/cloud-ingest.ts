@@ -157,6 +157,7 @@ export class CloudIngest {
       received: { ...this.#intake.received },
       invalid: { ...this.#intake.invalid },
       handlerErrors: { ...this.#intake.handlerErrors },
+      telemetry: { ...this.#intake.telemetry },
       pending: this.#intake.pending,
     };
   }

@@ -62,6 +62,8 @@ export interface IngestOptions {
   readonly maxPayloadBytes?: number;
   /** At most one log line per refusal reason (and per failing handler kind) per interval. Default 10 s. */
   readonly invalidLogIntervalMs?: number;
+  /** Stored telemetry messages remembered to drop repeats (200,000 by default, fleet-wide). */
+  readonly rememberedTelemetry?: number;
   /** Called for every message, e.g. to count it in metrics; must not throw (errors are swallowed). */
   readonly onReceive?: (event: IngestEvent) => void;
   readonly now?: () => number;
@@ -81,6 +83,11 @@ export interface IngestStats {
   readonly received: Readonly<Record<IngestKind, number>>;
   readonly invalid: Readonly<Record<InvalidReason, number>>;
   readonly handlerErrors: Readonly<Record<IngestKind, number>>;
+  /**
+   * Telemetry records handed to the handler (each once, packed or not), and
+   * stored telemetry messages dropped because they had been handed on before.
+   */
+  readonly telemetry: { readonly records: number; readonly duplicates: number };
   /** Accepted messages whose handler has not finished yet. */
   readonly pending: number;
 }

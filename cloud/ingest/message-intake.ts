@@ -9,6 +9,7 @@ import {
 } from './ingest-message.js';
 import type { IngestEvent, IngestHandlers, IngestOptions } from './ingest-types.js';
 import { LogThrottle } from './log-throttle.js';
+import { TelemetryDedupe } from './telemetry-dedupe.js';
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
@@ -16,7 +17,7 @@ function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
 
 type IntakeOptions = Pick<
   IngestOptions,
-  'handlers' | 'maxPayloadBytes' | 'invalidLogIntervalMs' | 'onReceive' | 'now'
+  'handlers' | 'maxPayloadBytes' | 'invalidLogIntervalMs' | 'onReceive' | 'now' | 'rememberedTelemetry'
 >;
 
 /**
@@ -28,6 +29,9 @@ export class MessageIntake {
   readonly received = zeroes(INGEST_KINDS);
   readonly invalid = zeroes(INVALID_REASONS);
   readonly handlerErrors = zeroes(INGEST_KINDS);
+  /** Telemetry records handed on, and stored telemetry messages dropped as already handed on. */
+  readonly telemetry = { records: 0, duplicates: 0 };
+  readonly #dedupe: TelemetryDedupe;
   readonly #throttle: LogThrottle;
   #queue: Promise<void> = Promise.resolve();
   #waiting = 0;
@@ -38,6 +42,7 @@ export class MessageIntake {
     this.#options = options;
     this.#log = log;
     this.#throttle = new LogThrottle(options.invalidLogIntervalMs ?? 10_000);
+    this.#dedupe = new TelemetryDedupe(options.rememberedTelemetry);
   }
 
   /** Accepted messages whose handler has not finished. */
@@ -94,7 +99,9 @@ export class MessageIntake {
     this.#waiting++;
     this.#queue = this.#queue.then(async () => {
       try {
-        await deliver(value, receivedAt, this.#options.handlers);
+        await (value.kind === 'telemetry'
+          ? this.#deliverTelemetry(value, receivedAt)
+          : deliver(value, receivedAt, this.#options.handlers));
       } catch (error) {
         this.handlerErrors[value.kind]++;
         const fields = { kind: value.kind, deviceId: value.deviceId, topic, reason: reasonOf(error) };
@@ -103,6 +110,21 @@ export class MessageIntake {
         this.#waiting--;
       }
     });
+  }
+
+  /** Each stored message of a single or packed publish once, in stored order. */
+  async #deliverTelemetry(
+    value: Extract<DeviceMessage, { kind: 'telemetry' }>,
+    receivedAt: number,
+  ): Promise<void> {
+    for (const message of value.messages) {
+      if (!this.#dedupe.firstTime(value.deviceId, message.id)) {
+        this.telemetry.duplicates++;
+        continue;
+      }
+      this.telemetry.records += message.records.length;
+      await this.#options.handlers.telemetry(message, receivedAt);
+    }
   }
 
   #observe(event: IngestEvent): void {
@@ -119,12 +141,14 @@ export class MessageIntake {
   }
 }
 
-async function deliver(value: DeviceMessage, receivedAt: number, handlers: IngestHandlers): Promise<void> {
+async function deliver(
+  value: Exclude<DeviceMessage, { kind: 'telemetry' }>,
+  receivedAt: number,
+  handlers: IngestHandlers,
+): Promise<void> {
   switch (value.kind) {
     case 'anomaly':
       return handlers.anomaly(value.message, receivedAt);
-    case 'telemetry':
-      return handlers.telemetry(value.message, receivedAt);
     case 'health':
       return handlers.health(value.message, receivedAt);
     case 'link':
