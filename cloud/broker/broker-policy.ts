@@ -1,4 +1,4 @@
-import { deviceMayPublish, deviceMaySubscribe, isUnderTopicRoot } from '../../shared/topics.js';
+import { deviceMayPublish, deviceMaySubscribe, isClientIdOf, isUnderTopicRoot } from '../../shared/topics.js';
 import type { ClientIdentity } from './client-identity.js';
 
 /**
@@ -12,15 +12,15 @@ import type { ClientIdentity } from './client-identity.js';
  * requires under a policy granting `iot:Connect` on
  * `client/${iot:Connection.Thing.ThingName}`. Besides matching AWS, this stops
  * one device from taking over another's session (MQTT closes the older
- * connection with the same client id). A will must be a topic the client
- * could publish itself.
+ * connection with the same client id). `{thing}#{suffix}` is accepted too
+ * (see isClientIdOf). A will must be a topic the client could publish itself.
  */
 export function connectRefusal(
   identity: ClientIdentity,
   clientId: string,
   willTopic: string | undefined,
 ): string | undefined {
-  if (identity.role === 'device' && clientId !== identity.name) {
+  if (identity.role === 'device' && !isClientIdOf(identity.name, clientId)) {
     return 'client id differs from the certificate CN';
   }
   if (willTopic !== undefined && publishRefusal(identity, willTopic) !== undefined) {
