@@ -22,6 +22,7 @@ const COMMANDS: readonly LazyCommand[] = [
   { name: 'replay', load: async () => (await import('./commands/replay.js')).replayCommand },
   { name: 'registry', load: async () => (await import('./commands/registry.js')).registryCommand },
   { name: 'provision', load: async () => (await import('./commands/provision.js')).provisionCommand },
+  { name: 'claim', load: async () => (await import('./commands/claim.js')).claimCommand },
   { name: 'broker', load: async () => (await import('./commands/broker.js')).brokerCommand },
   { name: 'edge', load: async () => (await import('./commands/edge.js')).edgeCommand },
   { name: 'cloud', load: async () => (await import('./commands/cloud.js')).cloudCommand },

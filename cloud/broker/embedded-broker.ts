@@ -8,6 +8,8 @@ import { silentLogger, type Logger } from '../../shared/logging.js';
 import { gatedDuplex, PacketGate, type PacketLimits } from '../../shared/mqtt/packet-gate.js';
 import { connectRefusal, publishRefusal, subscribeRefusal } from './broker-policy.js';
 import { identityFromCertificateSubject, type ClientIdentity } from './client-identity.js';
+import type { FleetProvisioning } from './fleet-provisioning.js';
+import { ProvisioningReplies } from './provisioning-replies.js';
 
 /** How the embedded broker listens and whom it trusts. */
 export interface EmbeddedBrokerOptions {
@@ -23,6 +25,11 @@ export interface EmbeddedBrokerOptions {
   readonly deviceLimits?: PacketLimits;
   /** What one service connection (the cloud) may send; DEFAULT_SERVICE_LIMITS by default. */
   readonly serviceLimits?: PacketLimits;
+  /**
+   * IoT Core's fleet provisioning API for claim certificates; without it a
+   * claim certificate can do nothing, and provisioned certificates are refused.
+   */
+  readonly provisioning?: FleetProvisioning;
   readonly logger?: Logger;
 }
 
@@ -59,7 +66,8 @@ function remoteOf(socket: { remoteAddress?: string | undefined; remotePort?: num
 
 /** Log fields naming a client: `deviceId` for a device, `service` for a service. */
 function who(identity: ClientIdentity): Record<string, string> {
-  return identity.role === 'device' ? { deviceId: identity.name } : { service: identity.name };
+  if (identity.role === 'device') return { deviceId: identity.name };
+  return identity.role === 'claim' ? { claim: identity.name } : { service: identity.name };
 }
 
 /**
@@ -76,12 +84,27 @@ export class EmbeddedBroker {
   private readonly sockets = new Set<Socket>();
   /** The TLS socket under each gated connection aedes handles: the verified certificate lives there. */
   private readonly tlsSockets = new WeakMap<Duplex, TLSSocket>();
+  private readonly replies: ProvisioningReplies | undefined;
   private aedes: Aedes | undefined;
   private server: Server | undefined;
   private address: AddressInfo | undefined;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     this.log = (options.logger ?? silentLogger()).child({ component: 'broker' });
+    this.replies =
+      options.provisioning === undefined
+        ? undefined
+        : new ProvisioningReplies(options.provisioning, this.log);
+  }
+
+  /** The provisioning templates claim clients may use (none without provisioning). */
+  private get templates(): readonly string[] {
+    return this.options.provisioning?.templateNames ?? [];
+  }
+
+  /** Who a verified certificate subject is; provisioned certificates through the registry. */
+  private identityOf(subject: unknown): ReturnType<typeof identityFromCertificateSubject> {
+    return identityFromCertificateSubject(subject, (id) => this.options.provisioning?.activeThingOf(id));
   }
 
   /** The bound port; only after start(). */
@@ -104,6 +127,12 @@ export class EmbeddedBroker {
       authenticate: (client, _username, _password, done) => this.authenticate(client, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, subscription, done) => this.authorizeSubscribe(client, subscription, done),
+      authorizeForward: (client, packet) =>
+        this.replies?.mayForward(client, packet) === false ? null : packet,
+    });
+    aedes.on('publish', (packet, client) => {
+      if (client === null || this.identities.get(client)?.role !== 'claim') return;
+      this.replies?.answer(aedes, client, packet);
     });
     aedes.on('clientReady', (client) => {
       const identity = this.identities.get(client);
@@ -183,7 +212,7 @@ export class EmbeddedBroker {
 
   /** Puts the connection's packet limits (by certificate role) in front of aedes. */
   private handle(aedes: Aedes, socket: TLSSocket): void {
-    const identity = identityFromCertificateSubject(socket.getPeerCertificate().subject);
+    const identity = this.identityOf(socket.getPeerCertificate().subject);
     const service = identity.ok && identity.identity.role === 'service';
     const limits = service
       ? (this.options.serviceLimits ?? DEFAULT_SERVICE_LIMITS)
@@ -228,7 +257,7 @@ export class EmbeddedBroker {
       done(refusal('no verified client certificate'), null);
       return;
     }
-    const result = identityFromCertificateSubject(conn.getPeerCertificate().subject);
+    const result = this.identityOf(conn.getPeerCertificate().subject);
     if (!result.ok) {
       this.log.warn({ clientId: client.id, remote, reason: result.reason }, 'connection refused');
       done(refusal(result.reason), null);
@@ -256,7 +285,9 @@ export class EmbeddedBroker {
     if (client === null) return done(null);
     const identity = this.identities.get(client);
     const reason =
-      identity === undefined ? 'client not authenticated' : publishRefusal(identity, packet.topic);
+      identity === undefined
+        ? 'client not authenticated'
+        : publishRefusal(identity, packet.topic, this.templates);
     if (reason === undefined) return done(null);
     const fields = identity === undefined ? {} : { ...who(identity), role: identity.role };
     this.log.warn(
@@ -274,7 +305,9 @@ export class EmbeddedBroker {
   ): void {
     const identity = this.identities.get(client);
     const reason =
-      identity === undefined ? 'client not authenticated' : subscribeRefusal(identity, subscription.topic);
+      identity === undefined
+        ? 'client not authenticated'
+        : subscribeRefusal(identity, subscription.topic, this.templates);
     if (reason === undefined) return done(null, subscription);
     const fields = identity === undefined ? {} : { ...who(identity), role: identity.role };
     this.log.warn(
