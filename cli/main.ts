@@ -25,6 +25,10 @@ const COMMANDS: readonly LazyCommand[] = [
   { name: 'claim', load: async () => (await import('./commands/claim.js')).claimCommand },
   { name: 'broker', load: async () => (await import('./commands/broker.js')).brokerCommand },
   { name: 'edge', load: async () => (await import('./commands/edge.js')).edgeCommand },
+  {
+    name: 'greengrass-config',
+    load: async () => (await import('./commands/greengrass-config.js')).greengrassConfigCommand,
+  },
   { name: 'cloud', load: async () => (await import('./commands/cloud.js')).cloudCommand },
   { name: 'users', load: async () => (await import('./commands/users.js')).usersCommand },
   { name: 'tokens', load: async () => (await import('./commands/tokens.js')).tokensCommand },
