@@ -85,7 +85,8 @@ describe(
         `package: ${(packed.size / 1e6).toFixed(2)} MB packed, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked; ` +
           `installed in ${installS.toFixed(0)} s, node_modules ${(bytes / 1e6).toFixed(0)} MB`,
       );
-    });
+      // A hook's time is its own (hookTimeout), not the describe block's.
+    }, 900_000);
 
     afterAll(async () => {
       await rm(dir, { recursive: true, force: true });
