@@ -15,7 +15,10 @@ export const FACTORY_OFFER_ID = 'factory-default';
 export function shippedModelDir(): string {
   const manifest = findPackageFile('models/default/manifest.json');
   if (manifest === undefined) {
-    throw new EmberError('EMBER_ERR_MODEL_INSTALL', 'the shipped model (models/default) is not in this package');
+    throw new EmberError(
+      'EMBER_ERR_MODEL_INSTALL',
+      'the shipped model (models/default) is not in this package',
+    );
   }
   return join(manifest, '..');
 }
