@@ -20,7 +20,8 @@ import type { MemorySample } from './memory-child.js';
  * modules. It runs as started plainly, then with settings a service unit
  * may add (edge/README.md): glibc's arena cap, which keeps the native
  * threads (aws-crt's event loop, onnxruntime) from holding an arena each,
- * and V8's semi-space limit. Each figure is printed on its own, the plain one first.
+ * with it one libuv worker thread instead of four (deploy/pi's unit sets
+ * both), and V8's semi-space limit. Each figure is printed on its own, the plain one first.
  */
 const SCALE = 10;
 const WARM_UP_S = 8;
@@ -38,6 +39,12 @@ interface Variant {
 const VARIANTS: readonly Variant[] = [
   { label: 'as started by hand', env: {}, execArgv: [] },
   { label: 'MALLOC_ARENA_MAX=2', env: { MALLOC_ARENA_MAX: '2' }, execArgv: [] },
+  // What deploy/pi's unit and the Greengrass recipe set.
+  {
+    label: 'MALLOC_ARENA_MAX=2, UV_THREADPOOL_SIZE=1',
+    env: { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '1' },
+    execArgv: [],
+  },
   {
     label: 'MALLOC_ARENA_MAX=2, --max-semi-space-size=2',
     env: { MALLOC_ARENA_MAX: '2' },
@@ -69,6 +76,7 @@ function installDefaultModel(root: string): string {
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env['MALLOC_ARENA_MAX'];
+  delete env['UV_THREADPOOL_SIZE'];
   delete env['NODE_OPTIONS'];
   return env;
 }
