@@ -13,7 +13,7 @@ import { parseCloudConfig } from '../cloud/config/cloud-config.js';
 import { featureStoreSchema } from '../cloud/features-store/feature-columns.js';
 import { ALERT_RULES } from '../cloud/monitoring/alert-rules.js';
 import { buildApp } from '../deploy/aws/app.js';
-import { CONTAINER_START, SECRET_FIELDS } from '../deploy/aws/cloud-container.js';
+import { CONTAINER_START, ecrImage, SECRET_FIELDS } from '../deploy/aws/cloud-container.js';
 import type { EmberwatchStack } from '../deploy/aws/emberwatch-stack.js';
 import { isEmberError } from '../shared/errors.js';
 import {
@@ -256,6 +256,44 @@ describe('deploy/aws: the CDK app, synthesized offline', { timeout: 120_000 }, (
     template.hasResourceProperties('AWS::EFS::FileSystem', { Encrypted: true });
     expect(JSON.stringify(task['Volumes'])).toContain('"TransitEncryption":"ENABLED"');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+  });
+
+  it('lets the task pull its image from the ECR repository it names, and only from that one', () => {
+    const [[, task] = ['', {}]] = ofType(template, 'AWS::ECS::TaskDefinition');
+    const [container] = task['ContainerDefinitions'] as Record<string, unknown>[];
+    expect(resolveCfn(container?.['Image'], { ...PSEUDO, 'AWS::URLSuffix': 'amazonaws.com' })).toBe(
+      CONTEXT.cloudImage,
+    );
+    const [executionRole] = (task['ExecutionRoleArn'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statements = ofType(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p['Roles']).includes(`"${executionRole}"`))
+      .flatMap(([, p]) => (resolveCfn(p['PolicyDocument'], PSEUDO) as { Statement: Statement[] }).Statement);
+    const allowing = (action: string): Statement[] =>
+      statements.filter((s) => [s.Action].flat().includes(action));
+    expect(allowing('ecr:BatchGetImage').map((s) => s.Resource)).toEqual([
+      'arn:aws:ecr:eu-west-1:123456789012:repository/emberwatch',
+    ]);
+    expect(allowing('ecr:GetAuthorizationToken').map((s) => s.Resource)).toEqual(['*']);
+  });
+
+  it('reads an ECR image address, and leaves any other registry to a plain pull', () => {
+    expect(ecrImage(CONTEXT.cloudImage)).toEqual({
+      account: '123456789012',
+      region: 'eu-west-1',
+      repository: 'emberwatch',
+      tagOrDigest: '0.1.0',
+    });
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(ecrImage(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/cloud@${digest}`)).toEqual({
+      account: '123456789012',
+      region: 'eu-west-1',
+      repository: 'team/cloud',
+      tagOrDigest: digest,
+    });
+    expect(ecrImage('123456789012.dkr.ecr.eu-west-1.amazonaws.com/emberwatch')?.tagOrDigest).toBe('latest');
+    expect(ecrImage('public.ecr.aws/emberwatch/cloud:0.1.0')).toBeUndefined();
+    expect(ecrImage('ghcr.io/emberwatch/cloud:0.1.0')).toBeUndefined();
   });
 
   it('alarms on every operator rule from the metrics the cloud logs, to an encrypted topic', () => {

@@ -64,3 +64,23 @@ export function cloudConfigFor(inputs: CloudConfigInputs): Record<string, unknow
     learning: { fieldDataDir: `${DATA_DIR}/field-data` },
   };
 }
+
+/** An image in a private ECR repository: the task's execution role must be allowed to pull it. */
+export interface EcrImage {
+  readonly account: string;
+  readonly region: string;
+  readonly repository: string;
+  /** A tag, or a digest `sha256:…`. */
+  readonly tagOrDigest: string;
+}
+
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*)(?::([\w][\w.-]{0,127})|@(sha256:[a-f0-9]{64}))?$/;
+
+/** Reads `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`; undefined for any other registry. */
+export function ecrImage(uri: string): EcrImage | undefined {
+  const match = ECR_IMAGE.exec(uri);
+  if (match === null) return undefined;
+  const [, account = '', region = '', repository = '', tag, digest] = match;
+  return { account, region, repository, tagOrDigest: digest ?? tag ?? 'latest' };
+}

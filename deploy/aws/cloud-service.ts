@@ -1,6 +1,7 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -8,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { cloudConfigFor, CONTAINER_START, SECRET_FIELDS } from './cloud-container.js';
+import { cloudConfigFor, CONTAINER_START, ecrImage, SECRET_FIELDS } from './cloud-container.js';
 
 /** What the cloud service is built from. */
 export interface CloudServiceProps {
@@ -113,7 +114,7 @@ export class CloudService extends Construct {
     const publicBaseUrl = props.publicBaseUrl ?? `https://${this.loadBalancer.loadBalancerDnsName}`;
 
     const container = this.taskDefinition.addContainer('cloud', {
-      image: ecs.ContainerImage.fromRegistry(props.image),
+      image: this.#image(props.image),
       entryPoint: ['/bin/sh', '-c'],
       command: [CONTAINER_START],
       user: '1000:1000',
@@ -186,8 +187,35 @@ export class CloudService extends Construct {
     this.#suppress();
   }
 
+  /**
+   * An image in ECR through its repository, so the execution role is granted the pull (with
+   * fromRegistry it has no ECR permission and the task never starts); any other registry as is.
+   */
+  #image(uri: string): ecs.ContainerImage {
+    const ecrUri = ecrImage(uri);
+    if (ecrUri === undefined) return ecs.ContainerImage.fromRegistry(uri);
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'ImageRepository', {
+      repositoryName: ecrUri.repository,
+      repositoryArn: `arn:${Aws.PARTITION}:ecr:${ecrUri.region}:${ecrUri.account}:repository/${ecrUri.repository}`,
+    });
+    const image = ecs.ContainerImage.fromEcrRepository(repository, ecrUri.tagOrDigest);
+    this.#pullsFromEcr = true;
+    return image;
+  }
+
+  #pullsFromEcr = false;
+
   /** What cdk-nag finds that is deliberate here, each with its reason. */
   #suppress(): void {
+    const executionRole = this.taskDefinition.executionRole;
+    if (this.#pullsFromEcr && executionRole !== undefined) {
+      Validations.of(executionRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions: ' +
+          'IAM takes only *. The pull itself (ecr:BatchGetImage and the layers) names the repository.',
+      });
+    }
     Validations.of(this.loadBalancer).acknowledge({
       id: 'AwsSolutions-EC23',
       reason:
