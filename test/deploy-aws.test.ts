@@ -249,6 +249,9 @@ describe('deploy/aws: the CDK app, synthesized offline', { timeout: 120_000 }, (
       })),
     );
     expect(JSON.stringify(env)).not.toMatch(/PRIVATE KEY/);
+    // The secret's description is what an operator filling it in reads: it names every field.
+    const [[, secret] = ['', {}]] = ofType(template, 'AWS::SecretsManager::Secret');
+    for (const field of Object.values(SECRET_FIELDS)) expect(secret['Description']).toContain(field);
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 1,
       DeploymentConfiguration: { MaximumPercent: 100, MinimumHealthyPercent: 0 },

@@ -72,8 +72,9 @@ export class CloudService extends Construct {
 
     this.secret = new secretsmanager.Secret(this, 'Credentials', {
       description:
-        'Emberwatch cloud: serviceCert and serviceKey (its IoT Core certificate, policy EmberwatchService) ' +
-        'and fleetKey (the Ed25519 key that signs model offers), as JSON fields',
+        'Emberwatch cloud: caCert (the Amazon root CA), serviceCert and serviceKey (its IoT Core ' +
+        'certificate, policy EmberwatchService) and fleetKey (the Ed25519 key that signs model offers), ' +
+        'as JSON fields',
       secretObjectValue: {},
     });
     Validations.of(this.secret).acknowledge({
