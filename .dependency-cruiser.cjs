@@ -1,7 +1,7 @@
 /**
  * The import rules of the house, checked by `npm run lint` (and so by
  * `npm test` and CI). Floors, lowest first: shared → edge, simulators,
- * factory → cloud → cli, bench; test code sits beside everything and may
+ * factory → cloud → cli, bench, deploy; test code sits beside everything and may
  * reach anything. Each rule's comment says why it exists.
  */
 const TEST = '(\\.test\\.ts|\\.test-helper\\.ts|\\.contract\\.ts)$|^test/';
@@ -71,6 +71,12 @@ module.exports = {
       'edge/agent.ts is the composition root and edge/edge-wiring.ts the wiring: edge components never import them.',
       '^edge/(?!agent\\.ts$|edge-wiring\\.ts$)',
       '^edge/(agent|edge-wiring)\\.ts$',
+    ),
+    forbid(
+      'deploy-is-the-top',
+      'deploy/ describes installations (CDK app, service units); the product never depends on it.',
+      '^(shared|edge|simulators|factory|cloud|cli|bench)/',
+      '^deploy/',
     ),
     forbid('cli-not-bench', 'Commands never depend on benchmarks.', '^cli/', '^bench/'),
     forbid(

@@ -17,7 +17,8 @@ import { spread } from './stats.js';
  * a terminal (`script`, so standard error is a pty and the logs are
  * pretty), and as a systemd service would run it. systemd is not running
  * on machines like this one, so that mode reproduces what the unit in
- * edge/README.md gives the process: its environment (MALLOC_ARENA_MAX=2,
+ * deploy/pi/emberwatch-edge.service gives the process: its environment
+ * (MALLOC_ARENA_MAX=2, UV_THREADPOOL_SIZE=1, NODE_ENV=production,
  * INVOCATION_ID, JOURNAL_STREAM), standard input from /dev/null and its
  * output to the journal's socket (here a pipe: not a terminal either).
  * Each agent reads five emulated modules (one of each, the camera at 4 Hz)
@@ -66,13 +67,15 @@ const MODES: readonly Mode[] = [
       }),
   },
   {
-    label: 'as a systemd service (the unit in edge/README.md)',
+    label: 'as a systemd service (deploy/pi/emberwatch-edge.service)',
     start: (config) =>
       spawn(process.execPath, [CLI, 'edge', '--config', config], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...inheritedEnv(),
           MALLOC_ARENA_MAX: '2',
+          UV_THREADPOOL_SIZE: '1',
+          NODE_ENV: 'production',
           INVOCATION_ID: '0123456789abcdef0123456789abcdef',
           JOURNAL_STREAM: '8:12345',
         },

@@ -88,6 +88,11 @@ const COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import('./commands/provision.js')).provisionCommand,
   },
   {
+    name: 'claim',
+    help: () => import('./help/claim.js'),
+    load: async () => (await import('./commands/claim.js')).claimCommand,
+  },
+  {
     name: 'broker',
     help: () => import('./help/broker.js'),
     load: async () => (await import('./commands/broker.js')).brokerCommand,
@@ -96,6 +101,11 @@ const COMMANDS: readonly LazyCommand[] = [
     name: 'edge',
     help: () => import('./help/edge.js'),
     load: async () => (await import('./commands/edge.js')).edgeCommand,
+  },
+  {
+    name: 'greengrass-config',
+    help: () => import('./help/greengrass-config.js'),
+    load: async () => (await import('./commands/greengrass-config.js')).greengrassConfigCommand,
   },
   {
     name: 'cloud',

@@ -22,6 +22,7 @@ import type { AgentConfig } from './config/agent-config.js';
 import { wireEdge } from './edge-wiring.js';
 import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
+import { seedInitialModel } from './model/initial-model.js';
 import { ModelUpdater } from './model/model-updater.js';
 import { TelemetryPacker } from './outbox/backlog-packer.js';
 import { Drainer } from './outbox/drainer.js';
@@ -207,12 +208,19 @@ export class EdgeAgent {
    * S3 client, some 20 MB resident) is loaded only when a store is configured.
    */
   static async create(options: EdgeAgentOptions): Promise<EdgeAgent> {
+    const model = options.config.model;
+    if (model?.initial !== undefined) await seedInitialModel(model.dir, model.initial);
+    return EdgeAgent.#createWithFiles(options);
+  }
+
+  /** Opens the snapshot store and reads the TLS and fleet key files, one step per call. */
+  static async #createWithFiles(options: EdgeAgentOptions): Promise<EdgeAgent> {
     const target = options.config.snapshotStore;
     if (target !== undefined && options.snapshotStore === undefined) {
       const { openObjectStore } = await import('../shared/object-store/open-object-store.js');
       const snapshotStore = openObjectStore(target);
       try {
-        return await EdgeAgent.create({ ...options, snapshotStore });
+        return await EdgeAgent.#createWithFiles({ ...options, snapshotStore });
       } catch (error) {
         await snapshotStore.close();
         throw error;
@@ -220,7 +228,7 @@ export class EdgeAgent {
     }
     if (options.brokerCredentials === undefined) {
       const brokerCredentials = await readTlsFiles(brokerFiles(options.config));
-      return EdgeAgent.create({ ...options, brokerCredentials });
+      return EdgeAgent.#createWithFiles({ ...options, brokerCredentials });
     }
     const path = options.config.model?.fleetPublicKeyPath;
     if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);

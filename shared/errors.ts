@@ -30,6 +30,7 @@ export const ErrorCodes = {
   EMBER_ERR_CATALOG_TOO_NEW: 'a database schema is newer than this software knows',
   EMBER_ERR_BAD_DEVICE_ID: 'a device id is not 1-64 characters of A-Z a-z 0-9 _ - :',
   EMBER_ERR_PKI: 'a certificate authority, key or certificate is missing, unreadable or inconsistent',
+  EMBER_ERR_PROVISIONING: 'fleet provisioning refused a request or could not complete it',
   EMBER_ERR_BROKER_LISTEN: 'the embedded MQTT broker could not listen on its address',
   EMBER_ERR_OUTBOX_OPEN: 'the outbox database could not be opened, configured or migrated',
   EMBER_ERR_OUTBOX_WRITE: 'the outbox could not commit a write (disk full, I/O error)',

@@ -2,8 +2,16 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DEFAULT_DEVICE_LIMITS, EmbeddedBroker } from '../../cloud/broker/embedded-broker.js';
-import { createLogger } from '../../shared/logging.js';
+import { FleetProvisioning } from '../../cloud/broker/fleet-provisioning.js';
+import { parseProvisioningTemplate } from '../../cloud/broker/provisioning-template.js';
+import { ThingRegistry } from '../../cloud/broker/thing-registry.js';
+import { EmberError } from '../../shared/errors.js';
+import { FLEET_TEMPLATE_NAME } from '../../shared/fleet-provisioning-topics.js';
+import { findPackageFile } from '../../shared/package-files.js';
+import { createLogger, type Logger } from '../../shared/logging.js';
 import { ensureCa, type CertificateAuthority } from '../../shared/pki/certificate-authority.js';
 import { checkIssuedCertificate } from '../../shared/pki/certificate-check.js';
 import {
@@ -35,7 +43,50 @@ const Options = z.object({
     .int()
     .min(1024)
     .default(DEFAULT_DEVICE_LIMITS.bytesPerSecond ?? 524_288),
+  'provisioning-template': z.string().min(1).optional(),
 });
+
+/**
+ * Fleet provisioning from the broker's CA: the template a claim certificate
+ * registers through (the package's own, the one deploy/aws gives IoT Core,
+ * unless --provisioning-template names another file), and the registry of
+ * the things it made, in --data.
+ */
+async function fleetProvisioning(
+  ca: CertificateAuthority,
+  dataDir: string,
+  templateFile: string | undefined,
+  logger: Logger,
+): Promise<{ provisioning: FleetProvisioning; registry: ThingRegistry }> {
+  const path = templateFile ?? findPackageFile('deploy/aws/fleet-provisioning-template.json');
+  if (path === undefined) {
+    throw new EmberError('EMBER_ERR_BAD_OPTION', 'broker: the package has no fleet provisioning template');
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EmberError('EMBER_ERR_BAD_OPTION', `broker: --provisioning-template: cannot read ${path}`, {
+      cause: error,
+    });
+  }
+  let template;
+  try {
+    template = parseProvisioningTemplate(text, path);
+  } catch (error) {
+    throw new EmberError(
+      'EMBER_ERR_BAD_OPTION',
+      `broker: --provisioning-template: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const registry = new ThingRegistry(join(dataDir, 'things.json'));
+  await registry.start();
+  const templates = new Map([[FLEET_TEMPLATE_NAME, template]]);
+  return { provisioning: new FleetProvisioning({ ca, registry, templates, logger }), registry };
+}
 
 /** The names clients may use to reach the broker, which its certificate must carry. */
 export function serverHostnames(host: string): string[] {
@@ -82,6 +133,7 @@ export const brokerCommand: Command = {
         'max-packet-bytes': { type: 'string' },
         'publishes-per-second': { type: 'string' },
         'bytes-per-second': { type: 'string' },
+        'provisioning-template': { type: 'string' },
       },
       Options,
     );
@@ -92,7 +144,14 @@ export const brokerCommand: Command = {
     const ca = await ensureCa(options.ca);
     const server = await serverCertificate(ca, options.data, serverHostnames(options.host));
     const logger = createLogger(io.stderr === process.stderr ? {} : { destination: io.stderr });
+    const { provisioning, registry } = await fleetProvisioning(
+      ca,
+      options.data,
+      options['provisioning-template'],
+      logger,
+    );
     const broker = new EmbeddedBroker({
+      provisioning,
       caPem: ca.certPem,
       server,
       host: options.host,
@@ -110,6 +169,7 @@ export const brokerCommand: Command = {
       await io.stopSignal;
     } finally {
       await broker.stop();
+      await registry.stop();
     }
     return 0;
   },

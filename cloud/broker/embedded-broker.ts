@@ -5,10 +5,12 @@ import { Aedes, type Client, type ConnectPacket, type PublishPacket, type Subscr
 import { EmberError } from '../../shared/errors.js';
 import type { KeyAndCertificate } from '../../shared/pki/certificate-files.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import { DEVICE_MAX_PACKET_BYTES } from '../../shared/mqtt/device-limits.js';
 import { gatedDuplex, PacketGate, type PacketLimits } from '../../shared/mqtt/packet-gate.js';
 import { connectRefusal, publishRefusal, subscribeRefusal } from './broker-policy.js';
 import { identityFromCertificateSubject, type ClientIdentity } from './client-identity.js';
+import type { FleetProvisioning } from './fleet-provisioning.js';
+import { ProvisioningReplies } from './provisioning-replies.js';
+import { DEVICE_MAX_PACKET_BYTES } from '../../shared/mqtt/device-limits.js';
 
 /** How the embedded broker listens and whom it trusts. */
 export interface EmbeddedBrokerOptions {
@@ -24,6 +26,11 @@ export interface EmbeddedBrokerOptions {
   readonly deviceLimits?: PacketLimits;
   /** What one service connection (the cloud) may send; DEFAULT_SERVICE_LIMITS by default. */
   readonly serviceLimits?: PacketLimits;
+  /**
+   * IoT Core's fleet provisioning API for claim certificates; without it a
+   * claim certificate can do nothing, and provisioned certificates are refused.
+   */
+  readonly provisioning?: FleetProvisioning;
   readonly logger?: Logger;
 }
 
@@ -60,7 +67,8 @@ function remoteOf(socket: { remoteAddress?: string | undefined; remotePort?: num
 
 /** Log fields naming a client: `deviceId` for a device, `service` for a service. */
 function who(identity: ClientIdentity): Record<string, string> {
-  return identity.role === 'device' ? { deviceId: identity.name } : { service: identity.name };
+  if (identity.role === 'device') return { deviceId: identity.name };
+  return identity.role === 'claim' ? { claim: identity.name } : { service: identity.name };
 }
 
 /**
@@ -77,6 +85,7 @@ export class EmbeddedBroker {
   readonly #sockets = new Set<Socket>();
   /** The TLS socket under each gated connection aedes handles: the verified certificate lives there. */
   readonly #tlsSockets = new WeakMap<Duplex, TLSSocket>();
+  readonly #replies: ProvisioningReplies | undefined;
   #aedes: Aedes | undefined;
   #server: Server | undefined;
   #address: AddressInfo | undefined;
@@ -85,6 +94,20 @@ export class EmbeddedBroker {
   constructor(options: EmbeddedBrokerOptions) {
     this.#options = options;
     this.#log = (options.logger ?? silentLogger()).child({ component: 'broker' });
+    this.#replies =
+      options.provisioning === undefined
+        ? undefined
+        : new ProvisioningReplies(options.provisioning, this.#log);
+  }
+
+  /** The provisioning templates claim clients may use (none without provisioning). */
+  get #templates(): readonly string[] {
+    return this.#options.provisioning?.templateNames ?? [];
+  }
+
+  /** Who a verified certificate subject is; provisioned certificates through the registry. */
+  #identityOf(subject: unknown): ReturnType<typeof identityFromCertificateSubject> {
+    return identityFromCertificateSubject(subject, (id) => this.#options.provisioning?.activeThingOf(id));
   }
 
   /** The bound port; only after start(). */
@@ -108,6 +131,12 @@ export class EmbeddedBroker {
       authorizePublish: (client, packet, done) => this.#authorizePublish(client, packet, done),
       authorizeSubscribe: (client, subscription, done) =>
         this.#authorizeSubscribe(client, subscription, done),
+      authorizeForward: (client, packet) =>
+        this.#replies?.mayForward(client, packet) === false ? null : packet,
+    });
+    aedes.on('publish', (packet, client) => {
+      if (client === null || this.#identities.get(client)?.role !== 'claim') return;
+      this.#replies?.answer(aedes, client, packet);
     });
     aedes.on('clientReady', (client) => {
       const identity = this.#identities.get(client);
@@ -188,7 +217,7 @@ export class EmbeddedBroker {
 
   /** Puts the connection's packet limits (by certificate role) in front of aedes. */
   #handle(aedes: Aedes, socket: TLSSocket): void {
-    const identity = identityFromCertificateSubject(socket.getPeerCertificate().subject);
+    const identity = this.#identityOf(socket.getPeerCertificate().subject);
     const service = identity.ok && identity.identity.role === 'service';
     const limits = service
       ? (this.#options.serviceLimits ?? DEFAULT_SERVICE_LIMITS)
@@ -229,7 +258,7 @@ export class EmbeddedBroker {
       done(refusal('no verified client certificate'), null);
       return;
     }
-    const result = identityFromCertificateSubject(conn.getPeerCertificate().subject);
+    const result = this.#identityOf(conn.getPeerCertificate().subject);
     if (!result.ok) {
       this.#log.warn({ clientId: client.id, remote, reason: result.reason }, 'connection refused');
       done(refusal(result.reason), null);
@@ -253,7 +282,9 @@ export class EmbeddedBroker {
     if (client === null) return done(null);
     const identity = this.#identities.get(client);
     const reason =
-      identity === undefined ? 'client not authenticated' : publishRefusal(identity, packet.topic);
+      identity === undefined
+        ? 'client not authenticated'
+        : publishRefusal(identity, packet.topic, this.#templates);
     if (reason === undefined) return done(null);
     const fields = identity === undefined ? {} : { ...who(identity), role: identity.role };
     this.#log.warn(
@@ -271,7 +302,9 @@ export class EmbeddedBroker {
   ): void {
     const identity = this.#identities.get(client);
     const reason =
-      identity === undefined ? 'client not authenticated' : subscribeRefusal(identity, subscription.topic);
+      identity === undefined
+        ? 'client not authenticated'
+        : subscribeRefusal(identity, subscription.topic, this.#templates);
     if (reason === undefined) return done(null, subscription);
     const fields = identity === undefined ? {} : { ...who(identity), role: identity.role };
     this.#log.warn(

@@ -11,6 +11,7 @@ import {
   type AlertRuleSettingsInput,
   type OutboxHistory,
 } from './alert-rules.js';
+import { activeAlertsEmf } from './embedded-metrics.js';
 import type { AlertView, FleetView, RolloutView } from './fleet-views.js';
 
 export interface OperatorAlertsEvents {
@@ -96,6 +97,12 @@ export class OperatorAlerts extends EventEmitter<OperatorAlertsEvents> implement
     for (const alert of changes) {
       this.#log.warn({ rule: alert.rule, subject: alert.subject, active: alert.active }, alert.message);
       this.emit('alert', alert);
+    }
+    const namespace = this.#settings.cloudWatchNamespace;
+    if (namespace !== undefined) {
+      const active: Record<string, number> = {};
+      for (const alert of this.#active.values()) active[alert.rule] = (active[alert.rule] ?? 0) + 1;
+      this.#log.info(activeAlertsEmf(namespace, active, now), 'operator alerts active');
     }
     await Promise.all(changes.map((alert) => this.#notify(alert)));
     return changes;
