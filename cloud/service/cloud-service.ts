@@ -98,7 +98,11 @@ export class CloudService implements CloudParts {
       offlineAfterS: config.alerts.offlineAfterS,
       logger,
     });
-    this.incidents = new IncidentStore({ path: file('incidents.sqlite'), logger });
+    this.incidents = new IncidentStore(
+      config.database === undefined
+        ? { path: file('incidents.sqlite'), logger }
+        : { postgresUrl: config.database, logger },
+    );
     this.analysis = new AnalysisAgent({
       fleet: this.fleet,
       incidents: this.incidents,
