@@ -50,6 +50,8 @@ export interface IncidentStatements {
   readonly outcomesOf: Statement<[string, number], { id: string; outcome: string; resolved_at: number }>;
   readonly insertAction: Statement<[ActionRow]>;
   readonly actionsOf: Statement<[string], ActionRow>;
+  /** Inserts a page claim unless the page is claimed already: 1 change when this call won it. */
+  readonly claimPage: Statement<[{ incidentId: string; page: string; ts: number }]>;
 }
 
 /** The incident store's statements on SQLite. */
@@ -70,6 +72,7 @@ export class IncidentQueries implements IncidentStatements {
   readonly outcomesOf;
   readonly insertAction;
   readonly actionsOf;
+  readonly claimPage;
 
   constructor(db: Database.Database) {
     this.markSeen = db.prepare<[string, number]>(
@@ -155,6 +158,9 @@ export class IncidentQueries implements IncidentStatements {
     );
     this.actionsOf = db.prepare<[string], ActionRow>(
       'SELECT * FROM actions WHERE incident_id = ? ORDER BY ts, rowid',
+    );
+    this.claimPage = db.prepare<[{ incidentId: string; page: string; ts: number }]>(
+      'INSERT OR IGNORE INTO page_claims (incident_id, page, ts) VALUES (@incidentId, @page, @ts)',
     );
   }
 }

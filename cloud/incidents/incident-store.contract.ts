@@ -304,5 +304,18 @@ export function describeIncidentStoreContract(
       expect(store.list({ limit: Number.NaN })).toHaveLength(3);
       expect(store.list({ limit: -5 })).toHaveLength(1);
     });
+
+    it('gives each page of an incident to the first claim only, also after a reopen', () => {
+      const first = open();
+      const id = first.openOrJoin(assessment('gw-1', 'high', clock))?.incident.id ?? '';
+      expect(first.claimPage(id, 'alerted')).toBe(true);
+      expect(first.claimPage(id, 'alerted')).toBe(false);
+      expect(first.claimPage(id, 'repeated 1')).toBe(true);
+      expectCode(() => first.claimPage('nope', 'alerted'), 'EMBER_ERR_INCIDENT_NOT_FOUND');
+      first.stop();
+      const second = open();
+      expect(second.claimPage(id, 'alerted')).toBe(false);
+      expect(second.claimPage(id, 'repeated 2')).toBe(true);
+    });
   });
 }

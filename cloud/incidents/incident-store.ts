@@ -253,6 +253,16 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
     return this.#addAction(incidentId, this.#now(), kind, detail);
   }
 
+  /**
+   * Claims one page of an incident (`alerted`, `repeated 2`…) for this
+   * process: true the first time anyone claims it, false ever after, so of
+   * several workers that hear of an incident one sends each page.
+   */
+  claimPage(incidentId: string, page: string): boolean {
+    this.#row(incidentId);
+    return this.#queries().claimPage.run({ incidentId, page, ts: this.#now() }).changes === 1;
+  }
+
   /** Oldest first. */
   actions(incidentId: string): IncidentAction[] {
     return this.#queries().actionsOf.all(incidentId).map(toAction);

@@ -36,6 +36,7 @@ export class PostgresIncidentQueries implements IncidentStatements {
   readonly outcomesOf;
   readonly insertAction;
   readonly actionsOf;
+  readonly claimPage;
   /** Held until the transaction ends: one worker at a time assesses a device's anomalies. */
   readonly lockDevice;
   /** The device's newest assessments (cloud clock at or after $2), newest first, at most $3. */
@@ -101,6 +102,10 @@ export class PostgresIncidentQueries implements IncidentStatements {
     );
     this.actionsOf = db.prepare<[string], ActionRow>(
       'SELECT id, incident_id, ts, kind, detail FROM actions WHERE incident_id = ? ORDER BY ts, seq',
+    );
+    this.claimPage = db.prepare<[{ incidentId: string; page: string; ts: number }]>(
+      `INSERT INTO page_claims (incident_id, page, ts) VALUES (@incidentId, @page, @ts)
+       ON CONFLICT (incident_id, page) DO NOTHING`,
     );
     this.lockDevice = db.prepare<[string]>("SELECT pg_advisory_xact_lock(hashtext('ember-device:' || ?))");
     this.deviceRecent = db.prepare<[string, number, number], LookBackRow>(

@@ -73,7 +73,10 @@ describe('IncidentStore on PostgreSQL shared by several workers', () => {
       database.url,
       'SELECT component, version FROM ember_schema ORDER BY version',
     );
-    expect(versions).toEqual([{ component: 'incidents', version: 1 }]);
+    expect(versions).toEqual([
+      { component: 'incidents', version: 1 },
+      { component: 'incidents', version: 2 },
+    ]);
     await sql(
       database.url,
       "INSERT INTO ember_schema (component, version, applied_at) VALUES ('incidents', 99, 0)",

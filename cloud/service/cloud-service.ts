@@ -16,7 +16,7 @@ import { PipelineRetrainer } from '../learning/pipeline-retrainer.js';
 import { CloudMetrics } from '../monitoring/cloud-metrics.js';
 import { OperatorAlerts } from '../monitoring/operator-alerts.js';
 import { ModelRegistry } from '../../factory/registry/model-registry.js';
-import { ResponseAgent } from '../response/response-agent.js';
+import { ResponseAgent, type ActionRecorder } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
 import { apiAccess, apiPorts } from './api-adapter.js';
@@ -114,12 +114,19 @@ export class CloudService implements CloudParts {
       defaultSecret: files.secrets.webhookSecret,
       logger,
     });
-    const recorder = {
+    const recorder: ActionRecorder = {
       recordAction: (incidentId: string, kind: string, detail: string) => {
         const action = this.incidents.recordAction(incidentId, kind, detail);
         this.live.publish({ type: 'action', action });
         return action;
       },
+      // Workers sharing the database hear of the same incidents: the database says who pages.
+      ...(config.database === undefined
+        ? {}
+        : {
+            claimPage: (incidentId: string, page: string) => this.incidents.claimPage(incidentId, page),
+            current: (incidentId: string) => this.incidents.get(incidentId),
+          }),
     };
     this.response = new ResponseAgent({
       settings: config.response,
