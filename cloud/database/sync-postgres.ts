@@ -1,6 +1,27 @@
-import Client from 'pg-native';
+import { createRequire } from 'node:module';
+import type Client from 'pg-native';
 import { EmberError } from '../../shared/errors.js';
 import { POSTGRES_TYPES } from './postgres-types.js';
+
+let loaded: typeof Client | undefined;
+
+/**
+ * pg-native is an optional dependency (its libpq addon needs libpq-dev to
+ * build): loaded on first use, so a cloud on SQLite runs without it.
+ */
+function nativeClient(what: string): typeof Client {
+  if (loaded !== undefined) return loaded;
+  try {
+    loaded = createRequire(import.meta.url)('pg-native') as typeof Client;
+    return loaded;
+  } catch (error) {
+    throw new EmberError(
+      'EMBER_ERR_DATABASE',
+      `${what}: PostgreSQL needs the pg-native package, which is not installed or did not build (apt-get install libpq-dev, then npm install): ${firstLine(error)}`,
+      { cause: error },
+    );
+  }
+}
 
 /** A bound value: what the stores write. */
 export type SqlValue = string | number | boolean | null | undefined;
@@ -67,7 +88,8 @@ export class SyncPostgres {
 
   open(): void {
     if (this.#client !== undefined) return;
-    const client = new Client({ types: POSTGRES_TYPES });
+    const NativeClient = nativeClient(this.#what);
+    const client = new NativeClient({ types: POSTGRES_TYPES });
     try {
       client.connectSync(this.#url);
     } catch (error) {
