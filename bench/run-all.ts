@@ -1,3 +1,4 @@
+import { benchAnalysisWorkers } from './analysis-workers.bench.js';
 import { benchAnomalyLatency } from './anomaly-latency.bench.js';
 import { benchBrokerFlood } from './broker-flood.bench.js';
 import { benchCloudLoad } from './cloud-load.bench.js';
@@ -23,6 +24,7 @@ for (const line of await benchAnomalyLatency()) console.log(line);
 for (const line of await benchMemory()) console.log(line);
 for (const line of await benchBrokerFlood()) console.log(line);
 for (const line of await benchCloudLoad()) console.log(line);
+for (const line of await benchAnalysisWorkers()) console.log(line);
 for (const line of await benchCloudRollout()) console.log(line);
 for (const line of await benchCloudStartFailures()) console.log(line);
 for (const line of await benchPipeline()) console.log(line);
