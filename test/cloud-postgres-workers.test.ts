@@ -137,4 +137,33 @@ describe('two cloud workers sharing a PostgreSQL database', () => {
     });
     expect(keys.length).toBe(new Set(keys).size);
   }, 120_000);
+
+  it("brings an incident change made on one worker to the other worker's live view, once", async () => {
+    const [a, b] = workers;
+    if (a === undefined || b === undefined) throw new Error('two workers');
+    const [open] = a.incidents.list({ state: 'open', limit: 1 });
+    if (open === undefined) throw new Error('no open incident left by the previous test');
+    const seen = { a: [] as string[], b: [] as string[] };
+    const offA = a.live.subscribe((event) => {
+      if (event.type === 'incident' && event.incident.id === open.id) seen.a.push(event.incident.state);
+    });
+    const offB = b.live.subscribe((event) => {
+      if (event.type === 'incident' && event.incident.id === open.id) seen.b.push(event.incident.state);
+    });
+    try {
+      a.incidents.acknowledge(open.id, 'dana');
+      await pollUntil(
+        "the acknowledgement in worker b's live view",
+        () => Promise.resolve(seen.b),
+        (states) => states.includes('acknowledged'),
+        10_000,
+      );
+      // Time for any echo of a's own notification to arrive, which it must ignore.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(seen).toEqual({ a: ['acknowledged'], b: ['acknowledged'] });
+    } finally {
+      offA();
+      offB();
+    }
+  }, 30_000);
 });

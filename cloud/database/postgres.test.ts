@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
 import { startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/helpers/postgres.js';
+import { PostgresChannel, type ChannelMessage } from './postgres-channel.js';
 import { migratePostgres } from './postgres-migrate.js';
 import { SyncPostgres, sqlStateOfDatabaseError, toNumberedPlaceholders } from './sync-postgres.js';
 
@@ -145,5 +146,58 @@ describe('SyncPostgres', () => {
     }
     expect(codeOf(() => db.query('SELECT 1'))).toBe('EMBER_ERR_DATABASE');
     expect(db.query<{ one: number }>('SELECT 1 AS one').rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('PostgresChannel', () => {
+  async function until(what: string, check: () => boolean): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it("carries one worker's messages to the others, not back to itself, and again after the server drops it", async () => {
+    const [a, b] = [0, 1].map(() => new PostgresChannel({ url: database.url, channel: 'ember_test' }));
+    if (a === undefined || b === undefined) throw new Error('two channels');
+    const got = { a: [] as ChannelMessage[], b: [] as ChannelMessage[] };
+    a.on('message', (m) => got.a.push(m));
+    b.on('message', (m) => got.b.push(m));
+    await a.start();
+    await b.start();
+    try {
+      a.publish({ type: 'incident', id: 'i-1' });
+      await until('the first message at b', () => got.b.length === 1);
+      expect(got).toEqual({ a: [], b: [{ type: 'incident', id: 'i-1' }] });
+
+      const admin = new pg.Client({ connectionString: server.url() });
+      await admin.connect();
+      try {
+        const ended = await admin.query<{ n: number }>(
+          'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [database.name],
+        );
+        // Both channels' connections (and this test's SyncPostgres).
+        expect(ended.rows[0]?.n).toBeGreaterThanOrEqual(2);
+      } finally {
+        await admin.end();
+      }
+      // Until both listen again, messages may be dropped: keep sending until one gets through.
+      await until('a message after the reconnect', () => {
+        a.publish({ type: 'incident', id: 'i-2' });
+        return got.b.some((m) => m['id'] === 'i-2');
+      });
+      expect(got.a).toEqual([]);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }, 30_000);
+
+  it('refuses a channel name that is not a plain identifier', () => {
+    expect(codeOf(() => new PostgresChannel({ url: database.url, channel: 'x; DROP TABLE y' }))).toBe(
+      'EMBER_ERR_DATABASE',
+    );
   });
 });

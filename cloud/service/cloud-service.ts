@@ -22,7 +22,8 @@ import { FleetRollout } from '../rollout/fleet-rollout.js';
 import { apiAccess, apiPorts } from './api-adapter.js';
 import type { DeviceState } from '../contracts/cloud-values.js';
 import type { CloudParts, ModelParts } from './cloud-parts.js';
-import { countReceived, deviceRoutes, wireEvents } from './cloud-wiring.js';
+import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
+import { PostgresChannel } from '../database/postgres-channel.js';
 import {
   dataPath,
   definedOnly,
@@ -61,6 +62,8 @@ export class CloudService implements CloudParts {
   readonly metrics: CloudMetrics;
   readonly fleet: FleetState;
   readonly incidents: IncidentStore;
+  /** With `database:` set: live incident updates between the workers sharing it. */
+  readonly channel: PostgresChannel | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
   readonly response: ResponseAgent;
@@ -103,6 +106,10 @@ export class CloudService implements CloudParts {
         ? { path: file('incidents.sqlite'), logger }
         : { postgresUrl: config.database, logger },
     );
+    this.channel =
+      config.database === undefined
+        ? undefined
+        : new PostgresChannel({ url: config.database, channel: 'emberwatch_live', logger });
     this.analysis = new AnalysisAgent({
       fleet: this.fleet,
       incidents: this.incidents,
@@ -176,6 +183,7 @@ export class CloudService implements CloudParts {
       logger,
     });
     wireEvents(this);
+    if (this.channel !== undefined) wireSharedLive(this, this.channel);
   }
 
   /**
@@ -233,6 +241,7 @@ export class CloudService implements CloudParts {
     await this.access.start();
     this.fleet.start();
     this.incidents.start();
+    await this.channel?.start();
     this.analysis.start();
     await this.response.start();
     // Alerts that were running when the cloud stopped carry on; their webhooks do not hold up the start.
@@ -272,6 +281,7 @@ export class CloudService implements CloudParts {
     }
     await this.response.stop();
     this.analysis.stop();
+    await this.channel?.stop();
     this.incidents.stop();
     this.fleet.stop();
     await this.access.stop();
