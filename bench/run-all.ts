@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { benchAnalysisWorkers } from './analysis-workers.bench.js';
 import { benchAnomalyLatency } from './anomaly-latency.bench.js';
 import { benchOptionsFrom, type Bench } from './bench-options.js';
 import { benchBrokerFlood } from './broker-flood.bench.js';
@@ -21,8 +22,7 @@ import { benchSimulation } from './simulation.bench.js';
 /**
  * Every benchmark, in the order they run. Each takes its rounds with the
  * product's defaults (or says which setting it changes and why) and
- * returns its figures; a new one is one line here (the cloud's anomalies
- * per second for one to three workers on PostgreSQL goes after cloud-load).
+ * returns its figures; a new one is one line here.
  */
 const BENCHES: readonly { readonly name: string; readonly run: Bench }[] = [
   { name: 'cli-startup', run: benchCliStartup },
@@ -36,6 +36,7 @@ const BENCHES: readonly { readonly name: string; readonly run: Bench }[] = [
   { name: 'memory', run: benchMemory },
   { name: 'broker-flood', run: benchBrokerFlood },
   { name: 'cloud-load', run: benchCloudLoad },
+  { name: 'analysis-workers', run: benchAnalysisWorkers },
   { name: 'cloud-rollout', run: benchCloudRollout },
   { name: 'cloud-start-failures', run: benchCloudStartFailures },
   { name: 'demo-stops', run: benchDemoStops },

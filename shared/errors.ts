@@ -28,6 +28,7 @@ export const ErrorCodes = {
   EMBER_ERR_CATALOG_OPEN: 'a SQLite database could not be opened or configured',
   EMBER_ERR_CATALOG_MIGRATION: 'a schema migration is invalid or failed',
   EMBER_ERR_CATALOG_TOO_NEW: 'a database schema is newer than this software knows',
+  EMBER_ERR_DATABASE: 'a PostgreSQL connection or statement failed',
   EMBER_ERR_BAD_DEVICE_ID: 'a device id is not 1-64 characters of A-Z a-z 0-9 _ - :',
   EMBER_ERR_PKI: 'a certificate authority, key or certificate is missing, unreadable or inconsistent',
   EMBER_ERR_PROVISIONING: 'fleet provisioning refused a request or could not complete it',

@@ -108,6 +108,14 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
       1,
     ],
     [
+      'the PostgreSQL database is unreachable',
+      (c: Record<string, unknown>) => {
+        c['database'] = `postgresql://ember@/emberwatch?host=${encodeURIComponent(join(dir, 'no-server'))}`;
+      },
+      /^emberwatch incident store: cannot connect to PostgreSQL: .+$/,
+      1,
+    ],
+    [
       "a device's certificate is the service certificate",
       async (c: Record<string, unknown>) => {
         const device = await broker.pki.device('gw-stolen-1');

@@ -65,6 +65,7 @@ export class AnalysisAgent extends EventEmitter<AnalysisAgentEvents> {
   handleAnomaly(msg: AnomalyMessage, receivedAt: number): RiskAssessment | undefined {
     if (!this.#started) throw new EmberError('EMBER_ERR_NOT_STARTED', 'analysis agent is not started');
     const result = this.#incidents.transaction(() => {
+      this.#incidents.lockDevice(msg.deviceId);
       if (!this.#incidents.seen(msg.id, receivedAt)) return undefined;
       return this.#assess(msg, receivedAt);
     });

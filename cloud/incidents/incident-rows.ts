@@ -75,6 +75,17 @@ CREATE TABLE actions (
 );
 CREATE INDEX actions_by_incident ON actions (incident_id, ts);`,
   },
+  {
+    // Who sends each page of an incident: see IncidentStore.claimPage.
+    version: 2,
+    up: `
+CREATE TABLE page_claims (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  page TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, page)
+) WITHOUT ROWID;`,
+  },
 ];
 
 export interface IncidentRow {

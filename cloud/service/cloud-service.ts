@@ -16,13 +16,14 @@ import { PipelineRetrainer } from '../learning/pipeline-retrainer.js';
 import { CloudMetrics } from '../monitoring/cloud-metrics.js';
 import { OperatorAlerts } from '../monitoring/operator-alerts.js';
 import { ModelRegistry } from '../../factory/registry/model-registry.js';
-import { ResponseAgent } from '../response/response-agent.js';
+import { ResponseAgent, type ActionRecorder } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
 import { apiAccess, apiPorts } from './api-adapter.js';
 import type { DeviceState } from '../contracts/cloud-values.js';
 import type { CloudParts, ModelParts } from './cloud-parts.js';
-import { countReceived, deviceRoutes, wireEvents } from './cloud-wiring.js';
+import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
+import { PostgresChannel } from '../database/postgres-channel.js';
 import {
   dataPath,
   definedOnly,
@@ -61,6 +62,8 @@ export class CloudService implements CloudParts {
   readonly metrics: CloudMetrics;
   readonly fleet: FleetState;
   readonly incidents: IncidentStore;
+  /** With `database:` set: live incident updates between the workers sharing it. */
+  readonly channel: PostgresChannel | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
   readonly response: ResponseAgent;
@@ -98,7 +101,15 @@ export class CloudService implements CloudParts {
       offlineAfterS: config.alerts.offlineAfterS,
       logger,
     });
-    this.incidents = new IncidentStore({ path: file('incidents.sqlite'), logger });
+    this.incidents = new IncidentStore(
+      config.database === undefined
+        ? { path: file('incidents.sqlite'), logger }
+        : { postgresUrl: config.database, logger },
+    );
+    this.channel =
+      config.database === undefined
+        ? undefined
+        : new PostgresChannel({ url: config.database, channel: 'emberwatch_live', logger });
     this.analysis = new AnalysisAgent({
       fleet: this.fleet,
       incidents: this.incidents,
@@ -110,12 +121,19 @@ export class CloudService implements CloudParts {
       defaultSecret: files.secrets.webhookSecret,
       logger,
     });
-    const recorder = {
+    const recorder: ActionRecorder = {
       recordAction: (incidentId: string, kind: string, detail: string) => {
         const action = this.incidents.recordAction(incidentId, kind, detail);
         this.live.publish({ type: 'action', action });
         return action;
       },
+      // Workers sharing the database hear of the same incidents: the database says who pages.
+      ...(config.database === undefined
+        ? {}
+        : {
+            claimPage: (incidentId: string, page: string) => this.incidents.claimPage(incidentId, page),
+            current: (incidentId: string) => this.incidents.get(incidentId),
+          }),
     };
     this.response = new ResponseAgent({
       settings: config.response,
@@ -165,6 +183,7 @@ export class CloudService implements CloudParts {
       logger,
     });
     wireEvents(this);
+    if (this.channel !== undefined) wireSharedLive(this, this.channel);
   }
 
   /**
@@ -222,6 +241,7 @@ export class CloudService implements CloudParts {
     await this.access.start();
     this.fleet.start();
     this.incidents.start();
+    await this.channel?.start();
     this.analysis.start();
     await this.response.start();
     // Alerts that were running when the cloud stopped carry on; their webhooks do not hold up the start.
@@ -261,6 +281,7 @@ export class CloudService implements CloudParts {
     }
     await this.response.stop();
     this.analysis.stop();
+    await this.channel?.stop();
     this.incidents.stop();
     this.fleet.stop();
     await this.access.stop();

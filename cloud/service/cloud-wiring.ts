@@ -1,6 +1,7 @@
 import type { Outcome } from '../../shared/schemas/outcomes.js';
 import type { Incident } from '../contracts/cloud-values.js';
 import type { IngestEvent, IngestHandlers } from '../ingest/ingest-types.js';
+import type { PostgresChannel } from '../database/postgres-channel.js';
 import type { CloudParts } from './cloud-parts.js';
 
 /**
@@ -107,4 +108,26 @@ export function resolveIncident(
     })
     .catch((error: unknown) => parts.logger.error({ err: error, incident: id }, 'outcome not learned'));
   return incident;
+}
+
+/**
+ * Several workers on one database: an incident change made on this worker
+ * reaches the live views of the others (by id; each reads the incident
+ * from the shared store), and theirs reach this one's.
+ */
+export function wireSharedLive(
+  parts: Pick<CloudParts, 'incidents' | 'live'>,
+  channel: PostgresChannel,
+): void {
+  parts.incidents.on('incident', (event) => channel.publish({ type: 'incident', id: event.incident.id }));
+  channel.on('message', (message) => {
+    const id = message['id'];
+    if (message['type'] !== 'incident' || typeof id !== 'string') return;
+    try {
+      const incident = parts.incidents.get(id);
+      if (incident !== undefined) parts.live.publish({ type: 'incident', incident });
+    } catch {
+      // The store is stopping or the database away: a live view misses one update, nothing else.
+    }
+  });
 }
