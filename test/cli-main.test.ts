@@ -33,9 +33,20 @@ describe('the command line', () => {
     expect(help.code).toBe(0);
     const names = [...help.stdout.matchAll(/^ {2}(\S+) {2,}\S/gm)].map((m) => m[1] ?? '');
     expect(names).toEqual(
-      expect.arrayContaining(['demo', 'decode', 'edge', 'cloud', 'train', 'evaluate', 'users', 'tokens']),
+      expect.arrayContaining([
+        'demo',
+        'decode',
+        'edge',
+        'claim',
+        'greengrass-config',
+        'cloud',
+        'train',
+        'evaluate',
+        'users',
+        'tokens',
+      ]),
     );
-    expect(names).toHaveLength(18);
+    expect(names).toHaveLength(20);
     for (const name of names) {
       const own = await runInProcess([name, '--help']);
       expect(own.code, name).toBe(0);
