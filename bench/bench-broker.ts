@@ -30,7 +30,8 @@ export interface BenchBroker {
   close(): Promise<void>;
 }
 
-export async function startBenchBroker(): Promise<BenchBroker> {
+/** `deviceRates: false` lifts IoT Core's per-connection rates (100 publishes/s, 512 KiB/s) off device connections. */
+export async function startBenchBroker({ deviceRates = true } = {}): Promise<BenchBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'emberwatch-bench-broker-'));
   const ca = await ensureCa(join(dir, 'ca'));
   const server = await issueServerCertificate(ca, ['localhost', '127.0.0.1']);
@@ -38,9 +39,13 @@ export async function startBenchBroker(): Promise<BenchBroker> {
   writeFileSync(files[0] ?? '', ca.certPem);
   writeFileSync(files[1] ?? '', server.certPem);
   writeFileSync(files[2] ?? '', server.keyPem, { mode: 0o600 });
-  const child = spawn(process.execPath, [new URL('./broker-child.js', import.meta.url).pathname, ...files], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [new URL('./broker-child.js', import.meta.url).pathname, ...files, ...(deviceRates ? [] : ['unlimited'])],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once('exit', (code) => reject(new Error(`bench broker exited (code ${String(code)})`)));
@@ -104,11 +109,4 @@ export async function startBenchBroker(): Promise<BenchBroker> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Value at quantile q (0..1) of already sorted numbers, nearest rank. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
 }

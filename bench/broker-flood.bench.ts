@@ -4,7 +4,9 @@ import mqttPacket from 'mqtt-packet';
 import { ensureCa } from '../shared/pki/certificate-authority.js';
 import { issueDeviceCertificate } from '../shared/pki/issue-certificate.js';
 import { deviceTopics } from '../shared/topics.js';
-import { startBenchBroker } from './bench-broker.js';
+import { startBenchBroker, type BenchBroker } from './bench-broker.js';
+import { isMain, runStandalone, type BenchOptions } from './bench-options.js';
+import { figure, type Figure } from './figure.js';
 
 const BODY = 250 * 1024 * 1024;
 const DEVICE = 'gw-flood-1';
@@ -22,65 +24,82 @@ function remainingLength(n: number): number[] {
   return bytes;
 }
 
+/** One flood: how much the client wrote before the cut, the time to the cut, and the broker's RSS growth. */
+async function flood(
+  broker: BenchBroker,
+  round: number,
+): Promise<{ writtenMb: number; cutMs: number; growthMb: number }> {
+  const ca = await ensureCa(`${broker.dir}/ca`);
+  const device = `${DEVICE}-${String(round)}`;
+  const identity = await issueDeviceCertificate(ca, device, { days: 1 });
+  const socket = tlsConnect({
+    host: '127.0.0.1',
+    port: broker.port,
+    ca: broker.caPem,
+    cert: identity.certPem,
+    key: identity.keyPem,
+    servername: 'localhost',
+  });
+  socket.on('error', () => undefined);
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  socket.write(mqttPacket.generate({ cmd: 'connect', clientId: device, protocolVersion: 4, keepalive: 30 }));
+  await new Promise((resolve) => socket.once('data', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const before = rssMb(broker.pid);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(broker.pid))), 20);
+  const topic = Buffer.from(deviceTopics(device).telemetry);
+  const rest = Buffer.concat([
+    Buffer.from([topic.length >> 8, topic.length & 0xff]),
+    topic,
+    Buffer.from([0, 9]),
+  ]);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const started = performance.now();
+  socket.write(Buffer.concat([Buffer.from([0x32, ...remainingLength(rest.length + BODY)]), rest]));
+  const chunk = Buffer.alloc(256 * 1024, 0x78);
+  let written = 0;
+  while (!socket.destroyed && written < BODY) {
+    written += chunk.length;
+    if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
+  }
+  await closed;
+  const cutMs = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMb(broker.pid));
+  return { writtenMb: written / 2 ** 20, cutMs, growthMb: peak - before };
+}
+
 /**
  * One device sends a PUBLISH announcing 250 MB to the embedded broker (in a
- * process of its own) and keeps writing its body as fast as TLS takes it.
- * Prints how much the client got to write before the broker cut it off and
- * how far the broker's resident memory grew (target: under 20 MB).
+ * process of its own, default limits) and keeps writing its body as fast as
+ * TLS takes it: how much the client got to write before the broker cut it
+ * off, and how far the broker's resident memory grew (target: under 20
+ * MB). Three rounds, a new device connection each.
  */
-export async function benchBrokerFlood(): Promise<string[]> {
+export async function benchBrokerFlood(_options?: BenchOptions): Promise<Figure[]> {
   const broker = await startBenchBroker();
   try {
-    const ca = await ensureCa(`${broker.dir}/ca`);
-    const identity = await issueDeviceCertificate(ca, DEVICE, { days: 1 });
-    const socket = tlsConnect({
-      host: '127.0.0.1',
-      port: broker.port,
-      ca: broker.caPem,
-      cert: identity.certPem,
-      key: identity.keyPem,
-      servername: 'localhost',
-    });
-    socket.on('error', () => undefined);
-    await new Promise((resolve) => socket.once('secureConnect', resolve));
-    socket.write(
-      mqttPacket.generate({ cmd: 'connect', clientId: DEVICE, protocolVersion: 4, keepalive: 30 }),
-    );
-    await new Promise((resolve) => socket.once('data', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const before = rssMb(broker.pid);
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(broker.pid))), 20);
-    const topic = Buffer.from(deviceTopics(DEVICE).telemetry);
-    const rest = Buffer.concat([
-      Buffer.from([topic.length >> 8, topic.length & 0xff]),
-      topic,
-      Buffer.from([0, 9]),
-    ]);
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    const started = performance.now();
-    socket.write(Buffer.concat([Buffer.from([0x32, ...remainingLength(rest.length + BODY)]), rest]));
-    const chunk = Buffer.alloc(256 * 1024, 0x78);
-    let written = 0;
-    while (!socket.destroyed && written < BODY) {
-      written += chunk.length;
-      if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
-    }
-    await closed;
-    const cutAfterMs = performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    clearInterval(sampler);
-    peak = Math.max(peak, rssMb(broker.pid));
-    const pad = (s: string) => s.padEnd(48);
+    const rounds = [];
+    for (let round = 0; round < 3; round++) rounds.push(await flood(broker, round));
     return [
-      `${pad('broker: 250 MB publish from one device')} cut off after ${cutAfterMs.toFixed(0)} ms; the client wrote ${(written / 2 ** 20).toFixed(1)} MB into its socket before the close`,
-      `${pad('broker: RSS during the 250 MB publish')} ${before.toFixed(1)} MB before, ${peak.toFixed(1)} MB peak, growth ${(peak - before).toFixed(1)} MB (target < 20 MB)`,
+      figure('broker-flood', {
+        name: '250 MB publish from one device: written before the cut',
+        unit: 'MB',
+        values: rounds.map((r) => r.writtenMb),
+        note: `cut off after ${rounds.map((r) => r.cutMs.toFixed(0)).join(', ')} ms`,
+      }),
+      figure('broker-flood', {
+        name: '250 MB publish from one device: broker RSS growth',
+        unit: 'MB',
+        values: rounds.map((r) => r.growthMb),
+        goal: { op: '<=', value: 20 },
+      }),
     ];
   } finally {
     await broker.close();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  for (const line of await benchBrokerFlood()) console.log(line);
-}
+if (isMain(import.meta.url)) await runStandalone(benchBrokerFlood);

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IncidentEvent } from '../cloud/incidents/incident-types.js';
-import { quantile } from './bench-broker.js';
+import type { IncidentEvent } from '../cloud/contracts/cloud-values.js';
+import { isMain, runStandalone, type BenchOptions } from './bench-options.js';
+import { figure, type Figure } from './figure.js';
+import { quantile } from './stats.js';
 import {
   benchCloudConfig,
   DeviceFleet,
@@ -36,7 +38,6 @@ const FIRST_BURST_MS = 5_000;
 
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const pad = (name: string): string => name.padEnd(48);
 
 async function waitUntil(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -52,7 +53,11 @@ function received(counts: Readonly<Record<string, number>>): number {
 }
 
 /** Headroom: every device raises an anomaly within one second, ten times the bursts above. */
-async function storm(devices: DeviceFleet, deviceIds: readonly string[], incidentAt: Map<string, number>) {
+async function storm(
+  devices: DeviceFleet,
+  deviceIds: readonly string[],
+  incidentAt: Map<string, number>,
+): Promise<Figure> {
   const cpu = process.cpuUsage();
   const started = now();
   const burst = await devices.request({ type: 'burst', deviceIds, withinMs: BURST_WITHIN_MS });
@@ -67,12 +72,17 @@ async function storm(devices: DeviceFleet, deviceIds: readonly string[], inciden
     .filter((v) => Number.isFinite(v))
     .sort((a, b) => a - b);
   const rate = sent.length / ((last - started) / 1000);
-  return `${pad('cloud: anomaly → incident, whole fleet in 1 s')} p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms  (${String(latencies.length)}/${String(sent.length)} anomalies, ${rate.toFixed(0)}/s; cloud CPU ${((used.user + used.system) / 1000 / (last - started)).toFixed(2)} core-s per wall s)`;
+  return figure('cloud-load', {
+    name: 'anomaly → incident p99, whole fleet in 1 s',
+    unit: 'ms',
+    values: quantile(latencies, 0.99),
+    note: `p50 ${quantile(latencies, 0.5).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ${String(latencies.length)}/${String(sent.length)} anomalies, ${rate.toFixed(0)}/s; cloud CPU ${((used.user + used.system) / 1000 / (last - started)).toFixed(2)} core-s per wall s`,
+  });
 }
 
-/** One line per figure. */
-export async function benchCloudLoad(): Promise<string[]> {
-  const lines: string[] = [];
+/** The cloud's figures under the fleet's load (one 60 s run; latencies are percentiles over its anomalies). */
+export async function benchCloudLoad(_options?: BenchOptions): Promise<Figure[]> {
+  const figures: Figure[] = [];
   const load = loadavg()[0] ?? 0;
   const { workspace, ms: identitiesMs, cached } = await fleetWorkspace(FLEET_SIZE);
   const featureNames = (
@@ -149,25 +159,54 @@ export async function benchCloudLoad(): Promise<string[]> {
     const telemetry = stopped.type === 'telemetry-stopped' ? stopped : { published: 0, errors: 0 };
     const share = (seconds: number): string => `${((100 * seconds) / wallS).toFixed(1)} %`;
 
-    lines.push(
-      `${pad('cloud: device identities ready')} ${(identitiesMs / 1000).toFixed(1)} s  (${String(FLEET_SIZE)} device certificates ${cached ? 'read from the cache' : 'issued into the cache'} in the OS temp folder)`,
-      `${pad('cloud: devices connected (mutual TLS)')} ${(connected.ms / 1000).toFixed(1)} s  (${String(FLEET_SIZE)} clients, ${String(connected.failed)} failed)`,
-      `${pad('cloud: anomaly → incident')} p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms  (${String(latencies.length)}/${String(sent.length)} anomalies, ${String(sendErrors)} unsent; target p99 < 100 ms; load average ${load.toFixed(1)})`,
-      `${pad('cloud: messages handled')} ${(handled / wallS).toFixed(0)} msg/s  (${String(handled)} in ${wallS.toFixed(0)} s: ${String(telemetry.published)} telemetry, ${String(sent.length)} anomalies sent; ${String(received(stats.invalid))} invalid, ${String(received(stats.handlerErrors))} handler errors)`,
-      `${pad('cloud: process CPU')} ${share((cpu.user + cpu.system) / 1e6)} of a core  (broker process ${share(processCpuSeconds(broker.pid) - before.broker)}, device simulators ${share(processCpuSeconds(devices.pid) - before.devices)})`,
-      `${pad('cloud: process RSS')} ${(rssMax / 2 ** 20).toFixed(0)} MB max  (broker process ${processRssMb(broker.pid).toFixed(0)} MB)`,
-      `${pad('cloud: event loop delay')} p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms  (sampled every 1 ms, the period included)`,
+    const f = (input: Parameters<typeof figure>[1]): Figure => figure('cloud-load', input);
+    figures.push(
+      f({
+        name: 'devices connected (mutual TLS)',
+        unit: 's',
+        values: connected.ms / 1000,
+        note: `${String(FLEET_SIZE)} clients, ${String(connected.failed)} failed; identities ${(identitiesMs / 1000).toFixed(1)} s (${cached ? 'read from the cache' : 'issued into the cache'})`,
+      }),
+      f({
+        name: 'anomaly → incident p99',
+        unit: 'ms',
+        values: quantile(latencies, 0.99),
+        goal: { op: '<=', value: 100 },
+        note: `p50 ${quantile(latencies, 0.5).toFixed(1)} ms, max ${(latencies.at(-1) ?? Number.NaN).toFixed(1)} ms; ${String(latencies.length)}/${String(sent.length)} anomalies, ${String(sendErrors)} unsent; load average ${load.toFixed(1)}`,
+      }),
+      f({
+        name: 'messages handled',
+        unit: 'msg/s',
+        values: handled / wallS,
+        note: `${String(handled)} in ${wallS.toFixed(0)} s: ${String(telemetry.published)} telemetry (every 10 s per device, the default), ${String(sent.length)} anomalies; ${String(received(stats.invalid))} invalid, ${String(received(stats.handlerErrors))} handler errors`,
+      }),
+      f({
+        name: 'cloud process CPU',
+        unit: '% of a core',
+        values: (100 * (cpu.user + cpu.system)) / 1e6 / wallS,
+        note: `broker process ${share(processCpuSeconds(broker.pid) - before.broker)}, device simulators ${share(processCpuSeconds(devices.pid) - before.devices)}`,
+      }),
+      f({
+        name: 'cloud process RSS, max',
+        unit: 'MB',
+        values: rssMax / 2 ** 20,
+        note: `broker process ${processRssMb(broker.pid).toFixed(0)} MB`,
+      }),
+      f({
+        name: 'event loop delay p99',
+        unit: 'ms',
+        values: delay.percentile(99) / 1e6,
+        note: `p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms, sampled every 1 ms`,
+      }),
     );
-    lines.push(await storm(devices, deviceIds, incidentAt));
+    figures.push(await storm(devices, deviceIds, incidentAt));
   } finally {
     await devices.stop();
     await cloud.stop();
     await broker.stop();
     run.remove();
   }
-  return lines;
+  return figures;
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  for (const text of await benchCloudLoad()) console.log(text);
-}
+if (isMain(import.meta.url)) await runStandalone(benchCloudLoad);

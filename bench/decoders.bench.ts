@@ -1,7 +1,9 @@
 import { CODECS } from '../shared/protocols/index.js';
 import { ProtocolDecoder } from '../shared/protocols/protocol-decoder.js';
 import type { ChannelsByProtocol, ProtocolName } from '../shared/schemas/readings.js';
-import { formatMeasurement, measureRate, type Measurement } from './measure.js';
+import { isMain, runStandalone, type BenchOptions } from './bench-options.js';
+import { figure, type Figure } from './figure.js';
+import { rateRounds } from './measure.js';
 
 /** Decoding throughput on one core, per module, with frames arriving in 4 KiB chunks as a UART driver delivers them. */
 const SAMPLES: { [P in ProtocolName]: ChannelsByProtocol[P] } = {
@@ -52,23 +54,23 @@ function chunks(bytes: Uint8Array, size: number): Uint8Array[] {
   return out;
 }
 
-export function benchDecoders(): Measurement[] {
-  const results: Measurement[] = [];
+/** Frames per second of each protocol's decoder: the median and spread of five rounds. */
+export function benchDecoders(_options?: BenchOptions): Promise<Figure[]> {
+  const results: Figure[] = [];
   for (const protocol of Object.keys(SAMPLES) as ProtocolName[]) {
     const frames = protocol === 'mcu90640' ? 2_000 : 50_000;
     const pieces = chunks(stream(protocol, frames), 4096);
+    const rates = rateRounds(frames, () => {
+      const decoder = new ProtocolDecoder(CODECS[protocol]);
+      for (const piece of pieces) decoder.push(piece);
+      if (decoder.stats.frames !== frames)
+        throw new Error(`${protocol}: decoded ${decoder.stats.frames}/${frames}`);
+    });
     results.push(
-      measureRate(`decode ${protocol} (4 KiB chunks)`, 'frames', frames, () => {
-        const decoder = new ProtocolDecoder(CODECS[protocol]);
-        for (const piece of pieces) decoder.push(piece);
-        if (decoder.stats.frames !== frames)
-          throw new Error(`${protocol}: decoded ${decoder.stats.frames}/${frames}`);
-      }),
+      figure('decoders', { name: `decode ${protocol} (4 KiB chunks)`, unit: 'frames/s', values: rates }),
     );
   }
-  return results;
+  return Promise.resolve(results);
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  for (const m of benchDecoders()) console.log(formatMeasurement(m));
-}
+if (isMain(import.meta.url)) await runStandalone(benchDecoders);

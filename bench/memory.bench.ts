@@ -1,154 +1,205 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateOfferKeys } from '../shared/model/model-signature.js';
 import { DEFAULT_KIT } from '../simulators/devices/kit.js';
 import { startKit } from '../simulators/devices/start-kit.js';
+import { agentWorkspace } from './agent-workspace.js';
 import { startBenchBroker } from './bench-broker.js';
-import type { MemorySample } from './memory-child.js';
+import { isMain, runStandalone, type BenchOptions } from './bench-options.js';
+import { figure, type Figure } from './figure.js';
+import { spread } from './stats.js';
 
 /**
- * Memory of a whole edge agent in its own process: five emulated modules
- * (one of each protocol, the camera at 4 Hz) on ptys, the shipped ONNX model
- * (models/default) installed as the active model, the embedded broker over
- * mutual TLS. Emulated time runs SCALE× so minutes pass in seconds; the RSS
- * is the child's own (kit and broker live in this process).
- *
- * The child starts as `emberwatch edge` does (young generation capped before
- * the agent loads, memory-child.ts) but without the command line's other
- * modules. It runs as started plainly, then with settings a service unit
- * may add (edge/README.md): glibc's arena cap, which keeps the native
- * threads (aws-crt's event loop, onnxruntime) from holding an arena each,
- * and V8's semi-space limit. Each figure is printed on its own, the plain one first.
+ * Memory of the real `emberwatch edge` (bin/emberwatch.js, as installed)
+ * in each way it is started: plainly with its output piped (JSON logs), in
+ * a terminal (`script`, so standard error is a pty and the logs are
+ * pretty), and as a systemd service would run it. systemd is not running
+ * on machines like this one, so that mode reproduces what the unit in
+ * deploy/pi/emberwatch-edge.service gives the process: its environment
+ * (MALLOC_ARENA_MAX=2, UV_THREADPOOL_SIZE=1, NODE_ENV=production,
+ * INVOCATION_ID, JOURNAL_STREAM), standard input from /dev/null and its
+ * output to the journal's socket (here a pipe: not a terminal either).
+ * Each agent reads five emulated modules (one of each, the camera at 4 Hz)
+ * on ptys in real time, runs the shipped ONNX model (models/default) and
+ * publishes over mutual TLS to the embedded broker (its own process), all
+ * with the product's defaults. The resident set of the agent's process
+ * (VmRSS: every thread, native memory included) is sampled every 5 s for
+ * 2 minutes, or 10 with `--long`, after the agent says it is ready; the
+ * figure is the peak, held to 120 MB. The start-up, spawn to the agent's
+ * ready line, is reported too.
  */
-const SCALE = 10;
-const WARM_UP_S = 8;
-const RUN_S = 40;
-const DEVICE = 'gw-bench-memory';
-const MB = 1024 * 1024;
+const CLI = fileURLToPath(new URL('../../bin/emberwatch.js', import.meta.url));
+const SAMPLE_EVERY_MS = 5000;
+const QUICK_S = 120;
+const LONG_S = 600;
 
-/** How the agent process is started. */
-interface Variant {
+interface Mode {
   readonly label: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly execArgv: readonly string[];
+  start(configPath: string): ChildProcess;
 }
 
-const VARIANTS: readonly Variant[] = [
-  { label: 'as started by hand', env: {}, execArgv: [] },
-  { label: 'MALLOC_ARENA_MAX=2', env: { MALLOC_ARENA_MAX: '2' }, execArgv: [] },
-  {
-    label: 'MALLOC_ARENA_MAX=2, --max-semi-space-size=2',
-    env: { MALLOC_ARENA_MAX: '2' },
-    execArgv: ['--max-semi-space-size=2'],
-  },
-];
-
-function request(child: ChildProcess): Promise<MemorySample> {
-  return new Promise((resolve) => {
-    child.once('message', (message) => resolve(message as MemorySample));
-    child.send('sample');
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Copies the shipped model into a fresh models folder as its active model, as an installed offer would leave it. */
-function installDefaultModel(root: string): string {
-  const source = fileURLToPath(new URL('../../models/default', import.meta.url));
-  const manifest = JSON.parse(readFileSync(join(source, 'manifest.json'), 'utf8')) as { version: string };
-  mkdirSync(join(root, 'versions'), { recursive: true });
-  cpSync(source, join(root, 'versions', 'default'), { recursive: true });
-  const entry = { dir: 'default', version: manifest.version, offerId: 'bundled' };
-  writeFileSync(join(root, 'state.json'), JSON.stringify({ active: entry, previous: null }));
-  return manifest.version;
-}
-
-/** This process's environment without the settings a variant decides on. */
+/** This process's environment without the settings a mode decides on. */
 function inheritedEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env['MALLOC_ARENA_MAX'];
   delete env['NODE_OPTIONS'];
+  delete env['EMBERWATCH_LOG_LEVEL'];
   return env;
 }
 
-function line(label: string, s: MemorySample, emulatedS: number): string {
-  const rss = (s.rssBytes / MB).toFixed(1);
-  const heap = (s.heapUsedBytes / MB).toFixed(1);
-  const heapTotal = (s.heapTotalBytes / MB).toFixed(1);
-  const external = (s.externalBytes / MB).toFixed(1);
-  return (
-    `${label.padEnd(64)} ${rss} MB RSS  (heap ${heap} of ${heapTotal} MB, external ${external} MB; ` +
-    `${String(Math.round(emulatedS))} emulated s, ${String(s.steps)} steps, ` +
-    `${String(s.readings['mcu90640'] ?? 0)} thermal frames, model ${s.model}; target ≤ 120 MB)`
-  );
+const MODES: readonly Mode[] = [
+  {
+    label: 'started plainly (output piped, JSON logs)',
+    start: (config) =>
+      spawn(process.execPath, [CLI, 'edge', '--config', config], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: inheritedEnv(),
+      }),
+  },
+  {
+    label: 'in a terminal (pretty logs)',
+    start: (config) =>
+      spawn('script', ['-qfec', `exec ${process.execPath} ${CLI} edge --config ${config}`, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...inheritedEnv(), TERM: 'xterm' },
+      }),
+  },
+  {
+    label: 'as a systemd service (deploy/pi/emberwatch-edge.service)',
+    start: (config) =>
+      spawn(process.execPath, [CLI, 'edge', '--config', config], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...inheritedEnv(),
+          MALLOC_ARENA_MAX: '2',
+          UV_THREADPOOL_SIZE: '1',
+          NODE_ENV: 'production',
+          INVOCATION_ID: '0123456789abcdef0123456789abcdef',
+          JOURNAL_STREAM: '8:12345',
+        },
+      }),
+  },
+];
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
-export async function benchMemory(): Promise<string[]> {
-  const lines: string[] = [];
-  for (const variant of VARIANTS) lines.push(...(await measureVariant(variant)));
-  return lines;
+function threadsOf(pid: number): number {
+  return readdirSync(`/proc/${String(pid)}/task`).length;
 }
 
-async function measureVariant(variant: Variant): Promise<string[]> {
+/** The node process of the agent: the child itself, or the one `script` started (it execs into node). */
+function agentPid(child: ChildProcess): number {
+  const pid = child.pid ?? 0;
+  const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
+  if (comm.startsWith('node')) return pid;
+  for (const task of readdirSync(`/proc/${String(pid)}/task`)) {
+    const children = readFileSync(`/proc/${String(pid)}/task/${task}/children`, 'utf8').trim();
+    for (const c of children.split(/\s+/).filter((x) => x !== '')) {
+      if (readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('node')) return Number(c);
+    }
+  }
+  throw new Error(`memory bench: no node process under ${comm} (${String(pid)})`);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for the agent's ready line `{"deviceId":…,"status":URL}`; returns the URL and the ms from spawn. */
+function ready(
+  child: ChildProcess,
+  spawnedAt: number,
+): Promise<{ url: string; ms: number; output: () => string }> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-20_000);
+      const match = /\{"deviceId":"[^"]+","status":"(http:\/\/[^"]+)"\}/.exec(output);
+      if (match?.[1] !== undefined)
+        resolve({ url: match[1], ms: performance.now() - spawnedAt, output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
+    child.once('exit', (code) =>
+      reject(new Error(`memory bench: the agent exited (${String(code)}): ${output.slice(-500)}`)),
+    );
+  });
+}
+
+interface ModeResult {
+  readonly samples: number[];
+  readonly startupMs: number;
+  readonly threads: number;
+  readonly steps: number;
+  readonly model: string;
+}
+
+async function measureMode(mode: Mode, seconds: number, index: number): Promise<ModeResult> {
   const broker = await startBenchBroker();
-  const kit = await startKit(DEFAULT_KIT, { speed: SCALE });
+  const kit = await startKit(DEFAULT_KIT);
+  const dir = mkdtempSync(join(tmpdir(), 'emberwatch-memory-bench-'));
   let child: ChildProcess | undefined;
   try {
-    const modelsDir = join(broker.dir, 'models');
-    const version = installDefaultModel(modelsDir);
-    const keyPath = join(broker.dir, 'fleet.pem');
-    writeFileSync(keyPath, generateOfferKeys().publicKeyPem);
-    const files = await broker.deviceFiles(DEVICE);
-    const config = {
-      deviceId: DEVICE,
-      sensors: kit.devices.map((d) => ({ id: d.id, protocol: d.protocol, path: d.path, baud: d.baud })),
-      broker: { host: '127.0.0.1', port: broker.port, ...files, flowControl: 'none' },
-      model: { dir: modelsDir, fleetPublicKeyPath: keyPath },
-      outbox: { path: join(broker.dir, 'outbox.db') },
-      status: { host: '127.0.0.1', port: 0 },
-    };
-    const configPath = join(broker.dir, 'agent.json');
-    writeFileSync(configPath, JSON.stringify(config));
-    const started = fork(
-      fileURLToPath(new URL('./memory-child.js', import.meta.url)),
-      [configPath, String(SCALE)],
-      {
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        env: { ...inheritedEnv(), ...variant.env },
-        execArgv: [...variant.execArgv],
-      },
-    );
-    child = started;
-    await new Promise<void>((resolve, reject) => {
-      started.once('message', () => resolve());
-      started.once('exit', (code) => reject(new Error(`memory child exited (code ${String(code)})`)));
-    });
-    const t0 = performance.now();
-    await sleep(WARM_UP_S * 1000);
-    const warm = await request(started);
-    const warmS = ((performance.now() - t0) / 1000) * SCALE;
-    await sleep((RUN_S - WARM_UP_S) * 1000);
-    const later = await request(started);
-    const laterS = ((performance.now() - t0) / 1000) * SCALE;
-    if (later.model !== version)
-      throw new Error(`memory bench: the agent ran ${later.model}, not ${version}`);
-    return [
-      line(`edge agent RSS after warm-up, ${variant.label}`, warm, warmS),
-      line(`edge agent RSS later, ${variant.label}`, later, laterS),
-    ];
+    const ws = await agentWorkspace(broker, `gw-bench-memory-${String(index)}`, kit.devices, dir);
+    const spawnedAt = performance.now();
+    child = mode.start(ws.configPath);
+    const { url, ms } = await ready(child, spawnedAt);
+    const pid = agentPid(child);
+    const samples: number[] = [];
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      samples.push(rssMb(pid));
+      await sleep(SAMPLE_EVERY_MS);
+    }
+    samples.push(rssMb(pid));
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const model = /emberwatch_model_info\{[^}]*version="([^"]+)"/.exec(metrics)?.[1] ?? 'unknown';
+    const steps = Number(/^emberwatch_steps_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
+    if (model !== ws.modelVersion)
+      throw new Error(`memory bench: the agent ran ${model}, not ${ws.modelVersion}`);
+    return { samples, startupMs: ms, threads: threadsOf(pid), steps, model };
   } finally {
     if (child !== undefined && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.send('stop');
-      await exited;
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
     }
     await kit.stop();
     await broker.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  for (const text of await benchMemory()) console.log(text);
+export async function benchMemory(options: BenchOptions = { long: false }): Promise<Figure[]> {
+  const seconds = options.long ? LONG_S : QUICK_S;
+  const figures: Figure[] = [];
+  const startups: number[] = [];
+  for (const [index, mode] of MODES.entries()) {
+    const r = await measureMode(mode, seconds, index);
+    startups.push(r.startupMs);
+    const s = spread(r.samples);
+    figures.push(
+      figure('memory', {
+        name: `edge agent RSS, peak over ${String(seconds / 60)} min, ${mode.label}`,
+        unit: 'MB',
+        values: s.max,
+        goal: { op: '<=', value: 120 },
+        note: `median ${s.median.toFixed(1)} MB, first ${(r.samples[0] ?? NaN).toFixed(1)} MB, ${String(r.samples.length)} samples every 5 s; ${String(r.threads)} threads; ${String(r.steps)} steps with ${r.model}; five modules on ptys`,
+      }),
+    );
+  }
+  figures.push(
+    figure('memory', {
+      name: 'emberwatch edge start-up: spawn → ready line',
+      unit: 'ms',
+      values: startups,
+      note: 'one per start mode: config and TLS files read, model checked and loaded, five ports opened, status server listening',
+    }),
+  );
+  return figures;
 }
+
+if (isMain(import.meta.url)) await runStandalone(benchMemory);

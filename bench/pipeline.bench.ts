@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMain, runStandalone, type BenchOptions } from './bench-options.js';
+import { figure, type Figure } from './figure.js';
 
 /**
  * The whole model pipeline as a data scientist runs it, each stage through
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  * shipped default model (scripts/train-default-model.sh): 600 training runs,
  * their feature store, the search and final fit, 500 held-out runs from
  * seeds never used in training, and the evaluation. Target: the whole in
- * under five minutes on two cores.
+ * under five minutes on two cores. One round: the whole takes minutes.
  */
 const CLI = fileURLToPath(new URL('../../bin/emberwatch.js', import.meta.url));
 
@@ -77,9 +79,9 @@ interface Headline {
   nuisance: { runs: number; falseAlarmRuns: number };
 }
 
-export async function benchPipeline(): Promise<string[]> {
+export async function benchPipeline(_options?: BenchOptions): Promise<Figure[]> {
   const work = mkdtempSync(join(tmpdir(), 'emberwatch-pipeline-bench-'));
-  const lines: string[] = [];
+  const figures: Figure[] = [];
   const load = loadavg()[0] ?? 0;
   try {
     let total = 0;
@@ -89,22 +91,28 @@ export async function benchPipeline(): Promise<string[]> {
       evaluation = await run(stage.args(work));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       total += seconds;
-      lines.push(`pipeline: ${stage.name.padEnd(42)} ${seconds.toFixed(1).padStart(6)} s`);
+      figures.push(figure('pipeline', { name: stage.name, unit: 's', values: seconds }));
     }
-    lines.push(
-      `pipeline: whole (target < 300 s)                    ${total.toFixed(1).padStart(6)} s  (load average at start ${load.toFixed(2)})`,
-    );
     const h = JSON.parse(evaluation) as Headline;
-    lines.push(
-      `pipeline: held-out fires detected ${h.fire.detected}/${h.fire.runs}, median ${h.fire.medianTimeToAlarmS.toFixed(1)} s ` +
-        `(best detector ${h.baseline.best.medianTimeToAlarmS.toFixed(1)} s); false alarms ${h.nuisance.falseAlarmRuns}/${h.nuisance.runs} nuisance runs`,
+    figures.push(
+      figure('pipeline', {
+        name: 'whole pipeline, five stages',
+        unit: 's',
+        values: total,
+        goal: { op: '<=', value: 300 },
+        note: `load average at start ${load.toFixed(2)}`,
+      }),
+      figure('pipeline', {
+        name: 'held-out fires detected',
+        unit: '%',
+        values: (100 * h.fire.detected) / h.fire.runs,
+        note: `${String(h.fire.detected)}/${String(h.fire.runs)}, median ${h.fire.medianTimeToAlarmS.toFixed(1)} s to alarm (best detector ${h.baseline.best.medianTimeToAlarmS.toFixed(1)} s); false alarms in ${String(h.nuisance.falseAlarmRuns)}/${String(h.nuisance.runs)} nuisance runs`,
+      }),
     );
-    return lines;
+    return figures;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  for (const line of await benchPipeline()) console.log(line);
-}
+if (isMain(import.meta.url)) await runStandalone(benchPipeline);

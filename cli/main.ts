@@ -1,39 +1,134 @@
 import { isEmberError } from '../shared/errors.js';
 import { exitCodeFor, type Command, type CommandIo } from './options.js';
 
-/** A subcommand, loaded only when it runs: `edge` must not carry the cloud, training and DuckDB in memory. */
+/** What help says of a command, from `help/NAME.ts`: no module of the command itself. */
+interface CommandHelp {
+  readonly summary: string;
+  readonly usage: string;
+  /** Usage of a sub-action that has its own (`simulate validate`). */
+  readonly subcommandUsage?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A subcommand, loaded only when it runs: `edge` must not carry the cloud,
+ * training and DuckDB in memory, and help loads no command at all (the
+ * list and each `--help` come from the small `help/` modules).
+ */
 interface LazyCommand {
   readonly name: string;
+  help(): Promise<CommandHelp>;
   load(): Promise<Command>;
 }
 
 /** Every subcommand, in the order `--help` lists them. */
 const COMMANDS: readonly LazyCommand[] = [
-  { name: 'demo', load: async () => (await import('./commands/demo.js')).demoCommand },
-  { name: 'decode', load: async () => (await import('./commands/decode.js')).decodeCommand },
-  { name: 'read', load: async () => (await import('./commands/read.js')).readCommand },
-  { name: 'simulate', load: async () => (await import('./commands/simulate.js')).simulateCommand },
-  { name: 'generate', load: async () => (await import('./commands/generate.js')).generateCommand },
-  { name: 'plot', load: async () => (await import('./commands/plot.js')).plotCommand },
-  { name: 'features', load: async () => (await import('./commands/features.js')).featuresCommand },
-  { name: 'query', load: async () => (await import('./commands/query.js')).queryCommand },
-  { name: 'train', load: async () => (await import('./commands/train.js')).trainCommand },
-  { name: 'evaluate', load: async () => (await import('./commands/evaluate.js')).evaluateCommand },
-  { name: 'replay', load: async () => (await import('./commands/replay.js')).replayCommand },
-  { name: 'registry', load: async () => (await import('./commands/registry.js')).registryCommand },
-  { name: 'provision', load: async () => (await import('./commands/provision.js')).provisionCommand },
-  { name: 'broker', load: async () => (await import('./commands/broker.js')).brokerCommand },
-  { name: 'edge', load: async () => (await import('./commands/edge.js')).edgeCommand },
-  { name: 'cloud', load: async () => (await import('./commands/cloud.js')).cloudCommand },
-  { name: 'users', load: async () => (await import('./commands/users.js')).usersCommand },
-  { name: 'tokens', load: async () => (await import('./commands/tokens.js')).tokensCommand },
+  {
+    name: 'demo',
+    help: () => import('./help/demo.js'),
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
+  {
+    name: 'decode',
+    help: () => import('./help/decode.js'),
+    load: async () => (await import('./commands/decode.js')).decodeCommand,
+  },
+  {
+    name: 'read',
+    help: () => import('./help/read.js'),
+    load: async () => (await import('./commands/read.js')).readCommand,
+  },
+  {
+    name: 'simulate',
+    help: () => import('./help/simulate.js'),
+    load: async () => (await import('./commands/simulate.js')).simulateCommand,
+  },
+  {
+    name: 'generate',
+    help: () => import('./help/generate.js'),
+    load: async () => (await import('./commands/generate.js')).generateCommand,
+  },
+  {
+    name: 'plot',
+    help: () => import('./help/plot.js'),
+    load: async () => (await import('./commands/plot.js')).plotCommand,
+  },
+  {
+    name: 'features',
+    help: () => import('./help/features.js'),
+    load: async () => (await import('./commands/features.js')).featuresCommand,
+  },
+  {
+    name: 'query',
+    help: () => import('./help/query.js'),
+    load: async () => (await import('./commands/query.js')).queryCommand,
+  },
+  {
+    name: 'train',
+    help: () => import('./help/train.js'),
+    load: async () => (await import('./commands/train.js')).trainCommand,
+  },
+  {
+    name: 'evaluate',
+    help: () => import('./help/evaluate.js'),
+    load: async () => (await import('./commands/evaluate.js')).evaluateCommand,
+  },
+  {
+    name: 'replay',
+    help: () => import('./help/replay.js'),
+    load: async () => (await import('./commands/replay.js')).replayCommand,
+  },
+  {
+    name: 'registry',
+    help: () => import('./help/registry.js'),
+    load: async () => (await import('./commands/registry.js')).registryCommand,
+  },
+  {
+    name: 'provision',
+    help: () => import('./help/provision.js'),
+    load: async () => (await import('./commands/provision.js')).provisionCommand,
+  },
+  {
+    name: 'claim',
+    help: () => import('./help/claim.js'),
+    load: async () => (await import('./commands/claim.js')).claimCommand,
+  },
+  {
+    name: 'broker',
+    help: () => import('./help/broker.js'),
+    load: async () => (await import('./commands/broker.js')).brokerCommand,
+  },
+  {
+    name: 'edge',
+    help: () => import('./help/edge.js'),
+    load: async () => (await import('./commands/edge.js')).edgeCommand,
+  },
+  {
+    name: 'greengrass-config',
+    help: () => import('./help/greengrass-config.js'),
+    load: async () => (await import('./commands/greengrass-config.js')).greengrassConfigCommand,
+  },
+  {
+    name: 'cloud',
+    help: () => import('./help/cloud.js'),
+    load: async () => (await import('./commands/cloud.js')).cloudCommand,
+  },
+  {
+    name: 'users',
+    help: () => import('./help/users.js'),
+    load: async () => (await import('./commands/users.js')).usersCommand,
+  },
+  {
+    name: 'tokens',
+    help: () => import('./help/tokens.js'),
+    load: async () => (await import('./commands/tokens.js')).tokensCommand,
+  },
 ];
 
-/** The list of commands with their summaries (this loads every command; only help needs them all). */
+/** The list of commands with their summaries, from the help modules alone. */
 async function usage(): Promise<string> {
-  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  const helps = await Promise.all(COMMANDS.map(async (c) => ({ name: c.name, ...(await c.help()) })));
+  const width = Math.max(...helps.map((c) => c.name.length));
+  const lines = helps.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     'Usage: emberwatch <command> [options]',
     '',
@@ -42,6 +137,12 @@ async function usage(): Promise<string> {
     '',
     'Run `emberwatch <command> --help` for the options of one command.',
   ].join('\n');
+}
+
+/** True when the arguments ask for help (before any `--`). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 /** How long a command may take to stop after SIGINT or SIGTERM before the process exits anyway. */
@@ -93,6 +194,13 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
   const [name, ...rest] = argv;
   const stderr = io?.stderr ?? process.stderr;
   const stdout = io?.stdout ?? process.stdout;
+  // `emberwatch plot --list | head`: a reader that stops reading ends the command, quietly.
+  if (stdout === process.stdout) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? stderr : stdout).write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
@@ -102,9 +210,17 @@ export async function main(argv: string[], io?: Partial<CommandIo>): Promise<num
     stderr.write(`emberwatch: unknown command "${name}" (run emberwatch --help)\n`);
     return 2;
   }
-  const command = await entry.load();
+  if (asksForHelp(rest)) {
+    const help = await entry.help();
+    const action = rest[0];
+    const text = (action === undefined ? undefined : help.subcommandUsage?.[action]) ?? help.usage;
+    stdout.write(`${text}\n`);
+    return 0;
+  }
+  // Before loading: a Ctrl-C while the command's modules load must stop it too, not kill it half-started.
   const signal = stopSignal(stderr);
   try {
+    const command = await entry.load();
     return await command.run(rest, {
       stdin: io?.stdin ?? process.stdin,
       stdout,

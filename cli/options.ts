@@ -34,7 +34,7 @@ export function parseOptions<S extends z.ZodType>(
   let values: Record<string, unknown>;
   try {
     values = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, options),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }).values;
@@ -46,14 +46,46 @@ export function parseOptions<S extends z.ZodType>(
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const key = issue?.path[0];
+    // zod's own wording of a missing value starts so; a schema's own message (`is required: say why`) stays.
+    const generic = issue?.message.startsWith('Invalid input') === true;
+    if (typeof key === 'string' && issue?.path.length === 1 && values[key] === undefined && generic) {
+      // Not the schema's `expected number, received NaN`: the option was simply not given.
+      throw new EmberError('EMBER_ERR_BAD_OPTION', `${command}: --${key}: is required`);
+    }
     const path = issue?.path.join('.') ?? '';
     const where = path === '' ? '' : ` --${path}:`;
-    throw new EmberError(
-      'EMBER_ERR_BAD_OPTION',
-      `${command}:${where} ${issue?.message ?? 'invalid options'}`,
-    );
+    const given = typeof key === 'string' ? values[key] : undefined;
+    let message = issue?.message ?? 'invalid options';
+    if (typeof given === 'string') {
+      if (issue?.code === 'invalid_type' && issue.expected === 'number') {
+        message = `${JSON.stringify(given)} is not a number`;
+      } else if (issue?.code === 'too_small' || issue?.code === 'too_big') {
+        message = `${message} (got ${given})`;
+      }
+    }
+    throw new EmberError('EMBER_ERR_BAD_OPTION', `${command}:${where} ${message}`);
   }
   return parsed.data;
+}
+
+/**
+ * `--runs -3` as `--runs=-3`: parseArgs refuses a value that starts with a
+ * dash as ambiguous, but a negative number after a string option can only be
+ * its value, and the schema then says what is wrong with it.
+ */
+function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Exit codes: 2 for a bad invocation, 1 for a failure while running. */

@@ -118,6 +118,7 @@ export function linkSettings(
         };
   return {
     deviceId: config.deviceId,
+    ...(config.broker.clientId === undefined ? {} : { clientId: config.broker.clientId }),
     host: config.broker.host,
     port: config.broker.port,
     protocol: config.broker.protocol,

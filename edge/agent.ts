@@ -18,18 +18,21 @@ import {
 } from './agent-settings.js';
 import { chooseAlarmPolicy } from './alarm-policy-choice.js';
 import { CloudConfigFile } from './cloud-config-file.js';
-import { cloudMessageHandler } from './cloud-message-handler.js';
 import type { AgentConfig } from './config/agent-config.js';
+import { wireEdge } from './edge-wiring.js';
 import { readFleetPublicKey } from './fleet-public-key.js';
 import { IotLink } from './link/iot-link.js';
+import { seedInitialModel } from './model/initial-model.js';
 import { ModelUpdater } from './model/model-updater.js';
+import { TelemetryPacker } from './outbox/backlog-packer.js';
 import { Drainer } from './outbox/drainer.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { UnstoredMessages } from './outbox/unstored-messages.js';
+import { homeAssistantBridgeFor, type HomeAssistantBridge } from './home-assistant/home-assistant-bridge.js';
 import { DevicePipeline } from './pipeline/device-pipeline.js';
 import { IncidentRecorder } from './pipeline/incident-recorder.js';
 import { ModelRunner, type ModelProvider } from './pipeline/model-runner.js';
-import { scaledClock, type AgentClock } from './scaled-clock.js';
+import { scaledClock, type StampingClock } from './scaled-clock.js';
 import { systemSerialLines } from './sensors/serial-line.js';
 import { SensorSources } from './sensor-sources.js';
 import { createMessageIdGenerator } from './outbox/message-id.js';
@@ -46,7 +49,8 @@ export type { EdgeAgentOptions } from './agent-options.js';
 
 /**
  * The edge agent's composition root: builds every component from the
- * configuration (constructors do no I/O), starts them in dependency order
+ * configuration (constructors do no I/O), has edge-wiring.ts connect them
+ * (who hears what is said there, not here), starts them in dependency order
  * (outbox → model → status → sources → pipeline → link → unstored messages →
  * drainer → health status) and stops them in reverse.
  */
@@ -72,9 +76,10 @@ export class EdgeAgent {
   /** The device's trouble conditions; a change sends a status at once. */
   readonly #trouble = new TroubleBoard();
   readonly #troubleWatch = new SensorTroubleWatch(this.#trouble);
+  readonly #homeAssistant: HomeAssistantBridge | undefined;
   #troubleTimer: NodeJS.Timeout | undefined;
   readonly #scale: number;
-  readonly #clock: AgentClock;
+  readonly #clock: StampingClock;
   readonly #software: string;
   readonly #nextStatusId: () => string;
   #startedAt = 0;
@@ -130,15 +135,14 @@ export class EdgeAgent {
             snapshotStore: this.#store,
             recorder: new IncidentRecorder({ deviceId: config.deviceId, store: this.#store, logger }),
           }),
-      onPlausibilityChange: (reading, change) =>
-        this.#troubleWatch.notePlausibility(reading.sensorId, change, reading.protocol, clock.now()),
-      onUnstored: (messages) => this.#unstored.hold(messages),
+    });
+    this.#homeAssistant = homeAssistantBridgeFor(config, {
+      software: this.#software,
+      logger,
+      condition: () => ({ ...this.#pipeline.stats, troubles: this.#trouble.list().length }),
     });
     const lines = options.lines ?? systemSerialLines();
-    this.#sources = new SensorSources(config, { scale, lines, logger, clock }, (reading) => {
-      this.#troubleWatch.noteReading(reading, clock.now());
-      this.#pipeline.push(reading);
-    });
+    this.#sources = new SensorSources(config, { scale, lines, logger, clock });
     this.#status = new StatusServer({
       host: config.status.host,
       port: config.status.port,
@@ -153,15 +157,14 @@ export class EdgeAgent {
       logger,
       urgent: () => this.#alarmWaiting(),
     });
-    this.#link.on(
-      'message',
-      cloudMessageHandler({
-        log: this.#log,
-        updater: this.#updater,
-        applyConfig: (message) => void this.#applyCloudConfig(message),
-      }),
-    );
-    this.#drainer = new Drainer({ ...options.drainer, outbox: this.#outbox, publisher: this.#link, logger });
+    // A backlog of telemetry drains packed, up to the device payload limit per publish.
+    this.#drainer = new Drainer({
+      ...options.drainer,
+      outbox: this.#outbox,
+      publisher: this.#link,
+      packer: new TelemetryPacker({ clock }),
+      logger,
+    });
     this.#unstored = new UnstoredMessages({
       outbox: this.#outbox,
       publisher: this.#link,
@@ -174,16 +177,27 @@ export class EdgeAgent {
       intervalMs: healthIntervalMs(config, scale),
       build: () => this.healthStatus(),
       logger,
-      onUnstored: (message) => this.#unstored.hold([message], { newestOnly: true }),
     });
-    this.#trouble.onChange(({ change, condition }) => {
-      const where = { kind: condition.kind, source: condition.source, detail: condition.detail };
-      if (change === 'raised') this.#log.warn(where, 'trouble raised');
-      else this.#log.info(where, 'trouble cleared');
-      this.#health.publishNow();
-    });
-    this.#outbox.onStorageChange(() => this.#noteStorage());
-    this.#unstored.onChange(() => this.#noteStorage());
+    wireEdge(
+      {
+        sources: this.#sources,
+        pipeline: this.#pipeline,
+        troubleWatch: this.#troubleWatch,
+        trouble: this.#trouble,
+        health: this.#health,
+        outbox: this.#outbox,
+        unstored: this.#unstored,
+        link: this.#link,
+        updater: this.#updater,
+        homeAssistant: this.#homeAssistant,
+        clock,
+        log: this.#log,
+      },
+      {
+        noteStorage: () => this.#noteStorage(),
+        applyConfig: (message) => void this.#applyCloudConfig(message),
+      },
+    );
   }
 
   /**
@@ -194,12 +208,19 @@ export class EdgeAgent {
    * S3 client, some 20 MB resident) is loaded only when a store is configured.
    */
   static async create(options: EdgeAgentOptions): Promise<EdgeAgent> {
+    const model = options.config.model;
+    if (model?.initial !== undefined) await seedInitialModel(model.dir, model.initial);
+    return EdgeAgent.#createWithFiles(options);
+  }
+
+  /** Opens the snapshot store and reads the TLS and fleet key files, one step per call. */
+  static async #createWithFiles(options: EdgeAgentOptions): Promise<EdgeAgent> {
     const target = options.config.snapshotStore;
     if (target !== undefined && options.snapshotStore === undefined) {
       const { openObjectStore } = await import('../shared/object-store/open-object-store.js');
       const snapshotStore = openObjectStore(target);
       try {
-        return await EdgeAgent.create({ ...options, snapshotStore });
+        return await EdgeAgent.#createWithFiles({ ...options, snapshotStore });
       } catch (error) {
         await snapshotStore.close();
         throw error;
@@ -207,7 +228,7 @@ export class EdgeAgent {
     }
     if (options.brokerCredentials === undefined) {
       const brokerCredentials = await readTlsFiles(brokerFiles(options.config));
-      return EdgeAgent.create({ ...options, brokerCredentials });
+      return EdgeAgent.#createWithFiles({ ...options, brokerCredentials });
     }
     const path = options.config.model?.fleetPublicKeyPath;
     if (path === undefined || options.fleetPublicKeys !== undefined) return new EdgeAgent(options);
@@ -258,6 +279,7 @@ export class EdgeAgent {
     await this.#drainer.start();
     this.#startedAt = this.#clock.now();
     await this.#health.start();
+    this.#homeAssistant?.start();
     this.#log.info({ status: this.#status.url, model: this.#modelStatus() }, 'edge agent started');
   }
 
@@ -265,6 +287,7 @@ export class EdgeAgent {
   async stop(): Promise<void> {
     if (!this.#started) return;
     this.#started = false;
+    await this.#homeAssistant?.stop();
     await this.#health.stop();
     await this.#drainer.stop();
     await this.#link.stop();
@@ -307,13 +330,16 @@ export class EdgeAgent {
   async healthStatus(): Promise<StatusMessage> {
     const now = this.#clock.now();
     const snapshot = await this.snapshot();
-    return healthStatusMessage(snapshot, {
+    const wallOf = this.#clock.wallOf;
+    const message = healthStatusMessage(snapshot, {
       id: this.#nextStatusId(),
-      ts: now,
+      ts: wallOf(now),
       software: this.#software,
-      uptimeS: Math.max(0, now - this.#startedAt) / 1000,
+      uptimeS: Math.max(0, wallOf(now) - wallOf(this.#startedAt)) / 1000,
       thermalPngBase64: thermalPreview(this.#pipeline.latestFrame, this.#log),
     });
+    // Everything that leaves the device is on the wall clock (see scaledClock).
+    return { ...message, trouble: message.trouble?.map((t) => ({ ...t, since: wallOf(t.since) })) };
   }
 
   /** An alarm or anomaly waits to be sent: the link then retries the broker at a short fixed interval. */

@@ -1,3 +1,4 @@
+import { Listeners } from '../shared/listeners.js';
 import type { Reading } from '../shared/schemas/readings.js';
 import { serialSourceOptions, type SourceWiring } from './agent-settings.js';
 import type { AgentConfig } from './config/agent-config.js';
@@ -13,21 +14,27 @@ interface SourceEntry {
 
 /**
  * The agent's serial sources, one per configured sensor: each hands its
- * readings to `onReading` and counts them for the status report.
+ * readings to the `onReading` listeners and counts them for the status report.
  */
 export class SensorSources {
   readonly #entries: SourceEntry[];
+  readonly #readings = new Listeners<[Reading]>();
 
-  constructor(config: AgentConfig, wiring: SourceWiring, onReading: (reading: Reading) => void) {
+  constructor(config: AgentConfig, wiring: SourceWiring) {
     this.#entries = config.sensors.map((sensor) => {
       const source = new SerialSource(serialSourceOptions(config, sensor, wiring));
       const entry: SourceEntry = { id: sensor.id, protocol: sensor.protocol, source, readings: 0 };
       source.on('reading', (reading) => {
         entry.readings++;
-        onReading(reading);
+        this.#readings.emit(reading);
       });
       return entry;
     });
+  }
+
+  /** Hears every reading of every sensor, in arrival order. */
+  onReading(listener: (reading: Reading) => void): () => void {
+    return this.#readings.add(listener);
   }
 
   async start(): Promise<void> {

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -36,13 +38,22 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     redact: { paths: REDACT, censor: '[redacted]' },
   };
   const pretty = settings.pretty ?? (settings.destination === undefined && process.stderr.isTTY);
-  if (pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2 } } });
-  }
+  if (pretty) return pino(options, prettyStream());
   return pino(options, settings.destination ?? pino.destination({ fd: 2, sync: true }));
 }
 
 /** A logger that writes nothing, for tests and library defaults. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * pino-pretty in this thread, writing to standard error synchronously. Not
+ * as a pino transport: that starts a worker thread, a second V8 heap of its
+ * own, which took the edge agent started in a terminal over its 120 MB.
+ * Loaded only when asked for, so JSON logging never carries it.
+ */
+function prettyStream(): PinoPretty.PrettyStream {
+  const build = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  return build({ destination: 2, sync: true });
 }

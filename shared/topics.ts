@@ -25,9 +25,22 @@ export const DeviceId = z
 export type DeviceId = z.infer<typeof DeviceId>;
 
 /** Kinds a device publishes itself. */
-const DEVICE_PUBLISHES: readonly TopicKind[] = ['telemetry', 'anomaly', 'status', 'model/report'];
+export const DEVICE_PUBLISHES: readonly TopicKind[] = ['telemetry', 'anomaly', 'status', 'model/report'];
 /** Kinds a device listens to: what the cloud sends it, and its own retained status. */
-const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['model/offer', 'config', 'status'];
+export const DEVICE_SUBSCRIBES: readonly TopicKind[] = ['model/offer', 'config', 'status'];
+
+/**
+ * The MQTT client ids a device may connect with: its id, or its id, `#` and
+ * a short suffix. The suffix lets a second client on the same gateway (the
+ * agent beside a Greengrass nucleus, which holds the bare thing name)
+ * connect without closing the first one's session; IoT Core's own clients
+ * of one core device are named the same way (`thing#2`).
+ */
+export function isClientIdOf(deviceId: string, clientId: string): boolean {
+  if (clientId === deviceId) return true;
+  const prefix = `${deviceId}#`;
+  return clientId.startsWith(prefix) && /^[A-Za-z0-9_-]{1,32}$/.test(clientId.slice(prefix.length));
+}
 
 /** True when `value` is a valid device id. */
 export function isDeviceId(value: string): boolean {

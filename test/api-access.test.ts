@@ -13,12 +13,16 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Every route anyone may call without credentials, and the one a device's signed URL opens. */
 const PUBLIC_ROUTES = [
   'GET /',
+  'GET /api',
   'GET /assets/:name',
   'GET /healthz',
+  'GET /openapi.json',
   'GET /readyz',
   'HEAD /',
+  'HEAD /api',
   'HEAD /assets/:name',
   'HEAD /healthz',
+  'HEAD /openapi.json',
   'HEAD /readyz',
   'POST /v1/session',
 ];

@@ -18,7 +18,7 @@ describe('emberwatch users and tokens', () => {
   });
 
   it('adds a user with a password from standard input, who can then sign in; changes are audited', async () => {
-    assertFreshBuild(['cli', 'cloud', 'shared']);
+    assertFreshBuild(['cli', 'cloud', 'factory', 'shared']);
     const added = await runCli(
       ['users', 'add', 'ann', '--role', 'operator', '--password-stdin', '--data', dir],
       new TextEncoder().encode('a password from stdin\n'),

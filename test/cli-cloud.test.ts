@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident } from '../cloud/service/cloud-contracts.js';
+import type { Incident } from '../cloud/contracts/cloud-values.js';
 import { deviceTopics } from '../shared/topics.js';
 import {
   anomalyMessage,
@@ -61,7 +61,7 @@ describe('emberwatch cloud as a process', () => {
   const children: CloudChild[] = [];
 
   beforeAll(async () => {
-    assertFreshBuild(['cli', 'cloud', 'shared']);
+    assertFreshBuild(['cli', 'cloud', 'factory', 'shared']);
     broker = await embeddedLinkBroker();
     dir = await mkdtemp(join(tmpdir(), 'emberwatch-cli-cloud-'));
     files = await writeServiceFiles(broker, dir);

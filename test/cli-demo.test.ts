@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceState, Incident } from '../cloud/service/cloud-contracts.js';
+import type { DeviceState, Incident } from '../cloud/contracts/cloud-values.js';
 import { pollUntil } from './helpers/cloud-bed.js';
 import { assertFreshBuild } from './helpers/fresh-build.js';
-import { descendantsNamed, isAlive } from './helpers/process-tree.js';
+import { descendantsNamed, isAlive } from '../bench/process-tree.js';
 import { CLI } from './helpers/run-cli.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -39,7 +39,7 @@ describe('emberwatch demo as a process', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'emberwatch-cli-demo-'));
-    assertFreshBuild(['cli', 'cloud', 'shared', 'edge', 'simulators']);
+    assertFreshBuild(['cli', 'cloud', 'factory', 'shared', 'edge', 'simulators']);
   });
 
   afterAll(async () => {
@@ -88,12 +88,24 @@ describe('emberwatch demo as a process', () => {
         'a high incident of gw-01',
         () => getWithCookie<{ incidents: Incident[] }>(`${url}/v1/incidents?deviceId=gw-01`, cookie),
         (list) => list.incidents.some((i) => i.level === 'high'),
-        25_000,
+        // Any time while the demo runs (40 s): on a loaded machine the fire's simulated minutes come late.
+        40_000,
       );
       const high = incidents.find((i) => i.level === 'high');
       expect(high?.deviceId).toBe('gw-01');
+      // The API may answer before the demo's console line is out: wait for the line, not a race.
+      await waitFor(
+        'the incident and pager lines',
+        () =>
+          stdout.includes(`incident ${high?.id ?? '?'} open: gw-01`) &&
+          /pager \[emergency\] incident\.alert: gw-01 at high/.test(stdout),
+        10_000,
+      ).catch(() => undefined);
       expect(stdout).toContain(`incident ${high?.id ?? '?'} open: gw-01`);
-      expect(stdout).toMatch(/pager \[emergency\] incident\.alert: gw-01 at high/);
+      // The page follows the incident's change by a moment: wait for it rather than race it.
+      const EMERGENCY = /pager \[emergency\] incident\.alert: gw-01 at high/;
+      await waitFor('the emergency page', () => EMERGENCY.test(stdout) || child.exitCode !== null, 20_000);
+      expect(stdout).toMatch(EMERGENCY);
 
       const end = await exited;
       expect(end).toEqual({ code: 0, signal: null });
@@ -105,9 +117,44 @@ describe('emberwatch demo as a process', () => {
       // The gateways' serial lines are socat ptys: there were some, and none outlived the demo.
       expect(socats.size).toBeGreaterThan(0);
       expect([...socats].filter(isAlive)).toEqual([]);
+      // It said which serial lines it used, and where its socat is.
+      expect(stdout).toMatch(/^serial lines: pseudo-terminals made by \/\S*socat, links in \S+$/m);
     } finally {
       clearInterval(watch);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 80_000);
+
+  it('pages the first fire again on a second run of the same data folder, closing what the first run left open', async () => {
+    // The first run ended at its --duration with gw-01's incident still open.
+    const args = ['demo', '--duration', '25', '--port', '0', '--devices', '1', '--speed', '20'];
+    const child = spawn(
+      process.execPath,
+      [CLI, ...args, '--rollout-after', '0', '--data', join(dir, 'demo')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.resume();
+    try {
+      await waitFor(
+        'the emergency page of gw-01',
+        () => /pager \[emergency\] incident\.alert: gw-01 at high/.test(stdout) || child.exitCode !== null,
+        30_000,
+      );
+      expect(stdout).toMatch(/^closed 1 incident\(s\) the last run left open/m);
+      const paged = /pager \[emergency\] incident\.alert: gw-01 at high \(incident (\S+)\)/.exec(stdout);
+      expect(paged, stdout).not.toBeNull();
+      // A new incident, not the first run's.
+      expect(stdout).toContain(`incident ${paged?.[1] ?? '?'} open: gw-01`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      }
+    }
+  }, 60_000);
 });

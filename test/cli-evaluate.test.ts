@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EvaluationSummary } from '../cloud/registry/evaluation-summary.js';
+import { EvaluationSummary } from '../factory/registry/evaluation-summary.js';
 import { writeModelDir } from '../shared/model/model-dir.js';
 import { tinyManifest, trainTinyModel } from './helpers/model-fixtures.js';
 import { runCli } from './helpers/run-cli.js';
@@ -116,6 +116,27 @@ describe('emberwatch evaluate', () => {
       expect(result.stdout, fireClass).toContain(fireClass);
     }
   }, 60_000);
+
+  it('never writes into the shipped model folder: its report goes to data/ of the current folder', async () => {
+    const shipped = fileURLToPath(new URL('../models/default', import.meta.url));
+    const before = readdirSync(shipped).sort();
+    const here = join(dir, 'cwd');
+    mkdirSync(here);
+    const result = await runCli(
+      ['evaluate', '--model', shipped, '--data', data],
+      undefined,
+      90_000,
+      process.env,
+      here,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(shipped).sort()).toEqual(before);
+    const version = (JSON.parse(readFileSync(join(shipped, 'manifest.json'), 'utf8')) as { version: string })
+      .version;
+    const report = join(here, 'data', `evaluation-${version}.html`);
+    expect(result.stdout).toContain(`Report: ${join('data', `evaluation-${version}.html`)}`);
+    expect(readFileSync(report, 'utf8')).toContain(`Evaluation of model ${version}`);
+  }, 90_000);
 
   it('writes the report where --report says', async () => {
     const report = join(dir, 'rules.html');

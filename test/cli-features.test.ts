@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, JS } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFeatures } from '../cloud/pipeline/run-features.js';
+import { runFeatures } from '../factory/pipeline/run-features.js';
 import { FEATURE_NAMES } from '../shared/features/feature-set.js';
 import { openObjectStore } from '../shared/object-store/index.js';
-import { listRunIds, readRun } from '../simulators/generate/dataset-reader.js';
+import { listRunIds, readRun } from '../shared/dataset/dataset-reader.js';
 import { jsonLines, runCli, type CliResult } from './helpers/run-cli.js';
 import { s3Environment, startS3Server, type S3TestServer } from './helpers/s3-server.js';
 

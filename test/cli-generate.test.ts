@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openObjectStore } from '../shared/object-store/index.js';
-import { listRunIds, readRun } from '../simulators/generate/dataset-reader.js';
+import { listRunIds, readRun } from '../shared/dataset/dataset-reader.js';
 import { jsonLines, runCli } from './helpers/run-cli.js';
 import { s3Environment, startS3Server, type S3TestServer } from './helpers/s3-server.js';
 

@@ -44,6 +44,22 @@ describe('emberwatch plot', () => {
     expect(jsonLines(result.stdout)).toEqual([{ out, ...size }]);
   });
 
+  it('lists the run ids a dataset has for plot, and the templates without one', async () => {
+    await storeShortRun(data, 'run-000008', { template: 'tf4', durationS: 300 });
+    const listed = await runInProcess(['plot', '--list', '--data', data]);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^run-000007 {2}nuisance \(toast\), toast$/),
+      expect.stringMatching(/^run-000008 {2}fire \(\S+\), tf4$/),
+    ]);
+    const templates = await runInProcess(['plot', '--list']);
+    expect(templates.stdout.split('\n')).toEqual(expect.arrayContaining(['tf4', 'toast']));
+    const empty = await runInProcess(['plot', '--list', '--data', join(dir, 'nothing')]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/^emberwatch plot: no validated runs in /);
+  });
+
   it('plots a run of a dataset folder', async () => {
     const out = join(dir, 'run.png');
     const result = await runCli(['plot', 'run-000007', '--data', data, '--out', out], undefined, 30_000);

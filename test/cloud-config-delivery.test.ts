@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceState, Incident } from '../cloud/service/cloud-contracts.js';
+import type { DeviceState, Incident } from '../cloud/contracts/cloud-values.js';
 import { CloudService } from '../cloud/service/cloud-service.js';
 import type { EdgeAgent } from '../edge/agent.js';
 import type { AlarmPolicy } from '../shared/alarm/alarm-policy.js';

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident } from '../cloud/service/cloud-contracts.js';
+import type { Incident } from '../cloud/contracts/cloud-values.js';
 import { CloudService } from '../cloud/service/cloud-service.js';
 import type { EdgeAgent } from '../edge/agent.js';
 import { startPlayback, type RunningPlayback } from '../simulators/playback/start-playback.js';
@@ -26,6 +26,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
   let agent: EdgeAgent | undefined;
   let pageErrors: string[] = [];
   let token: string;
+  let agentStartedAt = 0;
   const navigations: string[] = [];
 
   beforeAll(async () => {
@@ -60,6 +61,7 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     playback = await startPlayback(simulateRun(fire, { durationS: 110 }), { speed: SPEED });
     const sensors = sensorsOf(playback.devices);
     agent = await bed.agent(await bed.config(DEVICE, sensors), { timeScale: SPEED });
+    agentStartedAt = Date.now();
     await agent.start();
 
     await page
@@ -93,4 +95,32 @@ describe('cloud end to end: the dashboard follows a real gateway through a fire'
     expect(navigations).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 50_000);
+
+  it('shows the chart and the card on one clock, the wall clock, though the gateway runs 10× faster', async () => {
+    const { incidents } = await getJson<{ incidents: Incident[] }>(
+      `${cloud.url}/v1/incidents?deviceId=${DEVICE}`,
+      token,
+    );
+    // The gateway has lived some 10-40 real seconds, i.e. minutes of its scenario: a time stamped on
+    // the scenario's clock would lie minutes in the future.
+    for (const incident of incidents) {
+      expect(incident.openedAt).toBeGreaterThanOrEqual(agentStartedAt - 1000);
+      expect(incident.openedAt).toBeLessThanOrEqual(Date.now() + 1000);
+    }
+    await page.getByTestId(`select-${DEVICE}`).click();
+    const chart = page.locator('[data-testid="chart-probability"][data-last-ts]:not([data-last-ts=""])');
+    await chart.waitFor({ timeout: 15_000 });
+    const newest = Number(await chart.getAttribute('data-last-ts'));
+    expect(newest).toBeGreaterThanOrEqual(agentStartedAt - 1000);
+    expect(newest).toBeLessThanOrEqual(Date.now() + 1000);
+    // The newest point on the chart and the card beside it read the same probability.
+    const card = page.getByTestId(`device-probability-${DEVICE}`);
+    const latest = page.getByTestId('chart-latest');
+    await pollUntil(
+      'the chart and the card agree',
+      async () => ({ card: await card.textContent(), chart: await latest.textContent() }),
+      (seen) => seen.card !== null && seen.card !== '—' && (seen.chart ?? '').includes(`: ${seen.card} at `),
+    );
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
 });

@@ -129,13 +129,16 @@ class Recorder implements IngestHandlers {
 
 /** A broker fixture plus the ingest's certificate files and device clients. */
 class Bed {
-  private readonly ingests: CloudIngest[] = [];
-  private readonly clients: MqttClient[] = [];
+  readonly #ingests: CloudIngest[] = [];
+  readonly #clients: MqttClient[] = [];
 
+  readonly #version: 4 | 5;
   constructor(
     readonly broker: LinkBroker,
-    private readonly version: 4 | 5,
-  ) {}
+    version: 4 | 5,
+  ) {
+    this.#version = version;
+  }
 
   async settings(
     protocol: IngestProtocol,
@@ -158,7 +161,7 @@ class Bed {
       reconnect: { minMs: 100, maxMs: 500 },
       ...options,
     });
-    this.ingests.push(ingest);
+    this.#ingests.push(ingest);
     await ingest.start();
     return ingest;
   }
@@ -167,7 +170,7 @@ class Bed {
   async device(deviceId: string): Promise<MqttClient> {
     const identity = await this.broker.pki.device(deviceId);
     const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${this.broker.port}`, {
-      protocolVersion: this.version,
+      protocolVersion: this.#version,
       clientId: deviceId,
       reconnectPeriod: 0,
       ca: this.broker.pki.ca.certPem,
@@ -175,13 +178,13 @@ class Bed {
       cert: identity.certPem,
     });
     client.on('error', () => undefined);
-    this.clients.push(client);
+    this.#clients.push(client);
     return client;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.ingests.map((ingest) => ingest.stop()));
-    await Promise.all(this.clients.map((client) => client.endAsync(true)));
+    await Promise.all(this.#ingests.map((ingest) => ingest.stop()));
+    await Promise.all(this.#clients.map((client) => client.endAsync(true)));
     await this.broker.close();
   }
 }

@@ -67,7 +67,7 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
   };
 
   beforeAll(async () => {
-    assertFreshBuild(['cli', 'cloud', 'shared']);
+    assertFreshBuild(['cli', 'cloud', 'factory', 'shared']);
     broker = await embeddedLinkBroker();
     dir = await mkdtemp(join(tmpdir(), 'emberwatch-cloud-start-'));
     files = await writeServiceFiles(broker, dir);
@@ -105,6 +105,14 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
         c['http'] = { host: '127.0.0.1', port: (blocker.address() as AddressInfo).port };
       },
       /^emberwatch cloud API cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/,
+      1,
+    ],
+    [
+      'the PostgreSQL database is unreachable',
+      (c: Record<string, unknown>) => {
+        c['database'] = `postgresql://ember@/emberwatch?host=${encodeURIComponent(join(dir, 'no-server'))}`;
+      },
+      /^emberwatch incident store: cannot connect to PostgreSQL: .+$/,
       1,
     ],
     [

@@ -6,7 +6,7 @@ import { isEmberError } from '../shared/errors.js';
 import { OperatorAlerts } from '../cloud/monitoring/operator-alerts.js';
 import { ResponseAgent } from '../cloud/response/response-agent.js';
 import { WebhookNotifier } from '../cloud/response/webhook-notifier.js';
-import type { DeviceState, Incident, OperatorAlert } from '../cloud/service/cloud-contracts.js';
+import type { DeviceState, Incident, OperatorAlert } from '../cloud/contracts/cloud-values.js';
 import { deviceStateFixture } from './helpers/device-state.js';
 
 interface Received {

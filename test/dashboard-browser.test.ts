@@ -17,6 +17,7 @@ describe('dashboard in a browser', () => {
   let browser: Browser;
   let page: Page;
   let pageErrors: string[] = [];
+  let failedRequests: string[] = [];
 
   beforeAll(async () => {
     auth = await startTestAccess();
@@ -24,7 +25,16 @@ describe('dashboard in a browser', () => {
     api = new CloudApi({ ports, access: auth.access, csrfKey: auth.csrfKey });
     // As the composition root does: audit entries reach the page as live events.
     auth.control.on('audit', (entry) => ports.publish({ type: 'audit', entry }));
-    ports.deviceMap.set('gw-1', device('gw-1', { thermalPngBase64: PIXEL_PNG }));
+    // A cloud whose default canary share is not the page's old hard-wired 10 %.
+    ports.defaultCanaryShare = 0.25;
+    ports.deviceMap.set(
+      'gw-1',
+      device('gw-1', {
+        thermalPngBase64: PIXEL_PNG,
+        model: 'gbdt-7',
+        modelStatus: 'model gbdt-7, previous gbdt-6',
+      }),
+    );
     ports.deviceMap.set(
       'gw-2',
       device('gw-2', {
@@ -80,7 +90,7 @@ describe('dashboard in a browser', () => {
       metrics: { detectionRate: 0.96, medianTimeToAlarmS: 38, falseAlarmsPerHour: 0.01 },
     });
     await api.start();
-    ({ browser, page, pageErrors } = await openDashboard(api.url, {
+    ({ browser, page, pageErrors, failedRequests } = await openDashboard(api.url, {
       username: 'dana',
       password: TEST_PASSWORD,
     }));
@@ -109,6 +119,23 @@ describe('dashboard in a browser', () => {
     await expect(page.getByTestId('alert-al-1').textContent()).resolves.toContain('device-offline');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Emberwatch');
     expect(pageErrors).toEqual([]);
+    // Nothing fails but the signed-out probe before the sign-in.
+    expect(failedRequests.filter((r) => r !== `401 ${api.url}/v1/session`)).toEqual([]);
+    // A browser asks for /favicon.ico (a 404 in its console) unless the page names an icon it already has.
+    await expect(page.locator('link[rel="icon"]').getAttribute('href')).resolves.toMatch(/^data:/);
+  });
+
+  it('shows each card its thermal image without a click, and its model once', async () => {
+    const thumb = page.getByTestId('device-thumb-gw-1');
+    await expect(thumb.isVisible()).resolves.toBe(true);
+    expect(await thumb.getAttribute('src')).toBe(`data:image/png;base64,${PIXEL_PNG}`);
+    expect(await page.getByTestId('device-thumb-gw-2').count()).toBe(0);
+    await expect(page.getByTestId('device-model-gw-1').textContent()).resolves.toBe(
+      'gbdt-7 (previous gbdt-6)',
+    );
+    await expect(page.getByTestId('device-model-gw-2').textContent()).resolves.toBe('rules (active)');
+    // The canary box shows the share a rollout gets by default: the cloud's own setting.
+    await expect(page.getByTestId('canary-share').inputValue()).resolves.toBe('25');
   });
 
   it('shows the thermal image and charts of a selected device', async () => {
@@ -172,7 +199,7 @@ describe('dashboard in a browser', () => {
     await page.getByTestId('incident-inc-new').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Roll out model gbdt-7' }).click();
     await page.locator('[data-testid="rollouts"] li', { hasText: 'gbdt-7' }).waitFor();
-    expect(ports.calls).toContainEqual({ kind: 'rollout', version: 'gbdt-7', canaryShare: 0.1 });
+    expect(ports.calls).toContainEqual({ kind: 'rollout', version: 'gbdt-7', canaryShare: 0.25 });
     await expect(page.locator('[data-testid="rollouts"]').textContent()).resolves.toContain('canary');
     await page.getByRole('button', { name: 'Roll out model gbdt-7' }).click();
     await page.getByTestId('notice').filter({ hasText: '409' }).waitFor();

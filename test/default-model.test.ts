@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { EvaluationSummary } from '../factory/registry/evaluation-summary.js';
+import { evaluateGate } from '../factory/registry/gate.js';
 import { FEATURE_NAMES } from '../shared/features/feature-set.js';
 import { loadModelDir } from '../shared/model/model-dir.js';
 
@@ -30,5 +32,16 @@ describe('the default model shipped in the repository', () => {
     expect(evaluation.modelVersion).toBe(manifest.version);
     expect(evaluation.nuisance.runs).toBeGreaterThanOrEqual(300);
     expect(evaluation.fire.runs).toBeGreaterThan(100);
+  });
+
+  it('is dated no later than today, and its gate line agrees with its speed-up', () => {
+    const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as { createdAt: string };
+    const evaluation = EvaluationSummary.parse(JSON.parse(readFileSync(`${dir}/evaluation.json`, 'utf8')));
+    expect(Date.parse(manifest.createdAt)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(evaluation.evaluatedAt)).toBeLessThanOrEqual(Date.now());
+    const speed = evaluateGate(evaluation).checks.find(
+      (c) => c.criterion === 'maxTimeToAlarmRatioVsBaseline',
+    );
+    expect(speed?.measured).toBeCloseTo(1 / (evaluation.speedupVsBestBaseline ?? Number.NaN), 12);
   });
 });

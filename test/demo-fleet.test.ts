@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDemoFleet, type RunningDemoFleet } from '../cli/demo/run-demo-fleet.js';
 import { prepareWorkspace, type DemoWorkspace } from '../cli/demo/workspace.js';
-import { ModelRegistry } from '../cloud/registry/model-registry.js';
+import { ModelRegistry } from '../factory/registry/model-registry.js';
 import { isEmberError } from '../shared/errors.js';
 import { ModelReport } from '../shared/model/model-report.js';
 import { keyIdOf, signOffer } from '../shared/model/model-signature.js';

@@ -142,6 +142,23 @@ describe('emberwatch edge --config', () => {
     expect(config.model?.maxOfferAheadS).toBe(86_400);
   });
 
+  it('accepts broker.clientId only as the device id with a # suffix, naming the field otherwise', async () => {
+    const good = await loadAgentConfig(
+      await file(
+        'client-good.json',
+        JSON.stringify({ ...yamlFree, broker: { ...yamlFree.broker, clientId: 'gw-json-1#emberwatch' } }),
+      ),
+    );
+    expect(good.broker.clientId).toBe('gw-json-1#emberwatch');
+    const path = await file(
+      'client-bad.json',
+      JSON.stringify({ ...yamlFree, broker: { ...yamlFree.broker, clientId: 'gw-other#emberwatch' } }),
+    );
+    const result = await runCli(['edge', '--config', path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/broker\.clientId: must be gw-json-1 or gw-json-1#SUFFIX/);
+  });
+
   it('a missing file and a missing option are exit 2 too', async () => {
     expect((await runCli(['edge', '--config', join(dir, 'absent.yaml')])).code).toBe(2);
     expect((await runCli(['edge'])).code).toBe(2);

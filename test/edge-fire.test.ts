@@ -3,7 +3,7 @@ import { FLOORS } from '../shared/detection/floor-monitor.js';
 import { startPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
-import type { RunTrace } from '../simulators/sensors/run-trace.js';
+import type { RunTrace } from '../shared/dataset/run-trace.js';
 import { startEdgeBed, subscribeService, type EdgeBed, sensorsOf } from './edge-setup.js';
 import { waitFor } from './helpers/wait.js';
 

@@ -5,8 +5,8 @@ import type { MqttClient } from 'mqtt';
 import type { AgentConfigInput } from '../edge/config/agent-config.js';
 import { parseAgentConfig } from '../edge/config/agent-config.js';
 import { EdgeAgent, type EdgeAgentOptions } from '../edge/agent.js';
-import { AnomalyMessage, TelemetryMessage } from '../shared/schemas/messages.js';
-import { parseTopic } from '../shared/topics.js';
+import { readDeviceMessage } from '../cloud/ingest/ingest-message.js';
+import type { AnomalyMessage, TelemetryMessage } from '../shared/schemas/messages.js';
 import { embeddedLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
 
 /** The agent's sensors section for emulated modules, as a kit or a playback lists them. */
@@ -89,9 +89,12 @@ export async function startEdgeBed(open: () => Promise<LinkBroker> = embeddedLin
 /** What a cloud service saw of one device: anomalies and telemetry in arrival order. */
 export interface Received {
   readonly anomalies: AnomalyMessage[];
+  /** Stored telemetry messages, each as the cloud's ingest reads it (a pack gives several, in order). */
   readonly telemetry: TelemetryMessage[];
-  /** Topic kind of every arrival, in order. */
+  /** Topic kind of every stored message that arrived, in order (a pack's messages one by one). */
   readonly order: { kind: string; id: string }[];
+  /** Telemetry publishes as they came (a single message or a pack), for the cloud's own intake. */
+  readonly telemetryPublishes: { topic: string; payload: Buffer; packed: boolean }[];
 }
 
 export async function subscribeService(
@@ -100,18 +103,21 @@ export async function subscribeService(
 ): Promise<{ client: MqttClient; received: Received }> {
   // Reconnects (and resubscribes) at once when the broker comes back, well before the link's 1 s retry.
   const client = await broker.service(`svc-${deviceId}`, { reconnectPeriod: 100 });
-  const received: Received = { anomalies: [], telemetry: [], order: [] };
+  const received: Received = { anomalies: [], telemetry: [], order: [], telemetryPublishes: [] };
   client.on('message', (topic, payload) => {
-    const kind = parseTopic(topic)?.kind;
-    const body: unknown = JSON.parse(payload.toString('utf8'));
-    if (kind === 'anomaly') {
-      const message = AnomalyMessage.parse(body);
-      received.anomalies.push(message);
-      received.order.push({ kind, id: message.id });
-    } else if (kind === 'telemetry') {
-      const message = TelemetryMessage.parse(body);
-      received.telemetry.push(message);
-      received.order.push({ kind, id: message.id });
+    // Read as the cloud's ingest reads it: the schema of its kind, packs taken apart.
+    const result = readDeviceMessage(topic, payload);
+    if (!result.ok) throw new Error(`${topic}: ${result.refusal.reason}: ${result.refusal.detail}`);
+    const value = result.value;
+    if (value.kind === 'anomaly') {
+      received.anomalies.push(value.message);
+      received.order.push({ kind: 'anomaly', id: value.message.id });
+    } else if (value.kind === 'telemetry') {
+      received.telemetryPublishes.push({ topic, payload, packed: value.packId !== undefined });
+      for (const message of value.messages) {
+        received.telemetry.push(message);
+        received.order.push({ kind: 'telemetry', id: message.id });
+      }
     }
   });
   await client.subscribeAsync([`emberwatch/v1/${deviceId}/anomaly`, `emberwatch/v1/${deviceId}/telemetry`], {

@@ -6,7 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isEmberError } from '../shared/errors.js';
 import { silentLogger } from '../shared/logging.js';
 import { MemoryOutbox } from '../edge/outbox/memory-outbox.js';
-import { PRIORITIES, storedBytes, type NewMessage, type Priority } from '../edge/outbox/message.js';
+import {
+  MAX_PAYLOAD_BYTES,
+  PRIORITIES,
+  storedBytes,
+  type NewMessage,
+  type Priority,
+} from '../edge/outbox/message.js';
 import type { Outbox } from '../edge/outbox/outbox.js';
 import { SqliteOutbox } from '../edge/outbox/sqlite-outbox.js';
 
@@ -245,7 +251,7 @@ function describeOutboxContract(name: string, create: OutboxFactory, propertyRun
     it('refuses malformed messages with EMBER_ERR_OUTBOX_BAD_MESSAGE', async () => {
       const outbox = await started();
       const wildcard = { ...msg('alarm', 'a'), topic: 'emberwatch/v1/+/alarm' };
-      const huge = msg('telemetry', 'x', 128 * 1024 + 1);
+      const huge = msg('telemetry', 'x', MAX_PAYLOAD_BYTES + 1);
       const unknown = { ...msg('alarm', 'a'), priority: 'urgent' as Priority };
       expect(await errorCodeOf(outbox.enqueue(wildcard))).toBe('EMBER_ERR_OUTBOX_BAD_MESSAGE');
       expect(await errorCodeOf(outbox.enqueue(huge))).toBe('EMBER_ERR_OUTBOX_BAD_MESSAGE');

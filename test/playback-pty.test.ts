@@ -5,7 +5,7 @@ import { silentLogger } from '../shared/logging.js';
 import { PROTOCOL_NAMES, type ProtocolName, type Reading } from '../shared/schemas/readings.js';
 import { startPlayback, type RunningPlayback } from '../simulators/playback/start-playback.js';
 import { drawScenario } from '../simulators/scenarios/scenario-catalogue.js';
-import { thermalFrame, type RunTrace } from '../simulators/sensors/run-trace.js';
+import { thermalFrame, type RunTrace } from '../shared/dataset/run-trace.js';
 import { simulateRun } from '../simulators/sensors/simulate-run.js';
 import { sleep } from './helpers/wait.js';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { evaluateRealFires } from '../cloud/evaluation/real-fires.js';
+import { evaluateRealFires } from '../factory/evaluation/real-fires.js';
 import { loadModelDir } from '../shared/model/model-dir.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { describeModelRegistryContract } from '../cloud/registry/model-registry.contract.js';
+import { describeModelRegistryContract } from '../factory/registry/model-registry.contract.js';
 import { S3Store } from '../shared/object-store/s3-store.js';
 import { startS3Server, type S3TestServer } from './helpers/s3-server.js';
 

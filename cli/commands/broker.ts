@@ -2,8 +2,16 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DEFAULT_DEVICE_LIMITS, EmbeddedBroker } from '../../cloud/broker/embedded-broker.js';
-import { createLogger } from '../../shared/logging.js';
+import { FleetProvisioning } from '../../cloud/broker/fleet-provisioning.js';
+import { parseProvisioningTemplate } from '../../cloud/broker/provisioning-template.js';
+import { ThingRegistry } from '../../cloud/broker/thing-registry.js';
+import { EmberError } from '../../shared/errors.js';
+import { FLEET_TEMPLATE_NAME } from '../../shared/fleet-provisioning-topics.js';
+import { findPackageFile } from '../../shared/package-files.js';
+import { createLogger, type Logger } from '../../shared/logging.js';
 import { ensureCa, type CertificateAuthority } from '../../shared/pki/certificate-authority.js';
 import { checkIssuedCertificate } from '../../shared/pki/certificate-check.js';
 import {
@@ -13,6 +21,7 @@ import {
 } from '../../shared/pki/certificate-files.js';
 import { issueServerCertificate } from '../../shared/pki/issue-certificate.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/broker.js';
 
 const Options = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(8883),
@@ -34,7 +43,50 @@ const Options = z.object({
     .int()
     .min(1024)
     .default(DEFAULT_DEVICE_LIMITS.bytesPerSecond ?? 524_288),
+  'provisioning-template': z.string().min(1).optional(),
 });
+
+/**
+ * Fleet provisioning from the broker's CA: the template a claim certificate
+ * registers through (the package's own, the one deploy/aws gives IoT Core,
+ * unless --provisioning-template names another file), and the registry of
+ * the things it made, in --data.
+ */
+async function fleetProvisioning(
+  ca: CertificateAuthority,
+  dataDir: string,
+  templateFile: string | undefined,
+  logger: Logger,
+): Promise<{ provisioning: FleetProvisioning; registry: ThingRegistry }> {
+  const path = templateFile ?? findPackageFile('deploy/aws/fleet-provisioning-template.json');
+  if (path === undefined) {
+    throw new EmberError('EMBER_ERR_BAD_OPTION', 'broker: the package has no fleet provisioning template');
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EmberError('EMBER_ERR_BAD_OPTION', `broker: --provisioning-template: cannot read ${path}`, {
+      cause: error,
+    });
+  }
+  let template;
+  try {
+    template = parseProvisioningTemplate(text, path);
+  } catch (error) {
+    throw new EmberError(
+      'EMBER_ERR_BAD_OPTION',
+      `broker: --provisioning-template: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const registry = new ThingRegistry(join(dataDir, 'things.json'));
+  await registry.start();
+  const templates = new Map([[FLEET_TEMPLATE_NAME, template]]);
+  return { provisioning: new FleetProvisioning({ ca, registry, templates, logger }), registry };
+}
 
 /** The names clients may use to reach the broker, which its certificate must carry. */
 export function serverHostnames(host: string): string[] {
@@ -67,23 +119,8 @@ async function serverCertificate(
 
 export const brokerCommand: Command = {
   name: 'broker',
-  summary: 'run the embedded MQTT broker (mutual TLS, per-device topics)',
-  usage: `emberwatch broker [--port P] [--host H] [--ca DIR] [--data DIR] [--max-packet-bytes N]
-                  [--publishes-per-second R] [--bytes-per-second B]
-
-Runs an MQTT 3.1.1 broker over TLS that accepts only clients with a
-certificate from the local CA in --ca (default ./data/ca, created on first
-use). Devices may use only their own emberwatch/v1/{deviceId}/ topics and
-must connect with their device id as client id; services may use all of
-emberwatch/v1/. The broker's certificate is kept in --data (default
-./data/broker). Listens on --host (default 127.0.0.1) and --port (default
-8883; 0 picks a free port), prints one JSON line {url, port, ca} once
-listening, and runs until interrupted. Each device connection may send
-packets of at most --max-packet-bytes (default 65536: a larger one closes
-the connection when its header arrives, before its body is read),
---publishes-per-second (default 100) and --bytes-per-second (default
-524288); a faster device is slowed down, not dropped. Services may send
-packets up to 256 KiB at any rate.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'broker',
@@ -96,6 +133,7 @@ packets up to 256 KiB at any rate.`,
         'max-packet-bytes': { type: 'string' },
         'publishes-per-second': { type: 'string' },
         'bytes-per-second': { type: 'string' },
+        'provisioning-template': { type: 'string' },
       },
       Options,
     );
@@ -106,7 +144,14 @@ packets up to 256 KiB at any rate.`,
     const ca = await ensureCa(options.ca);
     const server = await serverCertificate(ca, options.data, serverHostnames(options.host));
     const logger = createLogger(io.stderr === process.stderr ? {} : { destination: io.stderr });
+    const { provisioning, registry } = await fleetProvisioning(
+      ca,
+      options.data,
+      options['provisioning-template'],
+      logger,
+    );
     const broker = new EmbeddedBroker({
+      provisioning,
       caPem: ca.certPem,
       server,
       host: options.host,
@@ -124,6 +169,7 @@ packets up to 256 KiB at any rate.`,
       await io.stopSignal;
     } finally {
       await broker.stop();
+      await registry.stop();
     }
     return 0;
   },

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { CloudConfig } from '../../cloud/config/cloud-config.js';
 import { loadCloudConfig } from '../../cloud/config/cloud-config.js';
-import { CloudIngest } from '../../cloud/ingest/cloud-ingest.js';
 import { CloudService } from '../../cloud/service/cloud-service.js';
-import type { IngestHandlers } from '../../cloud/ingest/ingest-types.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/cloud.js';
 
 /** What a started cloud gives back: a way to stop it and, when it serves HTTP, its address. */
 export interface RunningCloud {
@@ -17,61 +16,14 @@ export interface RunningCloud {
 /** Starts the cloud's components from a validated config; the composition root plugs in here. */
 export type CloudStarter = (config: CloudConfig, logger: Logger) => Promise<RunningCloud>;
 
-/** Handlers that only log what arrives: the cloud command's behaviour until the services are wired in. */
-export function loggingHandlers(logger: Logger): IngestHandlers {
-  const log = logger.child({ component: 'cloud' });
-  return {
-    anomaly: (m) => log.info({ deviceId: m.deviceId, level: m.level, probability: m.probability }, 'anomaly'),
-    telemetry: (m) => log.debug({ deviceId: m.deviceId, records: m.records.length }, 'telemetry'),
-    health: (m) => log.debug({ deviceId: m.deviceId, model: m.model, level: m.level }, 'health'),
-    link: (s, deviceId) => log.info({ deviceId, state: s.state, reason: s.reason }, 'link status'),
-    report: (deviceId, r) => log.info({ deviceId, version: r.version, status: r.status }, 'model report'),
-  };
-}
-
-/** The ingest alone, with logging handlers. */
-export const startIngestOnly: CloudStarter = async (config, logger) => {
-  const ingest = new CloudIngest({
-    broker: config.broker,
-    clientId: config.broker.clientId,
-    handlers: loggingHandlers(logger),
-    logger,
-  });
-  await ingest.start();
-  return { stop: () => ingest.stop() };
-};
-
 const Options = z.object({ config: z.string().min(1, 'a config file is required') });
 
 /** `emberwatch cloud`, running whatever `starter` starts. */
-export function createCloudCommand(starter: CloudStarter = startIngestOnly): Command {
+export function createCloudCommand(starter: CloudStarter): Command {
   return {
     name: 'cloud',
-    summary: 'run the cloud: ingest, analysis, response, learning, rollout, API and dashboard',
-    usage: `emberwatch cloud --config FILE
-
-Runs the cloud process described by FILE (see cloud/config/example.yaml;
-JSON if its name ends in .json, YAML if in .yaml or .yml, otherwise JSON
-when it starts with "{"; relative paths resolve against FILE's folder).
-Connects to the broker with the service certificate of broker.certPath
-(MQTT 5, or 3.1.1 when the broker speaks nothing newer) and reads every
-device's anomaly, telemetry, status and model/report messages.
-Environment overrides: EMBERWATCH_BROKER_HOST, EMBERWATCH_BROKER_PORT,
-EMBERWATCH_BROKER_PROTOCOL, EMBERWATCH_BROKER_SHARED_GROUP,
-EMBERWATCH_CLOUD_DATA_DIR, EMBERWATCH_CLOUD_HTTP_HOST,
-EMBERWATCH_CLOUD_HTTP_PORT, EMBERWATCH_CLOUD_PUBLIC_URL.
-Prints one JSON line {cloud, broker, url} once started and runs until
-interrupted (SIGINT, SIGTERM); a process that has not stopped within
-EMBERWATCH_STOP_TIMEOUT_S (10 s) of the signal, or gets a second one, exits
-anyway. A bad config file (an unknown key included), or a CA, certificate,
-key or fleet key it names that is missing, unreadable or of the wrong kind,
-is one line naming the field and the file, exit 2. A fatal start-up problem
-(a device's certificate as the service certificate, the HTTP port taken, no
-broker within broker.startTimeoutS, 5 s by default) is one line and exit 1
-within seconds. Files are created owner-only. Users and API tokens:
-emberwatch users, emberwatch tokens. GET /healthz answers while the process
-lives; GET /readyz only while the broker session is up and the stores are
-open.`,
+    summary: helpText.summary,
+    usage: helpText.usage,
     async run(argv, io) {
       const options = parseOptions('cloud', argv, { config: { type: 'string', short: 'c' } }, Options);
       if (options === 'help') {

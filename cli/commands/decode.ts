@@ -5,6 +5,7 @@ import { codecFor } from '../../shared/protocols/index.js';
 import { ProtocolDecoder, type DecodedFrame } from '../../shared/protocols/protocol-decoder.js';
 import { ProtocolName } from '../../shared/schemas/readings.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/decode.js';
 
 const Options = z.object({
   protocol: ProtocolName,
@@ -41,13 +42,8 @@ async function openInput(
 
 export const decodeCommand: Command = {
   name: 'decode',
-  summary: 'decode raw serial bytes of one module into JSON lines',
-  usage: `emberwatch decode --protocol <pms5003|ze07|mhz19b|mcu90640|mcu680> [--in FILE]
-
-Reads raw bytes (standard input by default) and prints one JSON object per
-valid frame, channels at the top level, then a last line
-{"stats":{"frames":N,"checksumErrors":K,"droppedBytes":M}}. Garbage in the
-input is data: it is counted, never an error.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'decode',

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import type { LiveEvent } from '../../cloud/api/api-ports.js';
 import { createLogger } from '../../shared/logging.js';
 import { describeRun } from '../../simulators/fleet/fleet-schedule.js';
+import type { GatewayFleet } from '../../simulators/fleet/gateway-fleet.js';
 import type { Page } from '../demo/demo-pager.js';
 import { runDemo } from '../demo/run-demo.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/demo.js';
 
 const Options = z.object({
   devices: z.coerce.number().int().min(1).max(10).default(3),
@@ -15,6 +17,7 @@ const Options = z.object({
   speed: z.coerce.number().min(1).max(50).default(10),
   'rollout-after': z.coerce.number().min(0).default(90),
   data: z.string().min(1).default('./data/demo'),
+  socat: z.string().min(1).optional(),
 });
 
 function pageLine(page: Page): string {
@@ -49,24 +52,18 @@ function eventLine(event: LiveEvent): string | undefined {
   }
 }
 
+/** Which serial lines the gateways read, said once at start. */
+function linesLine(fleet: GatewayFleet): string {
+  if (fleet.transport === 'pty') {
+    return `serial lines: pseudo-terminals made by ${fleet.socatPath ?? 'socat'}, links in ${fleet.runDir ?? '?'}`;
+  }
+  return 'serial lines: in process (serialport mock binding): no socat found (install socat, or give --socat PATH or EMBERWATCH_SOCAT, for pseudo-terminals)';
+}
+
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the whole system on one machine (run by npm start)',
-  usage: `emberwatch demo [--devices N] [--port P] [--duration S] [--speed X] [--rollout-after S]
-                [--broker-port P] [--data DIR]
-
-Starts the embedded MQTT broker with mutual TLS (certificates are made on
-first run in DIR, default ./data/demo), N simulated gateways (default 3),
-each a real edge agent reading emulated serial modules that play fires and
-nuisances X times faster than life (default 10), and the cloud: analysis,
-response, learning, fleet rollout, the API and the dashboard on
-http://127.0.0.1:P (default 8080; 0 picks a free port). The first gateway
-plays a flaming fire that ignites within the first minute. After S seconds
-(default 90; 0 never) the demo approves a second release of the model and
-rolls it out, canary first. Webhook calls go to a local pager printed here.
-The first run makes a dashboard user "operator" and prints its password
-(kept in DIR/operator-login.txt, printed again on every run).
-Runs until Ctrl-C, or for --duration seconds.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'demo',
@@ -79,6 +76,7 @@ Runs until Ctrl-C, or for --duration seconds.`,
         speed: { type: 'string' },
         'rollout-after': { type: 'string' },
         data: { type: 'string' },
+        socat: { type: 'string' },
       },
       Options,
     );
@@ -96,6 +94,7 @@ Runs until Ctrl-C, or for --duration seconds.`,
       speed: options.speed,
       rolloutAfterS: options['rollout-after'],
       dataDir: options.data,
+      ...(options.socat === undefined ? {} : { socatPath: options.socat }),
       logger,
       onPage: (page) => print(pageLine(page)),
     });
@@ -115,6 +114,13 @@ Runs until Ctrl-C, or for --duration seconds.`,
         io.stdout,
         `broker ${demo.edge.brokerUrl} (mutual TLS), data in ${demo.edge.workspace.dataDir}`,
       );
+      await writeLine(io.stdout, linesLine(demo.edge.fleet));
+      if (demo.closedAtStart.length > 0) {
+        await writeLine(
+          io.stdout,
+          `closed ${String(demo.closedAtStart.length)} incident(s) the last run left open (outcome unknown; see the audit log)`,
+        );
+      }
       for (const run of demo.edge.fleet.current()) print(`playing ${describeRun(run)}`);
       const deadline =
         options.duration === undefined

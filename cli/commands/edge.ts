@@ -4,23 +4,14 @@ import { createLogger } from '../../shared/logging.js';
 import { EdgeAgent } from '../../edge/agent.js';
 import { loadAgentConfig } from '../../edge/config/agent-config.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/edge.js';
 
 const Options = z.object({ config: z.string().min(1, 'a config file is required') });
 
 export const edgeCommand: Command = {
   name: 'edge',
-  summary: 'run the edge agent: sensors → features → model → alarms → outbox → MQTT',
-  usage: `emberwatch edge --config FILE
-
-Runs the edge agent described by FILE (see edge/config/example.yaml):
-JSON if its name ends in .json, YAML if in .yaml or .yml, otherwise JSON
-when it starts with "{" and YAML when not. Environment overrides:
-EMBERWATCH_DEVICE_ID, EMBERWATCH_BROKER_HOST, EMBERWATCH_BROKER_PORT,
-EMBERWATCH_MODEL_DIR, EMBERWATCH_STATUS_PORT. Prints one JSON line
-{deviceId, status} once started (status is the URL of /healthz and
-/metrics) and runs until interrupted. A bad config file (an unknown key
-included), or a certificate, key or fleet key it names that is missing
-or of the wrong kind, is one line naming the field and the file, exit 2.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions('edge', argv, { config: { type: 'string', short: 'c' } }, Options);
     if (options === 'help') {

@@ -1,18 +1,21 @@
-import { writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { evaluateDataset } from '../../cloud/evaluation/evaluate-dataset.js';
-import { evaluationFigures } from '../../cloud/evaluation/evaluation-figures.js';
-import { evaluationReportHtml } from '../../cloud/evaluation/evaluation-report.js';
-import { evaluationTable } from '../../cloud/evaluation/evaluation-table.js';
-import { summaryFromFigures } from '../../cloud/evaluation/summarise.js';
+import { evaluateDataset } from '../../factory/evaluation/evaluate-dataset.js';
+import { evaluationFigures } from '../../factory/evaluation/evaluation-figures.js';
+import { evaluationReportHtml } from '../../factory/evaluation/evaluation-report.js';
+import { evaluationTable } from '../../factory/evaluation/evaluation-table.js';
+import { summaryFromFigures } from '../../factory/evaluation/summarise.js';
 import { EmberError } from '../../shared/errors.js';
-import { openEvaluationModel } from '../../cloud/evaluation/evaluation-model.js';
-import { realFireTable } from '../../cloud/evaluation/real-fire-table.js';
-import { evaluateRealFires, summariseRealFires } from '../../cloud/evaluation/real-fires.js';
+import { findPackageFile } from '../../shared/package-files.js';
+import { openEvaluationModel } from '../../factory/evaluation/evaluation-model.js';
+import { realFireTable } from '../../factory/evaluation/real-fire-table.js';
+import { evaluateRealFires, summariseRealFires } from '../../factory/evaluation/real-fires.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import * as helpText from '../help/evaluate.js';
 
 const Options = z.object({
   model: z.string().min(1, 'expected a model folder or rules'),
@@ -55,8 +58,31 @@ async function evaluateReal(
   return 0;
 }
 
+/**
+ * Where the report goes without --report: beside a model the user made, but
+ * never into a folder Emberwatch ships (models/ of the package: the checkout
+ * or the installed package must stay as it came) and, for rules, never into
+ * the current folder itself: `data/evaluation-<version>.html` there instead.
+ */
+export function defaultReportFile(modelDir: string | undefined, modelVersion: string): string {
+  const shipped = findPackageFile('models');
+  const inside =
+    modelDir !== undefined &&
+    shipped !== undefined &&
+    isWithin(realpathSync(shipped), realpathSync(modelDir));
+  if (modelDir !== undefined && !inside) return join(modelDir, 'evaluation.html');
+  const safe = modelVersion.replace(/[^A-Za-z0-9._+-]/g, '_');
+  return join('data', `evaluation-${safe}.html`);
+}
+
+function isWithin(parent: string, child: string): boolean {
+  const path = relative(parent, child);
+  return path === '' || (!path.startsWith('..') && !isAbsolute(path));
+}
+
 async function writeReport(file: string, html: string): Promise<void> {
   try {
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(file, html);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -68,27 +94,8 @@ async function writeReport(file: string, html: string): Promise<void> {
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'score a model on every validated run of a held-out dataset against conventional detectors',
-  usage: `emberwatch evaluate --model DIR|rules --data DIR|s3://BUCKET/PREFIX
-    [--json] [--report FILE.html] [--workers W]
-emberwatch evaluate --model DIR|rules --real DIR [--json]
-
-Runs every validated run of the dataset through the edge's path (features
-once a second, the model, the alarm state machine) and compares the model's
-alarms with the conventional smoke, heat, rate-of-rise and CO detectors of
-the same runs. Use a dataset generated with seeds never used in training.
-Prints a table per fire class and per nuisance kind and writes an HTML
-report with charts; with --json prints one JSON document instead (the
-registry's EvaluationSummary, plus "details").
-With --real, replays every recording of a real-fire folder (replay CSVs named
-TEST_POSITION.csv beside an alarms.csv of test, position, ignition_s,
-first_photoelectric_s, first_ionization_s) and prints per position the first
-heads-up and high beside ignition and the real alarms there.
-  --model    a model folder (manifest.json + model file, verified) or rules
-  --real     a real-fire folder, instead of --data
-  --report   the HTML report (default MODEL/evaluation.html, or
-             ./evaluation.html for rules); with --json only when given
-  --workers  worker threads (default: one per core; 0 = this thread)`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'evaluate',
@@ -140,7 +147,8 @@ heads-up and high beside ignition and the real alarms there.
       heldOutSeeds: evaluation.heldOutSeeds,
     });
     const reportFile =
-      options.report ?? (options.json ? undefined : join(evaluation.modelDir ?? '.', 'evaluation.html'));
+      options.report ??
+      (options.json ? undefined : defaultReportFile(evaluation.modelDir, evaluation.modelVersion));
     if (reportFile !== undefined) {
       const html = evaluationReportHtml({
         summary,

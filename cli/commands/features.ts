@@ -4,11 +4,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
-import { buildFeatureStore } from '../../cloud/features-store/build-feature-store.js';
+import { buildFeatureStore } from '../../factory/features-store/build-feature-store.js';
 import { EmberError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logging.js';
 import { openObjectStore, parseStoreTarget } from '../../shared/object-store/index.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/features.js';
 
 const Options = z.object({
   data: z.string().min(1),
@@ -19,23 +20,8 @@ const Options = z.object({
 
 export const featuresCommand: Command = {
   name: 'features',
-  summary: "compute every run's features and store them as Parquet, partitioned by class and run",
-  usage: `emberwatch features --data DIR|s3://BUCKET/PREFIX [--out DIR] [--stage validated|raw] [--workers W]
-
-Computes the features of every run of a dataset with the pipeline the edge
-runs (one row per second) and writes them as Parquet files an SQL engine
-such as Athena or DuckDB can read:
-  <out>/features/class=<fire|nuisance|normal>/run=<runId>/data.parquet
-  <out>/features/_schema.json   (columns, feature names and feature-set version)
-Columns: run_id, class, fire_class, nuisance, template, t_s, fire, ignition_s,
-then one FLOAT per feature; a missing feature is NULL. Prints
-{"runs":…,"rows":…,"files":…,"out":…}.
-  --data      the dataset: a folder or an s3:// URL
-  --out       local folder for features/ (default: the dataset folder; for an
-              s3:// dataset a scratch folder); s3:// datasets also get a copy
-              under features/ in the bucket
-  --stage     which runs: validated (default) or raw
-  --workers   threads computing features (default: one per core; 0 = none)`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'features',

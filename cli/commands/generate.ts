@@ -7,6 +7,7 @@ import { DEFAULT_MIX, parseMix } from '../../simulators/generate/run-plan.js';
 import { MCU90640_FRAME_RATES_HZ } from '../../simulators/sensors/mcu90640-model.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
 import { availableParallelism } from 'node:os';
+import * as helpText from '../help/generate.js';
 
 const Options = z.object({
   out: z.string().min(1),
@@ -24,17 +25,8 @@ const Options = z.object({
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'generate a synthetic dataset of fire, nuisance and normal runs',
-  usage: `emberwatch generate --out DIR|s3://BUCKET/PREFIX --runs N --seed S
-    [--mix fire=0.4,nuisance=0.4,normal=0.2] [--duration SECONDS] [--workers W] [--thermal-hz HZ]
-
-Simulates N runs in parallel (W worker threads, default: one per core),
-stores raw thermal, gas and environmental data, validates every run, copies
-accepted runs to validated/, and writes catalog.sqlite, reports/validation.json
-and manifest.json. The same seed gives the same dataset whatever W is.
-  --duration     length of every run (default: each scenario's own)
-  --thermal-hz   thermal frame rate stored: 0.5, 1, 2 (default), 4, 8 or 16
-S3 targets read EMBERWATCH_S3_ENDPOINT, AWS_REGION and AWS_* credentials.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'generate',

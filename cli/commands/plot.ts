@@ -8,10 +8,43 @@ import {
   thermalPng,
 } from '../../shared/charts/index.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
+import { openObjectStore } from '../../shared/object-store/index.js';
+import { listRuns } from '../../shared/dataset/dataset-reader.js';
 import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
+import { TEMPLATE_NAMES } from '../../simulators/scenarios/scenario-catalogue.js';
 import { runChart } from '../../simulators/playback/run-chart.js';
-import { thermalFrame } from '../../simulators/sensors/run-trace.js';
-import { parseOptions, writeLine, type Command } from '../options.js';
+import { thermalFrame } from '../../shared/dataset/run-trace.js';
+import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import * as helpText from '../help/plot.js';
+
+const ListOptions = z.object({ list: z.literal(true), data: z.string().min(1).optional() });
+
+/** `plot --list`: the run ids of a dataset (with --data) or the templates to simulate. */
+async function listRunsOrTemplates(argv: string[], io: CommandIo): Promise<void> {
+  const options = parseOptions(
+    'plot',
+    argv,
+    { list: { type: 'boolean' }, data: { type: 'string' } },
+    ListOptions,
+  );
+  if (options === 'help') return;
+  if (options.data === undefined) {
+    for (const name of TEMPLATE_NAMES) await writeLine(io.stdout, name);
+    return;
+  }
+  const store = openObjectStore(options.data);
+  try {
+    const runs = await listRuns(store);
+    if (runs.length === 0) {
+      throw new EmberError('EMBER_ERR_BAD_RUN', `plot: no validated runs in ${store.describe()}`);
+    }
+    const width = Math.max(...runs.map((r) => r.runId.length));
+    for (const run of runs)
+      await writeLine(io.stdout, `${run.runId.padEnd(width)}  ${run.kind}, ${run.template}`);
+  } finally {
+    await store.close();
+  }
+}
 
 const Options = z.object({
   out: z.string().regex(/\.png$/i, 'must name a .png file'),
@@ -45,27 +78,24 @@ function fromPlot(error: unknown): unknown {
 
 export const plotCommand: Command = {
   name: 'plot',
-  summary: 'draw every channel of a run, its alarms and its hottest thermal frame as a PNG',
-  usage: `emberwatch plot RUN --out FILE.png [--data DIR|s3://BUCKET/PREFIX] [--seed S]
-
-Draws every channel of a run over time in stacked panels (PM, CO, CO₂,
-temperature, humidity, gas resistance, IAQ, the thermal camera's hottest and
-median pixel per frame, and the true smoke obscuration), marks the ignition
-and each conventional detector's alarm, puts the frame with the hottest pixel
-beside the chart, and prints {"out":…,"width":…,"height":…}.
-  RUN          a run id of the dataset in --data (validated stage), or without
-               --data a scenario template (tf4, normal-day, …) simulated here
-  --out FILE   the PNG to write
-  --data DIR   a dataset folder or s3:// URL
-  --seed S     seed of a template run (default 1)`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
+    if (argv.includes('--list')) {
+      if (argv.includes('--help') || argv.includes('-h')) await writeLine(io.stdout, this.usage);
+      else await listRunsOrTemplates(argv, io);
+      return 0;
+    }
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h') {
       if (name !== undefined) {
         await writeLine(io.stdout, this.usage);
         return 0;
       }
-      throw new EmberError('EMBER_ERR_BAD_OPTION', 'plot: expected a run id or template name');
+      throw new EmberError(
+        'EMBER_ERR_BAD_OPTION',
+        'plot: expected a run id or template name (emberwatch plot --list [--data DIR] lists them)',
+      );
     }
     if (name.startsWith('-')) {
       throw new EmberError('EMBER_ERR_BAD_OPTION', `plot: expected RUN before the options, got ${name}`);

@@ -5,23 +5,32 @@ import { EmberError } from '../../shared/errors.js';
 import { ensureCa } from '../../shared/pki/certificate-authority.js';
 import { checkIssuedCertificate } from '../../shared/pki/certificate-check.js';
 import { readKeyAndCertificate, writeKeyAndCertificate } from '../../shared/pki/certificate-files.js';
-import { issueDeviceCertificate } from '../../shared/pki/issue-certificate.js';
+import { issueClaimCertificate, issueDeviceCertificate } from '../../shared/pki/issue-certificate.js';
 import { DeviceId } from '../../shared/topics.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/provision.js';
 
-const Options = z.object({
-  device: DeviceId,
-  ca: z.string().min(1).default('./data/ca'),
-  out: z.string().min(1),
-  days: z.coerce.number().int().min(1).max(3650).default(365),
-});
+const Options = z
+  .object({
+    device: DeviceId.optional(),
+    claim: DeviceId.optional(),
+    ca: z.string().min(1).default('./data/ca'),
+    out: z.string().min(1),
+    days: z.coerce.number().int().min(1).max(3650).default(365),
+  })
+  .refine((o) => (o.device === undefined) !== (o.claim === undefined), {
+    message: 'give --device ID or --claim NAME, not both',
+    path: ['device'],
+  });
 
 /**
  * Existing files in --out are reused when they are this CA's certificate for
  * this device, so provisioning is safe to repeat; anything else is left alone
  * and reported, because overwriting a device's key would lock it out.
  */
-async function deviceFiles(options: z.infer<typeof Options>): Promise<{ keyPath: string; certPath: string }> {
+async function deviceFiles(
+  options: z.infer<typeof Options> & { device: string },
+): Promise<{ keyPath: string; certPath: string }> {
   const ca = await ensureCa(options.ca);
   const out = resolve(options.out);
   const existing = await readKeyAndCertificate(out, 'device');
@@ -49,21 +58,15 @@ async function deviceFiles(options: z.infer<typeof Options>): Promise<{ keyPath:
 
 export const provisionCommand: Command = {
   name: 'provision',
-  summary: 'issue a device certificate from the local CA',
-  usage: `emberwatch provision --device ID --out DIR [--ca DIR] [--days N]
-
-Creates the local certificate authority in --ca (default ./data/ca) on first
-use, then writes device.key (mode 0600), device.crt (CN = ID, role device)
-and ca.crt into --out, and prints one JSON line {deviceId, certificate, key,
-ca} with their paths. ID is the IoT thing name: 1-64 characters of
-A-Z a-z 0-9 _ - :. The device must connect with ID as its MQTT client id.
-Running it again for the same device and --out reuses the files.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'provision',
       argv,
       {
         device: { type: 'string' },
+        claim: { type: 'string' },
         ca: { type: 'string' },
         out: { type: 'string' },
         days: { type: 'string' },
@@ -74,7 +77,22 @@ Running it again for the same device and --out reuses the files.`,
       await writeLine(io.stdout, this.usage);
       return 0;
     }
-    const { keyPath, certPath } = await deviceFiles(options);
+    if (options.claim !== undefined) {
+      const ca = await ensureCa(options.ca);
+      const out = resolve(options.out);
+      const issued = await issueClaimCertificate(ca, options.claim, { days: options.days });
+      const paths = await writeKeyAndCertificate(out, 'claim', issued, { exclusive: true });
+      await copyFile(ca.certPath, join(out, 'ca.crt'));
+      const claim = {
+        claim: options.claim,
+        certificate: paths.certPath,
+        key: paths.keyPath,
+        ca: join(out, 'ca.crt'),
+      };
+      await writeLine(io.stdout, JSON.stringify(claim));
+      return 0;
+    }
+    const { keyPath, certPath } = await deviceFiles({ ...options, device: options.device ?? '' });
     const line = {
       deviceId: options.device,
       certificate: certPath,

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { FeatureQuery, resolveFeaturesFolder } from '../../cloud/features-store/feature-query.js';
-import { QUERY_FORMATS, rowPrinter } from '../../cloud/features-store/query-output.js';
+import { FeatureQuery, resolveFeaturesFolder } from '../../factory/features-store/feature-query.js';
+import { QUERY_FORMATS, rowPrinter } from '../../factory/features-store/query-output.js';
 import { EmberError } from '../../shared/errors.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/query.js';
 
 const Options = z.object({
   features: z.string().min(1).optional(),
@@ -46,19 +47,8 @@ async function writeLines(stream: NodeJS.WritableStream, lines: readonly string[
 
 export const queryCommand: Command = {
   name: 'query',
-  summary: 'run SQL over the feature store locally with DuckDB',
-  usage: `emberwatch query "SQL" [--features DIR] [--format json|table|csv]
-
-Runs one SQL statement with DuckDB over the view features, which reads every
-Parquet file under DIR/features/ with the partitions class and run as
-columns (see DIR/features/_schema.json for the rest). When DuckDB's sqlite
-extension is installed, DIR/catalog.sqlite is attached as catalog; nothing
-is downloaded.
-  --features DIR  the folder holding features/ (default: the current folder
-                  when it has one, else ./data/dataset)
-  --format        json (one object per line, default), table or csv
-
-Example: emberwatch query "SELECT class, count(*) AS n FROM features GROUP BY class"`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const { positionals, flags } = splitArguments(argv);
     const options = parseOptions('query', flags, OPTION_SPEC, Options);

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { createLogger } from '../../shared/logging.js';
 import { ProtocolName } from '../../shared/schemas/readings.js';
-import { SerialSource, systemSerialLines } from '../../edge/sensors/index.js';
+import { systemSerialLines } from '../../edge/sensors/serial-line.js';
+import { SerialSource } from '../../edge/sensors/serial-source.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/read.js';
 
 const Options = z.object({
   port: z.string().min(1),
@@ -13,13 +15,8 @@ const Options = z.object({
 
 export const readCommand: Command = {
   name: 'read',
-  summary: 'print live readings from a real or emulated serial port',
-  usage: `emberwatch read --port PATH --protocol <pms5003|ze07|mhz19b|mcu90640|mcu680> [--baud B] [--count N]
-
-Opens the port, sends the module's set-up commands (polls an MH-Z19B, puts a
-GY-MCU90640 in continuous mode), and prints one JSON reading per line until
-Ctrl-C or until N readings. Survives the port disappearing: it reopens with
-backoff and says so on standard error.`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'read',

@@ -2,15 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ModelStatus } from '../../cloud/registry/decision.js';
-import { GateCriteria } from '../../cloud/registry/gate.js';
-import { ModelRegistry } from '../../cloud/registry/model-registry.js';
-import { formatPercent, formatSeconds, modelDetailsText } from '../../cloud/registry/model-details-text.js';
-import type { ModelRecord } from '../../cloud/registry/registry-catalog.js';
-import { RegistryName } from '../../cloud/registry/registry-layout.js';
+import { ModelStatus } from '../../factory/registry/decision.js';
+import { GateCriteria } from '../../factory/registry/gate.js';
+import { ModelRegistry } from '../../factory/registry/model-registry.js';
+import { formatPercent, formatSeconds, modelDetailsText } from '../../factory/registry/model-details-text.js';
+import type { ModelRecord } from '../../factory/registry/registry-catalog.js';
+import { RegistryName } from '../../factory/registry/registry-layout.js';
 import { EmberError } from '../../shared/errors.js';
 import { openObjectStore, parseStoreTarget } from '../../shared/object-store/index.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import * as helpText from '../help/registry.js';
 
 const Where = {
   registry: z.string().min(1).default('./data/registry'),
@@ -32,26 +33,6 @@ const ApproveOptions = RejectOptions.extend({
   criteria: z.string().optional(),
 });
 type WhereOptions = z.infer<z.ZodObject<typeof Where>>;
-
-const USAGE = `emberwatch registry list [--status S] [--json]
-emberwatch registry show VERSION [--json]
-emberwatch registry approve VERSION --reason TEXT [--by NAME] [--force] [--criteria FILE] [--json]
-emberwatch registry reject VERSION --reason TEXT [--by NAME] [--json]
-emberwatch registry rebuild
-  (each also takes --registry DIR|file:///DIR|s3://BUCKET/PREFIX and --catalog FILE)
-
-The model registry: models with their manifest, evaluation and decisions.
-list prints a table, newest first (--json: one JSON line per model); show
-prints one model's manifest, evaluation, decisions and experiments. approve
-runs the gate against the current approved model and refuses, listing every
-criterion and exit code 1, unless all pass; --force skips the gate and
---criteria FILE (JSON) changes its limits. reject also withdraws an approved
-model. rebuild refills the catalogue from the store.
-  --registry  where the objects live (default ./data/registry)
-  --catalog   the SQLite catalogue (default REGISTRY/catalog.sqlite for a
-              folder, ./data/registry-catalog.sqlite for S3: a local cache
-              of the bucket; run rebuild to see other machines' changes)
-  --by        who decides (default: the login name)`;
 
 function catalogFor(options: WhereOptions): string {
   if (options.catalog !== undefined) return resolve(options.catalog);
@@ -199,14 +180,14 @@ async function approve(version: string, rest: string[], io: CommandIo): Promise<
 }
 
 async function help(io: CommandIo): Promise<number> {
-  await writeLine(io.stdout, USAGE);
+  await writeLine(io.stdout, helpText.usage);
   return 0;
 }
 
 export const registryCommand: Command = {
   name: 'registry',
-  summary: 'list, show, approve and reject models in the model registry',
-  usage: USAGE,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const [action = '', ...rest] = argv;
     if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { readingsFromCsv } from '../../cloud/evaluation/csv-readings.js';
-import { openEvaluationModel } from '../../cloud/evaluation/evaluation-model.js';
-import { replayReadings } from '../../cloud/evaluation/replay.js';
+import { readingsFromCsv } from '../../shared/dataset/replay-csv.js';
+import { openEvaluationModel } from '../../factory/evaluation/evaluation-model.js';
+import { replayReadings } from '../../factory/evaluation/replay.js';
 import { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { EmberError } from '../../shared/errors.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/replay.js';
 
 const Options = z.object({
   input: z.string().min(1),
@@ -44,17 +45,8 @@ async function loadPolicy(file: string): Promise<AlarmPolicy> {
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay recorded sensor values from a CSV through the model and print each alarm change',
-  usage: `emberwatch replay --input FILE.csv --model DIR|rules [--policy FILE.json]
-
-Reads a CSV whose header is t_s (seconds, required, rows in time order) and
-any of temp_c, humidity_pct, co_ppm, co2_ppm, pm25_ugm3, pm10_ugm3; an empty
-cell is a value not read then. Computes features once a second from the
-first t_s to the last, as the edge does (a sensor the CSV lacks counts as
-absent), runs the model and the alarm state machine, and prints one JSON
-line per change of alarm level: {"t_s":…,"level":…,"probability":…}.
-  --model   a model folder (verified as a device would) or rules
-  --policy  an alarm policy (JSON) instead of the model's own`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'replay',

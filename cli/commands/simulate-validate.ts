@@ -16,19 +16,6 @@ const Options = z.object({
   calibrate: z.boolean().default(false),
 });
 
-export const VALIDATE_USAGE = `emberwatch simulate validate --real DIR [--out DIR] [--json] [--calibrate]
-
-Simulates the NIST home smoke alarm tests position by position (the house,
-each test's heat release, each position's route from the fire) and compares
-with what was measured there: time to +2, +5 and +10 °C, smoke arrival,
-the temperature rise 120 and 180 s after ignition and the CO₂ rise. Prints
-one row per position (measured/simulated) and how many checks are within
-tolerance.
-  --real DIR     the folder of replay CSVs and alarms.csv (recordings/nist-home-smoke-alarms)
-  --out DIR      also write one PNG per test (TEST.png), measured against simulated
-  --json         one JSON document instead of the table
-  --calibrate    search the route constants again and print what fits best`;
-
 const cell = (m: number | null, s: number | null, ok: boolean | null): string => {
   const f = (x: number | null): string => (x === null ? '—' : String(Math.round(x)));
   return `${f(m)}/${f(s)}${ok === false ? '!' : ''}`;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logging.js';
-import { DEFAULT_KIT, loadKitFile, startKit } from '../../simulators/devices/index.js';
+import { DEFAULT_KIT, loadKitFile } from '../../simulators/devices/kit.js';
+import { startKit } from '../../simulators/devices/start-kit.js';
 import { loadRun, type LoadedRun } from '../../simulators/playback/load-run.js';
 import { startPlayback } from '../../simulators/playback/start-playback.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
-import { runValidate, VALIDATE_USAGE } from './simulate-validate.js';
+import { runValidate } from './simulate-validate.js';
+import * as helpText from '../help/simulate.js';
 
 const Options = z
   .object({
@@ -57,37 +59,15 @@ async function playScenario(name: string, options: Options, io: CommandIo, logge
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary:
-    'run emulated sensor modules on pseudo-terminals, play a run through them, or check the simulator against real fires',
-  usage: `emberwatch simulate devices [--kit FILE] [--run-dir DIR] [--speed X]
-emberwatch simulate devices --scenario NAME|RUN [--seed S] [--data DIR|s3://…] [--speed X] [--run-dir DIR]
-
-Starts one emulator per device of the kit (default: one of each module) on
-its own pseudo-terminal and prints one JSON line per device:
-{"id":…,"protocol":…,"path":"/…/ID.tty","baud":…}. Point the edge or
-\`emberwatch read\` at the path. Runs until Ctrl-C.
-
-With --scenario, plays a run instead: each module sends what the run says it
-reported at emulated time t = speed × real seconds since start. When the run
-ends the modules fall silent, the command prints {"ended":true}, stops them
-and exits 0.
-  --kit FILE       a kit file: {"devices":[{"id","protocol","baud"?,"source"?}]}
-  --scenario NAME  a scenario template (tf4, normal-day, …), simulated here for
-                   the template's duration; with --data, a run id of that
-                   dataset's validated stage
-  --seed S         seed of a template run (default 1)
-  --data DIR       a dataset folder or s3:// URL holding the run
-  --run-dir DIR    where the tty links go (default: a temporary folder)
-  --speed X        emulated seconds per real second (default 1)
-
-${VALIDATE_USAGE}`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const [what, ...rest] = argv;
     if (what === '--help' || what === '-h') {
       await writeLine(io.stdout, this.usage);
       return 0;
     }
-    if (what === 'validate') return runValidate(rest, io, VALIDATE_USAGE);
+    if (what === 'validate') return runValidate(rest, io, helpText.validateUsage);
     if (what !== 'devices') {
       throw new EmberError(
         'EMBER_ERR_BAD_OPTION',

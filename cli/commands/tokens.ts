@@ -11,19 +11,7 @@ import {
   withAccessAdmin,
 } from '../access/access-data.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
-
-const USAGE = `emberwatch tokens list [--json]
-emberwatch tokens create --name NAME --role ROLE [--expires-days D] [--json]
-emberwatch tokens revoke ID
-  (each also takes --config FILE, the cloud's configuration, or --data DIR,
-   its data folder; default ./data/cloud)
-
-API tokens for scripts: send one as "Authorization: Bearer ewt_…". create
-prints the token once; only its SHA-256 is kept, so it cannot be shown
-again. ROLE is viewer, operator or admin (as for users); --expires-days
-makes it stop working after D days. revoke stops a token at once. In the
-audit log a token's actions appear as token:NAME. Safe to run beside a
-running cloud.`;
+import * as helpText from '../help/tokens.js';
 
 function line(token: TokenView): string {
   const state =
@@ -46,14 +34,14 @@ const CreateOptions = z.object({
 });
 
 async function help(io: CommandIo): Promise<number> {
-  await writeLine(io.stdout, USAGE);
+  await writeLine(io.stdout, helpText.usage);
   return 0;
 }
 
 export const tokensCommand: Command = {
   name: 'tokens',
-  summary: 'list, create and revoke API tokens for scripts',
-  usage: USAGE,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const [action = '', ...rest] = argv;
     if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))

@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
 import { z } from 'zod';
 import { createLogger } from '../../shared/logging.js';
 import { writeModelDir } from '../../shared/model/model-dir.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
-import { computeFeatureRuns, readFeatureStore } from '../../cloud/pipeline/feature-runs.js';
-import { trainPipeline } from '../../cloud/pipeline/train-pipeline.js';
+import { computeFeatureRuns, readFeatureStore } from '../../factory/pipeline/feature-runs.js';
+import { trainPipeline } from '../../factory/pipeline/train-pipeline.js';
 import { parseOptions, writeLine, type Command } from '../options.js';
+import * as helpText from '../help/train.js';
 
 const Options = z.object({
   data: z.string().min(1),
@@ -40,19 +42,8 @@ function createdAt(): Date | undefined {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train, tune and export a fire model to ONNX',
-  usage: `emberwatch train --data DIR|s3://… --out DIR [--trials N] [--folds K] [--seed S] [--trees T]
-    [--workers W]
-
-Reads the feature store under DIR/features (written by \`emberwatch features\`)
-or, without one, computes features from the dataset's validated runs; searches
-hyperparameters (successive halving, cross-validated by run), sets the alarm
-thresholds from out-of-fold traces so that no quiet run would have alarmed,
-fits the final model and writes DIR/model.onnx, manifest.json and
-experiments.json.
-
-  --workers  threads for the cross-validation fits (default: one per core;
-             0 = this thread); the model is the same whatever the count`,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const options = parseOptions(
       'train',
@@ -72,7 +63,18 @@ experiments.json.
       await writeLine(io.stdout, this.usage);
       return 0;
     }
-    const logger = createLogger();
+    const tty = 'isTTY' in io.stderr && io.stderr.isTTY === true;
+    // With a bar, a log line per trial would break it: the trials are in experiments.json anyway.
+    const logger = createLogger(
+      tty && process.env['EMBERWATCH_LOG_LEVEL'] === undefined ? { level: 'warn' } : {},
+    );
+    const bar = tty
+      ? new SingleBar({
+          stream: io.stderr,
+          format: 'train [{bar}] {percentage}% {stage}, {eta_formatted} left',
+          etaBuffer: 50,
+        })
+      : undefined;
     const store = openObjectStore(options.data);
     try {
       const featureStore = join(options.data, 'features');
@@ -100,7 +102,12 @@ experiments.json.
         dataDescription: `${store.describe()} (${runs.length} runs)`,
         createdAt: createdAt(),
         logger,
+        onProgress: (done, total, stage) => {
+          if (bar?.isActive === false) bar.start(total, 0, { stage });
+          bar?.update(done, { stage });
+        },
       });
+      bar?.stop();
       await mkdir(options.out, { recursive: true });
       await writeModelDir(options.out, trained.manifest, trained.onnx);
       await writeFile(
@@ -118,6 +125,7 @@ experiments.json.
       );
       return 0;
     } finally {
+      bar?.stop();
       await store.close();
     }
   },

@@ -13,23 +13,7 @@ import {
   withAccessAdmin,
 } from '../access/access-data.js';
 import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
-
-const USAGE = `emberwatch users list [--json]
-emberwatch users add NAME --role ROLE [--password-stdin] [--json]
-emberwatch users set NAME [--role ROLE] [--password-stdin] [--disable | --enable]
-emberwatch users remove NAME
-  (each also takes --config FILE, the cloud's configuration, or --data DIR,
-   its data folder; default ./data/cloud)
-
-People who sign in to the dashboard. ROLE is viewer (reads everything),
-operator (also acknowledges and resolves incidents: an outcome can change a
-device's sensitivity) or admin (also approves models, rolls them out and
-manages users and API tokens). add makes a password of 24 random characters
-and prints it once, unless --password-stdin reads one (12 characters or
-more) from the first line of standard input. set changes the role, the
-password or whether the account may sign in; a new password or --disable
-ends the user's sessions. Every change is in the audit log as cli:<login>.
-Safe to run beside a running cloud.`;
+import * as helpText from '../help/users.js';
 
 function line(user: UserView): string {
   const state = user.disabled ? 'disabled' : 'active';
@@ -49,7 +33,7 @@ const ROLE = { role: { type: 'string' } } as const;
 const PASSWORD = { 'password-stdin': { type: 'boolean' } } as const;
 
 async function help(io: CommandIo): Promise<number> {
-  await writeLine(io.stdout, USAGE);
+  await writeLine(io.stdout, helpText.usage);
   return 0;
 }
 
@@ -110,8 +94,8 @@ async function set(name: string, rest: string[], io: CommandIo): Promise<number>
 
 export const usersCommand: Command = {
   name: 'users',
-  summary: 'list, add, change and remove the people who sign in to the dashboard',
-  usage: USAGE,
+  summary: helpText.summary,
+  usage: helpText.usage,
   async run(argv, io) {
     const [action = '', ...rest] = argv;
     if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { onnxModelType } from '../../cloud/training/onnx-schema.js';
-import type { EvaluationSummary } from '../../cloud/registry/evaluation-summary.js';
-import type { ExperimentInput } from '../../cloud/registry/experiment.js';
-import type { ModelRegistry } from '../../cloud/registry/model-registry.js';
+import { onnxModelType } from '../../factory/training/onnx-schema.js';
+import type { EvaluationSummary } from '../../factory/registry/evaluation-summary.js';
+import type { ExperimentInput } from '../../factory/registry/experiment.js';
+import type { ModelRegistry } from '../../factory/registry/model-registry.js';
 import { EmberError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
 import { buildManifest } from '../../shared/model/build-manifest.js';

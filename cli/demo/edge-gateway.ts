@@ -1,17 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EdgeAgent } from '../../edge/agent.js';
+import { seedModelFolder } from '../../edge/model/initial-model.js';
 import { parseAgentConfig } from '../../edge/config/agent-config.js';
-import { ModelSlots } from '../../edge/model/model-slots.js';
 import { bindingSerialLines, systemSerialLines } from '../../edge/sensors/serial-line.js';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import { decodeManifest } from '../../shared/model/manifest.js';
 import type { GatewayHostFactory } from '../../simulators/fleet/gateway-fleet.js';
 import type { DemoWorkspace, WorkspaceDevice } from './workspace.js';
 
-/** The offer id a gateway's first model is recorded under: it came with the gateway, not from an offer. */
-export const FACTORY_OFFER_ID = 'factory-default';
+export { FACTORY_OFFER_ID, seedModelFolder } from '../../edge/model/initial-model.js';
 
 export interface EdgeGatewayOptions {
   readonly workspace: DemoWorkspace;
@@ -28,26 +25,6 @@ export interface EdgeGatewayOptions {
   /** Emulated seconds between telemetry records (default 10). */
   readonly telemetryIntervalS?: number;
   readonly logger?: Logger;
-}
-
-/**
- * Installs the shipped model in a gateway's models folder unless the folder
- * already runs a model (one installed earlier, or a rollout's): the state
- * survives demo restarts the way a real gateway's disk does.
- */
-export async function seedModelFolder(modelsDir: string, shippedModelDir: string): Promise<void> {
-  const slots = new ModelSlots(modelsDir);
-  const state = await slots.read();
-  if (state.active !== null) return;
-  const manifestBytes = await readFile(join(shippedModelDir, 'manifest.json'));
-  const manifest = decodeManifest(manifestBytes);
-  const modelBytes = await readFile(join(shippedModelDir, manifest.model.file));
-  const dir = await slots.install(manifest.version, manifestBytes, manifest.model.file, modelBytes);
-  await slots.write({
-    active: { dir, version: manifest.version, offerId: FACTORY_OFFER_ID },
-    previous: null,
-    newestOfferSequence: 0,
-  });
 }
 
 function deviceOf(workspace: DemoWorkspace, deviceId: string): WorkspaceDevice {

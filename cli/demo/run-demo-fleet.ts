@@ -17,8 +17,10 @@ export interface DemoFleetOptions {
   readonly seed?: number;
   /** The embedded broker's port on 127.0.0.1; default 8883, 0 picks a free one. */
   readonly brokerPort?: number;
-  /** Default: 'pty' when socat is installed, else 'mock'. */
+  /** Default: 'pty' when socat is found, else 'mock'. */
   readonly transport?: 'pty' | 'mock';
+  /** The socat to run; default EMBERWATCH_SOCAT or the first socat on the PATH. */
+  readonly socatPath?: string;
   /** 'shipped' (default): the gateways start with the shipped model; 'rules': without a model folder. */
   readonly model?: 'shipped' | 'rules';
   readonly telemetryIntervalS?: number;
@@ -39,6 +41,8 @@ export interface RunningDemoFleet {
   readonly zones: Record<string, string[]>;
   /** Stops the fleet (agents, emulators, socat), then the broker. */
   stop(): Promise<void>;
+  /** Stops the fleet alone, leaving the broker up for whoever else is connected (the cloud). */
+  stopFleet(): Promise<void>;
 }
 
 /**
@@ -73,6 +77,7 @@ export async function runDemoFleet(options: DemoFleetOptions = {}): Promise<Runn
     ...(options.speed === undefined ? {} : { speed: options.speed }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.transport === undefined ? {} : { transport: options.transport }),
+    ...(options.socatPath === undefined ? {} : { socatPath: options.socatPath }),
     logger,
     startHost: edgeGatewayHost({
       workspace,
@@ -90,16 +95,19 @@ export async function runDemoFleet(options: DemoFleetOptions = {}): Promise<Runn
     throw error;
   }
   let stopping: Promise<void> | undefined;
+  let fleetStopping: Promise<void> | undefined;
+  const stopFleet = (): Promise<void> => (fleetStopping ??= fleet.stop());
   return {
     brokerPort: broker.port,
     brokerUrl: broker.url,
     workspace,
     fleet,
     zones: fleetZoneMap(count),
+    stopFleet,
     stop() {
       stopping ??= (async () => {
         try {
-          await fleet.stop();
+          await stopFleet();
         } finally {
           await broker.stop();
         }

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { parseCloudConfig, type CloudConfig } from '../../cloud/config/cloud-config.js';
+import type { Incident } from '../../cloud/contracts/cloud-values.js';
 import { CloudService } from '../../cloud/service/cloud-service.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { ensureDemoOperator, type DemoLogin } from './demo-operator.js';
 import { DemoPager, type Page } from './demo-pager.js';
 import { runDemoFleet, type RunningDemoFleet } from './run-demo-fleet.js';
+import { DEMO_ACTOR, resolveStaleIncidents, STALE_INCIDENT_NOTE } from './stale-incidents.js';
 import type { DemoWorkspace } from './workspace.js';
 
 export interface DemoOptions {
@@ -20,6 +22,8 @@ export interface DemoOptions {
   /** Seconds after start when the demo approves its second model and rolls it out; 0 never. Default 90. */
   readonly rolloutAfterS?: number;
   readonly transport?: 'pty' | 'mock';
+  /** The socat to run; default EMBERWATCH_SOCAT or the first socat on the PATH. */
+  readonly socatPath?: string;
   readonly logger?: Logger;
   /** Every webhook call of the response agent and the operator alerts. */
   readonly onPage?: (page: Page) => void;
@@ -29,6 +33,8 @@ export interface RunningDemo {
   readonly dashboardUrl: string;
   /** The operator the demo made, to sign in to the dashboard with. */
   readonly login: DemoLogin;
+  /** Incidents a previous run left unresolved, closed at this start (see resolveStaleIncidents). */
+  readonly closedAtStart: readonly Incident[];
   readonly cloud: CloudService;
   readonly edge: RunningDemoFleet;
   readonly pager: DemoPager;
@@ -58,8 +64,10 @@ export function demoCloudConfig(
       dataDir: join(workspace.dataDir, 'cloud'),
       http: { host: '127.0.0.1', port },
       zones: edge.zones,
-      // Gateways live `speed` times faster than the cloud's clock: shrink its cross-device window alike.
-      analysis: { zoneWindowS: 120 / speed },
+      // Gateways play their scenarios `speed` times faster than life but stamp what they send on
+      // the wall clock (edge/scaled-clock.ts): the cloud's windows shrink alike, so that "in alarm
+      // for 60 s" and "3 anomalies in 5 min" mean the same stretch of a scenario as at 1×.
+      analysis: { zoneWindowS: 120 / speed, historyWindowS: 300 / speed, sustainedAfterS: 60 / speed },
       registry: { store: workspace.registry.storeDir, catalogFile: workspace.registry.catalogFile },
       fleetKey: { privateKeyPath: workspace.offerKeys.privateKeyPath },
       response: {
@@ -94,6 +102,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   let edge: RunningDemoFleet | undefined;
   let cloud: CloudService | undefined;
   let login: DemoLogin;
+  let stale: Incident[];
   try {
     edge = await runDemoFleet({
       gateways: options.devices ?? 3,
@@ -102,10 +111,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.speed === undefined ? {} : { speed: options.speed }),
       ...(options.transport === undefined ? {} : { transport: options.transport }),
+      ...(options.socatPath === undefined ? {} : { socatPath: options.socatPath }),
     });
     const config = demoCloudConfig(edge.workspace, edge, pager, options.port ?? 8080, options.speed ?? 10);
     cloud = await CloudService.create({ config, logger });
+    stale = resolveStaleIncidents(config, logger);
     await cloud.start();
+    for (const incident of stale) {
+      await cloud.access.record(DEMO_ACTOR, 'resolved', incident.id, `unknown: ${STALE_INCIDENT_NOTE}`);
+    }
     login = await ensureDemoOperator(cloud, edge.workspace.dataDir);
   } catch (error) {
     await cloud?.stop();
@@ -122,7 +136,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     const reason = 'the demo rolls out a second release';
     if (record?.status === 'candidate') {
       await registry.approve(version, { by: 'demo', reason });
-      await running.cloud.access.record('system:demo', 'approved', version, reason);
+      await running.cloud.access.record(DEMO_ACTOR, 'approved', version, reason);
     }
     const rollout = await running.cloud.models?.rollout?.start({
       version,
@@ -131,7 +145,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     if (rollout !== undefined) {
       const share = Math.round(rollout.canaryShare * 100);
       await running.cloud.access.record(
-        'system:demo',
+        DEMO_ACTOR,
         'rollout-started',
         version,
         `rollout ${rollout.id}, canary ${share} %`,
@@ -149,6 +163,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   return {
     dashboardUrl: cloud.url,
     login,
+    closedAtStart: stale,
     cloud,
     edge,
     pager,
@@ -156,9 +171,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<RunningDemo> {
     stop() {
       stopping ??= (async () => {
         clearTimeout(timer);
-        await running.edge.stop();
-        await running.cloud.stop();
-        await pager.stop();
+        // Gateways first, then the cloud, then the broker both use: nothing sees a peer vanish under it.
+        try {
+          await running.edge.stopFleet();
+          await running.cloud.stop();
+        } finally {
+          await running.edge.stop();
+          await pager.stop();
+        }
       })();
       return stopping;
     },

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ModelRegistry } from '../../cloud/registry/model-registry.js';
+import { ModelRegistry } from '../../factory/registry/model-registry.js';
 import { findPackageFile } from '../../shared/package-files.js';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';

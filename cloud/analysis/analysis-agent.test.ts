@@ -6,8 +6,8 @@ import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import type { AnomalyMessage } from '../../shared/schemas/messages.js';
 import { FleetState } from '../fleet/fleet-state.js';
 import { IncidentStore } from '../incidents/incident-store.js';
-import type { IncidentEvent } from '../incidents/incident-types.js';
-import type { RiskAssessment } from '../service/cloud-contracts.js';
+import type { IncidentEvent } from '../contracts/cloud-values.js';
+import type { RiskAssessment } from '../contracts/cloud-values.js';
 import { AnalysisAgent } from './analysis-agent.js';
 
 const T0 = 1_700_000_000_000;

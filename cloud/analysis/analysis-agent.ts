@@ -5,9 +5,9 @@ import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { AnomalyMessage } from '../../shared/schemas/messages.js';
 import type { FleetState } from '../fleet/fleet-state.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
-import type { IncidentEvent } from '../incidents/incident-types.js';
+import type { IncidentEvent } from '../contracts/cloud-values.js';
 import { timeOrderedId } from '../incidents/time-ordered-id.js';
-import type { RiskAssessment } from '../service/cloud-contracts.js';
+import type { RiskAssessment } from '../contracts/cloud-values.js';
 import { assessRisk, DEFAULT_RISK_SETTINGS, type RiskSettings } from './risk-assessment.js';
 
 export interface AnalysisAgentEvents {
@@ -65,6 +65,7 @@ export class AnalysisAgent extends EventEmitter<AnalysisAgentEvents> {
   handleAnomaly(msg: AnomalyMessage, receivedAt: number): RiskAssessment | undefined {
     if (!this.#started) throw new EmberError('EMBER_ERR_NOT_STARTED', 'analysis agent is not started');
     const result = this.#incidents.transaction(() => {
+      this.#incidents.lockDevice(msg.deviceId);
       if (!this.#incidents.seen(msg.id, receivedAt)) return undefined;
       return this.#assess(msg, receivedAt);
     });

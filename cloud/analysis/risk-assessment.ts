@@ -1,5 +1,5 @@
 import { levelRank, type AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { RiskAssessment } from '../service/cloud-contracts.js';
+import type { RiskAssessment } from '../contracts/cloud-values.js';
 import {
   FIRE_SIGN_NAMES,
   isFireSignature,

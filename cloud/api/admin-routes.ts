@@ -1,45 +1,59 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiAccess } from './access-port.js';
 import { unauthenticated } from './api-auth.js';
-import { NewTokenBody, NewUserBody, parseInput, UserUpdateBody } from './api-schemas.js';
-
-type NameParams = { Params: { name: string } };
-type IdParams = { Params: { id: string } };
+import { IdParams, NameParams, NewTokenBody, NewUserBody, UserUpdateBody } from './api-schemas.js';
 
 function actor(request: FastifyRequest): string {
   if (request.principal === undefined) throw unauthenticated();
   return request.principal.actor;
 }
 
-const admin = { config: { access: 'admin' } } as const;
+const admin = { access: 'admin' } as const;
+const tags = ['people and tokens'];
 
 /** People and API tokens, for admins; `emberwatch users|tokens` does the same from the command line. */
-export function registerAdminRoutes(app: FastifyInstance, access: ApiAccess): void {
-  app.get('/v1/users', admin, async () => ({ users: await access.admin.listUsers() }));
+export function registerAdminRoutes(fastify: FastifyInstance, access: ApiAccess): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/v1/users',
+    { config: admin, schema: { summary: 'The people who sign in, with their roles', tags } },
+    async () => ({ users: await access.admin.listUsers() }),
+  );
 
-  app.post('/v1/users', admin, async (request, reply) => {
-    const body = parseInput(NewUserBody, request.body, 'body');
-    return reply.status(201).send({ user: await access.admin.createUser(body, actor(request)) });
-  });
+  const create = { summary: 'Add a person', tags, body: NewUserBody };
+  app.post('/v1/users', { config: admin, schema: create }, async (request, reply) =>
+    reply.status(201).send({ user: await access.admin.createUser(request.body, actor(request)) }),
+  );
 
-  app.patch<NameParams>('/v1/users/:name', admin, async (request) => {
-    const body = parseInput(UserUpdateBody, request.body, 'body');
-    return { user: await access.admin.updateUser(request.params.name, body, actor(request)) };
-  });
+  const update = { summary: "Change a person's role or password, or disable them", tags };
+  app.patch(
+    '/v1/users/:name',
+    { config: admin, schema: { ...update, params: NameParams, body: UserUpdateBody } },
+    async (request) => ({
+      user: await access.admin.updateUser(request.params.name, request.body, actor(request)),
+    }),
+  );
 
-  app.delete<NameParams>('/v1/users/:name', admin, async (request) => {
+  const remove = { summary: 'Remove a person', tags, params: NameParams };
+  app.delete('/v1/users/:name', { config: admin, schema: remove }, async (request) => {
     await access.admin.removeUser(request.params.name, actor(request));
     return { removed: request.params.name };
   });
 
-  app.get('/v1/tokens', admin, async () => ({ tokens: await access.admin.listTokens() }));
+  app.get(
+    '/v1/tokens',
+    { config: admin, schema: { summary: 'API tokens (never their secrets)', tags } },
+    async () => ({ tokens: await access.admin.listTokens() }),
+  );
 
-  app.post('/v1/tokens', admin, async (request, reply) => {
-    const body = parseInput(NewTokenBody, request.body, 'body');
-    return reply.status(201).send(await access.admin.createToken(body, actor(request)));
-  });
+  const token = { summary: 'Make an API token; its secret is shown this once', tags, body: NewTokenBody };
+  app.post('/v1/tokens', { config: admin, schema: token }, async (request, reply) =>
+    reply.status(201).send(await access.admin.createToken(request.body, actor(request))),
+  );
 
-  app.delete<IdParams>('/v1/tokens/:id', admin, async (request) => ({
+  const revoke = { summary: 'Revoke an API token', tags, params: IdParams };
+  app.delete('/v1/tokens/:id', { config: admin, schema: revoke }, async (request) => ({
     token: await access.admin.revokeToken(request.params.id, actor(request)),
   }));
 }

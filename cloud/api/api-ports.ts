@@ -1,6 +1,6 @@
 import type { Reading } from '../../shared/schemas/readings.js';
 import type { AuditEntry } from '../access/access-stores.js';
-import type { Prediction } from '../inference/predictor.js';
+import type { Prediction } from '../../factory/inference/predictor.js';
 import type {
   DeviceState,
   Incident,
@@ -8,11 +8,11 @@ import type {
   IncidentState,
   LearningDecision,
   OperatorAlert,
-  Outcome,
   RiskAssessment,
   RolloutProgress,
   TelemetryPoint,
-} from '../service/cloud-contracts.js';
+} from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 
 /** A value now or later: the components behind the port may answer synchronously (SQLite) or not. */
 export type Awaitable<T> = T | Promise<T>;
@@ -106,6 +106,8 @@ export interface ApiPorts {
   rejectModel(version: string, by: string, reason: string): Promise<ModelDecisionResult>;
   /** Newest first. */
   rollouts(): Awaitable<readonly RolloutProgress[]>;
+  /** The canary share a rollout gets when none is asked for (0-1). */
+  canaryShare(): number;
   /** EMBER_ERR_ROLLOUT (409) when it cannot start. */
   startRollout(version: string, canaryShare?: number): Promise<RolloutProgress>;
   /** Newest first. */
@@ -114,7 +116,7 @@ export interface ApiPorts {
   alerts(): Awaitable<readonly OperatorAlert[]>;
   /** The components' metrics in the Prometheus text format; the API appends its own. */
   metrics(): Promise<{ readonly contentType: string; readonly text: string }>;
-  /** EMBER_ERR_PREDICT (422) for a window that cannot be scored; see cloud/inference Predictor. */
+  /** EMBER_ERR_PREDICT (422) for a window that cannot be scored; see factory/inference Predictor. */
   predict(readings: readonly Reading[], deviceId?: string): Promise<Prediction>;
   /** Whether the cloud can do its work now: broker session up, stores open. */
   readiness(): Awaitable<Readiness>;

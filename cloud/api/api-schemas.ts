@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import { Reading } from '../../shared/schemas/readings.js';
 import { ROLES } from '../access/roles.js';
-import { INCIDENT_STATES, OUTCOMES } from '../service/cloud-contracts.js';
+import { INCIDENT_STATES } from '../contracts/cloud-values.js';
+import { OUTCOMES } from '../../shared/schemas/outcomes.js';
 
 /** Largest thermal frame accepted for prediction: a 64×64 sensor, twice the reference kit's in each direction. */
 export const MAX_THERMAL_PIXELS = 4096;
@@ -106,6 +107,16 @@ export const AuditQuery = z.object({
 export const HistoryQuery = z.object({
   since: QueryInt(0, Number.MAX_SAFE_INTEGER).optional(),
 });
+
+/** `:id` of a device, an incident or a token. */
+export const IdParams = z.object({ id: z.string().min(1).max(256) });
+/** `:name` of a user. */
+export const NameParams = z.object({ name: z.string().min(1).max(64) });
+export const VersionParams = z.object({ version: ModelVersion });
+/** A model's file; the handler answers 404 for a name that is no model file. */
+export const ModelFileParams = z.object({ version: ModelVersion, file: z.string().min(1).max(64) });
+export const GrantFileParams = ModelFileParams.extend({ grant: z.string().min(1).max(256) });
+export const AssetParams = z.object({ name: z.string().min(1).max(128) });
 
 /**
  * Checks outside input; throws EMBER_ERR_API_BAD_REQUEST naming the path of

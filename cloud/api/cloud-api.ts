@@ -4,7 +4,9 @@ import { silentLogger, type Logger } from '../../shared/logging.js';
 import { loadDashboardAssets, type DashboardAsset } from '../dashboard/dashboard-assets.js';
 import type { ApiAccess } from './access-port.js';
 import { registerAdminRoutes } from './admin-routes.js';
-import { registerAccess, type RouteEntry } from './api-auth.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { registerAccess, sessionCookieName, type RouteEntry } from './api-auth.js';
+import { AssetParams } from './api-schemas.js';
 import { ApiMetrics } from './api-metrics.js';
 import type { ApiPorts } from './api-ports.js';
 import { errorAnswer } from './error-status.js';
@@ -12,6 +14,8 @@ import { registerFleetRoutes } from './fleet-routes.js';
 import { allowedHostNames, isLoopback } from './host-allowlist.js';
 import { EventStreams } from './live-events.js';
 import { registerModelRoutes } from './model-routes.js';
+import { registerOpenApi } from './openapi.js';
+import { registerApiDocs } from './openapi-page.js';
 import { registerSessionRoutes } from './session-routes.js';
 
 export interface CloudApiOptions {
@@ -40,6 +44,9 @@ export interface CloudApiOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 1 << 20;
+
+/** The API's own version in its OpenAPI document: bumped when a route or a schema changes incompatibly. */
+export const API_VERSION = '1.0.0';
 
 /** Served with the dashboard: scripts, styles and connections only from this origin; thermal images as data URLs. */
 const DASHBOARD_CSP =
@@ -173,20 +180,31 @@ export class CloudApi {
       done();
     });
 
+    await registerOpenApi(app, {
+      version: API_VERSION,
+      sessionCookie: sessionCookieName(secureCookies),
+    });
     this.#routes = await registerAccess(app, {
       access,
       csrfKey: this.#options.csrfKey,
       secureCookies,
       allowedHosts: allowedHostNames(host, this.#options.allowedHosts),
     });
-    const open = { config: { access: 'public' } } as const;
+    const open = { access: 'public' } as const;
+    const ops = ['operations'];
     // Liveness: the process answers. Readiness is /readyz.
-    app.get('/healthz', open, () => ({ ok: true, eventStreams: streams.size }));
-    app.get('/readyz', open, async (_request, reply) => {
+    const live = { summary: 'Liveness: the process answers', tags: ops };
+    app.get('/healthz', { config: open, schema: live }, () => ({ ok: true, eventStreams: streams.size }));
+    const ready = {
+      summary: 'Readiness: 200 when broker, storage and model are up, else 503 with why',
+      tags: ops,
+    };
+    app.get('/readyz', { config: open, schema: ready }, async (_request, reply) => {
       const readiness = await ports.readiness();
       return reply.status(readiness.ready ? 200 : 503).send(readiness);
     });
-    app.get('/metrics', { config: { access: 'viewer' } }, async (_request, reply) => {
+    const prom = { summary: 'Prometheus metrics', tags: ops };
+    app.get('/metrics', { config: { access: 'viewer' }, schema: prom }, async (_request, reply) => {
       const own = await ports.metrics();
       const text = `${own.text.trimEnd()}\n${await metrics.text()}`;
       return reply.header('content-type', own.contentType).send(text);
@@ -200,21 +218,27 @@ export class CloudApi {
     registerFleetRoutes(app, ports, access);
     registerModelRoutes(app, ports, access);
     streams.register(app);
+    registerApiDocs(app);
 
-    app.get<{ Params: { name: string } }>('/assets/:name', open, (request, reply) => {
-      const asset = assets.get(`/assets/${request.params.name}`);
-      if (asset === undefined) {
-        throw new EmberError(
-          'EMBER_ERR_API_NOT_FOUND',
-          `no dashboard asset ${JSON.stringify(request.params.name)}`,
-        );
-      }
-      return reply
-        .header('content-type', asset.contentType)
-        .header('cache-control', 'no-cache')
-        .send(Buffer.from(asset.bytes));
-    });
-    app.get('/', open, (_request, reply) => {
+    const dashboard = ['dashboard'];
+    const asset = { summary: "The dashboard's scripts and styles", tags: dashboard, params: AssetParams };
+    app
+      .withTypeProvider<ZodTypeProvider>()
+      .get('/assets/:name', { config: open, schema: asset }, (request, reply) => {
+        const asset = assets.get(`/assets/${request.params.name}`);
+        if (asset === undefined) {
+          throw new EmberError(
+            'EMBER_ERR_API_NOT_FOUND',
+            `no dashboard asset ${JSON.stringify(request.params.name)}`,
+          );
+        }
+        return reply
+          .header('content-type', asset.contentType)
+          .header('cache-control', 'no-cache')
+          .send(Buffer.from(asset.bytes));
+      });
+    const page = { summary: 'The dashboard', tags: dashboard };
+    app.get('/', { config: open, schema: page }, (_request, reply) => {
       const page = assets.get('/');
       if (page === undefined) throw new EmberError('EMBER_ERR_API_NOT_FOUND', 'no dashboard page');
       return reply

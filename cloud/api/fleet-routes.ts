@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EmberError } from '../../shared/errors.js';
 import type { ApiAccess } from './access-port.js';
 import { unauthenticated } from './api-auth.js';
 import type { ApiPorts } from './api-ports.js';
-import { AcknowledgeBody, HistoryQuery, IncidentsQuery, parseInput, ResolveBody } from './api-schemas.js';
-
-type IdParams = { Params: { id: string } };
+import { AcknowledgeBody, HistoryQuery, IdParams, IncidentsQuery, ResolveBody } from './api-schemas.js';
 
 function notFound(what: string, id: string): EmberError {
   return new EmberError('EMBER_ERR_API_NOT_FOUND', `no ${what} with id ${JSON.stringify(id)}`);
@@ -17,39 +16,58 @@ export function actorOf(request: FastifyRequest): string {
   return request.principal.actor;
 }
 
-const viewer = { config: { access: 'viewer' } } as const;
-const operator = { config: { access: 'operator' } } as const;
+const viewer = { access: 'viewer' } as const;
+const operator = { access: 'operator' } as const;
+const tags = ['fleet'];
 
 /** Devices and incidents: what the fleet looks like and what operators do about it. */
-export function registerFleetRoutes(app: FastifyInstance, ports: ApiPorts, access: ApiAccess): void {
-  app.get('/v1/devices', viewer, async () => ({ devices: await ports.devices() }));
+export function registerFleetRoutes(fastify: FastifyInstance, ports: ApiPorts, access: ApiAccess): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/v1/devices',
+    { config: viewer, schema: { summary: 'Every device with its state, level and last values', tags } },
+    async () => ({ devices: await ports.devices() }),
+  );
 
-  app.get<IdParams>('/v1/devices/:id', viewer, async (request) => {
+  const one = { summary: 'One device', tags, params: IdParams };
+  app.get('/v1/devices/:id', { config: viewer, schema: one }, async (request) => {
     const device = await ports.device(request.params.id);
     if (device === undefined) throw notFound('device', request.params.id);
     return { device };
   });
 
-  app.get<IdParams>('/v1/devices/:id/history', viewer, async (request) => {
-    const { since } = parseInput(HistoryQuery, request.query, 'query');
+  const history = {
+    summary: "A device's recent history: probability, level and channels, in its own time",
+    tags,
+    params: IdParams,
+    querystring: HistoryQuery,
+  };
+  app.get('/v1/devices/:id/history', { config: viewer, schema: history }, async (request) => {
+    const { since } = request.query;
     const { id } = request.params;
     if ((await ports.device(id)) === undefined) throw notFound('device', id);
     return { deviceId: id, points: await ports.history(id, since) };
   });
 
-  app.get('/v1/incidents', viewer, async (request) => {
-    const query = parseInput(IncidentsQuery, request.query, 'query');
-    return { incidents: await ports.incidents(query) };
-  });
+  const list = { summary: 'Incidents, newest first', tags, querystring: IncidentsQuery };
+  app.get('/v1/incidents', { config: viewer, schema: list }, async (request) => ({
+    incidents: await ports.incidents(request.query),
+  }));
 
-  app.get<IdParams>('/v1/incidents/:id', viewer, async (request) => {
+  const incident = { summary: 'One incident with what was done about it', tags, params: IdParams };
+  app.get('/v1/incidents/:id', { config: viewer, schema: incident }, async (request) => {
     const incident = await ports.incident(request.params.id);
     if (incident === undefined) throw notFound('incident', request.params.id);
     return { incident, actions: await ports.actions(incident.id) };
   });
 
-  app.post<IdParams>('/v1/incidents/:id/acknowledge', operator, async (request) => {
-    parseInput(AcknowledgeBody, request.body, 'body');
+  const acknowledge = {
+    summary: 'Acknowledge an open incident',
+    tags,
+    params: IdParams,
+    body: AcknowledgeBody,
+  };
+  app.post('/v1/incidents/:id/acknowledge', { config: operator, schema: acknowledge }, async (request) => {
     const by = actorOf(request);
     const incident = await ports.acknowledge(request.params.id, by);
     await access.record(by, 'acknowledged', incident.id, `${incident.deviceId} at ${incident.level}`);
@@ -57,8 +75,14 @@ export function registerFleetRoutes(app: FastifyInstance, ports: ApiPorts, acces
   });
 
   // Resolving is an operator's: an outcome can make the learning agent change a device's sensitivity.
-  app.post<IdParams>('/v1/incidents/:id/resolve', operator, async (request) => {
-    const { outcome, note } = parseInput(ResolveBody, request.body, 'body');
+  const resolve = {
+    summary: 'Resolve an incident with its outcome',
+    tags,
+    params: IdParams,
+    body: ResolveBody,
+  };
+  app.post('/v1/incidents/:id/resolve', { config: operator, schema: resolve }, async (request) => {
+    const { outcome, note } = request.body;
     const by = actorOf(request);
     const incident = await ports.resolve(request.params.id, outcome, by, note);
     const detail = `outcome ${outcome} on ${incident.deviceId}${note === undefined ? '' : `: ${note}`}`;

@@ -33,7 +33,12 @@ export class EventStreams {
 
   /** GET /v1/events: every LiveEvent from the port, with a comment line as heartbeat. */
   register(app: FastifyInstance): void {
-    app.get('/v1/events', { config: { access: 'viewer' } }, (request, reply) => {
+    const schema = {
+      summary:
+        'Live events (server-sent): devices, incidents, assessments, rollouts, decisions, alerts, audit',
+      tags: ['fleet'],
+    };
+    app.get('/v1/events', { config: { access: 'viewer' }, schema }, (request, reply) => {
       reply.hijack();
       const response = reply.raw;
       response.writeHead(200, {

@@ -1,16 +1,16 @@
 import { EmberError } from '../../shared/errors.js';
 import type { Reading } from '../../shared/schemas/readings.js';
-import type { Prediction, Predictor } from '../inference/predictor.js';
+import type { Prediction, Predictor } from '../../factory/inference/predictor.js';
 import type {
   DeviceState,
   Incident,
   IncidentAction,
   LearningDecision,
   OperatorAlert,
-  Outcome,
   RolloutProgress,
   TelemetryPoint,
-} from '../service/cloud-contracts.js';
+} from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 import type {
   ApiPorts,
   IncidentQuery,
@@ -180,6 +180,11 @@ export class MemoryPorts implements ApiPorts {
   }
   rollouts(): RolloutProgress[] {
     return this.rolloutList;
+  }
+  /** What canaryShare() answers: the cloud's configured default. */
+  defaultCanaryShare = 0.1;
+  canaryShare(): number {
+    return this.defaultCanaryShare;
   }
   startRollout(version: string, canaryShare?: number): Promise<RolloutProgress> {
     this.calls.push({ kind: 'rollout', version, ...(canaryShare === undefined ? {} : { canaryShare }) });

@@ -1,8 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EmberError } from '../../shared/errors.js';
 import type { ApiAccess } from './access-port.js';
 import { MODEL_FILES, type ApiPorts, type ModelFileName } from './api-ports.js';
-import { DecisionBody, ModelVersion, parseInput, PredictBody, RolloutBody } from './api-schemas.js';
+import {
+  DecisionBody,
+  GrantFileParams,
+  ModelFileParams,
+  PredictBody,
+  RolloutBody,
+  VersionParams,
+} from './api-schemas.js';
 import { actorOf } from './fleet-routes.js';
 
 const FILE_TYPES: Readonly<Record<ModelFileName, string>> = {
@@ -10,19 +18,15 @@ const FILE_TYPES: Readonly<Record<ModelFileName, string>> = {
   'model.onnx': 'application/octet-stream',
 };
 
-type FileParams = { Params: { version: string; file: string } };
-type VersionParams = { Params: { version: string } };
-
 function isModelFile(name: string): name is ModelFileName {
   return (MODEL_FILES as readonly string[]).includes(name);
 }
 
 function checkedFile(params: { version: string; file: string }): { version: string; file: ModelFileName } {
-  const version = parseInput(ModelVersion, params.version, 'params.version');
   if (!isModelFile(params.file)) {
     throw new EmberError('EMBER_ERR_API_NOT_FOUND', `a model has no file ${JSON.stringify(params.file)}`);
   }
-  return { version, file: params.file };
+  return { version: params.version, file: params.file };
 }
 
 async function sendFile(ports: ApiPorts, reply: FastifyReply, version: string, file: ModelFileName) {
@@ -34,27 +38,41 @@ async function sendFile(ports: ApiPorts, reply: FastifyReply, version: string, f
     .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-const viewer = { config: { access: 'viewer' } } as const;
-const admin = { config: { access: 'admin' } } as const;
+const viewer = { access: 'viewer' } as const;
+const admin = { access: 'admin' } as const;
+const tags = ['models'];
 
 /** Models and their files, approvals, rollouts, learning, alerts and the inference endpoint. */
-export function registerModelRoutes(app: FastifyInstance, ports: ApiPorts, access: ApiAccess): void {
-  app.post('/v1/predict', viewer, async (request) => {
-    const { deviceId, readings } = parseInput(PredictBody, request.body, 'body');
+export function registerModelRoutes(fastify: FastifyInstance, ports: ApiPorts, access: ApiAccess): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const predict = {
+    summary: "Fire probability and level for readings, from the model in service (the edge's own path)",
+    tags: ['inference'],
+    body: PredictBody,
+  };
+  app.post('/v1/predict', { config: viewer, schema: predict }, async (request) => {
+    const { deviceId, readings } = request.body;
     return { prediction: await ports.predict(readings, deviceId) };
   });
 
-  app.get('/v1/models', viewer, async () => ({ models: await ports.models() }));
+  const list = { summary: 'Registered models with their status, headline metrics and gate', tags };
+  app.get('/v1/models', { config: viewer, schema: list }, async () => ({ models: await ports.models() }));
 
-  app.get<FileParams>('/v1/models/:version/:file', viewer, async (request, reply) => {
+  const file = { summary: "A model's manifest.json or model.onnx", tags, params: ModelFileParams };
+  app.get('/v1/models/:version/:file', { config: viewer, schema: file }, async (request, reply) => {
     const { version, file } = checkedFile(request.params);
     return sendFile(ports, reply, version, file);
   });
 
   // A device's short-lived signed URL (cloud/access/model-grants.ts): one version's files, nothing else.
-  app.get<{ Params: { grant: string; version: string; file: string } }>(
+  const deviceFile = {
+    summary: "A model file through a device's short-lived signed URL from its offer",
+    tags,
+    params: GrantFileParams,
+  };
+  app.get(
     '/v1/device-models/:grant/:version/:file',
-    { config: { access: 'device' } },
+    { config: { access: 'device' }, schema: deviceFile },
     async (request, reply) => {
       const { version, file } = checkedFile(request.params);
       const deviceId = access.modelGrantDevice(request.params.grant, version);
@@ -68,28 +86,47 @@ export function registerModelRoutes(app: FastifyInstance, ports: ApiPorts, acces
     },
   );
 
-  app.post<VersionParams>('/v1/models/:version/approve', admin, async (request) => {
-    const version = parseInput(ModelVersion, request.params.version, 'params.version');
-    const { reason } = parseInput(DecisionBody, request.body, 'body');
+  const approve = {
+    summary: 'Approve a model; the gate must pass',
+    tags,
+    params: VersionParams,
+    body: DecisionBody,
+  };
+  app.post('/v1/models/:version/approve', { config: admin, schema: approve }, async (request) => {
+    const { version } = request.params;
+    const { reason } = request.body;
     const by = actorOf(request);
     const result = await ports.approveModel(version, by, reason);
     await access.record(by, 'approved', version, reason);
     return { model: result };
   });
 
-  app.post<VersionParams>('/v1/models/:version/reject', admin, async (request) => {
-    const version = parseInput(ModelVersion, request.params.version, 'params.version');
-    const { reason } = parseInput(DecisionBody, request.body, 'body');
+  const reject = { summary: 'Reject a model', tags, params: VersionParams, body: DecisionBody };
+  app.post('/v1/models/:version/reject', { config: admin, schema: reject }, async (request) => {
+    const { version } = request.params;
+    const { reason } = request.body;
     const by = actorOf(request);
     const result = await ports.rejectModel(version, by, reason);
     await access.record(by, 'rejected', version, reason);
     return { model: result };
   });
 
-  app.get('/v1/rollouts', viewer, async () => ({ rollouts: await ports.rollouts() }));
+  const rollouts = {
+    summary: 'Rollouts of models to the fleet, newest first, and the canary share one gets by default',
+    tags: ['rollouts'],
+  };
+  app.get('/v1/rollouts', { config: viewer, schema: rollouts }, async () => ({
+    rollouts: await ports.rollouts(),
+    canaryShare: ports.canaryShare(),
+  }));
 
-  app.post('/v1/rollouts', admin, async (request, reply) => {
-    const { version, canaryShare } = parseInput(RolloutBody, request.body, 'body');
+  const start = {
+    summary: 'Roll an approved model out: canary first, then the fleet',
+    tags: ['rollouts'],
+    body: RolloutBody,
+  };
+  app.post('/v1/rollouts', { config: admin, schema: start }, async (request, reply) => {
+    const { version, canaryShare } = request.body;
     const rollout = await ports.startRollout(version, canaryShare);
     const share = Math.round(rollout.canaryShare * 100);
     await access.record(
@@ -101,7 +138,11 @@ export function registerModelRoutes(app: FastifyInstance, ports: ApiPorts, acces
     return reply.status(201).send({ rollout });
   });
 
-  app.get('/v1/decisions', viewer, async () => ({ decisions: await ports.decisions() }));
+  const decisions = { summary: "The learning agent's decisions and why", tags: ['learning'] };
+  app.get('/v1/decisions', { config: viewer, schema: decisions }, async () => ({
+    decisions: await ports.decisions(),
+  }));
 
-  app.get('/v1/alerts', viewer, async () => ({ alerts: await ports.alerts() }));
+  const alerts = { summary: 'Operator alerts (devices offline, deliveries failing…)', tags: ['fleet'] };
+  app.get('/v1/alerts', { config: viewer, schema: alerts }, async () => ({ alerts: await ports.alerts() }));
 }

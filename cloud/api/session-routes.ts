@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../../shared/logging.js';
 import type { ApiAccess, Principal } from './access-port.js';
 import { sessionCookieName, unauthenticated } from './api-auth.js';
-import { AuditQuery, LoginBody, parseInput } from './api-schemas.js';
+import { AuditQuery, LoginBody } from './api-schemas.js';
 
 /** What the dashboard learns of its caller. */
 function whoAmI(principal: Principal): { name: string; role: string; kind: string } {
@@ -21,10 +22,12 @@ function principal(request: FastifyRequest): Principal {
 
 /** Sign-in, who am I, sign-out, and the audit log. */
 export function registerSessionRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   access: ApiAccess,
   options: { readonly secureCookies: boolean; readonly loginPerMinute?: number; readonly log: Logger },
 ): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['session and audit'];
   const cookieName = sessionCookieName(options.secureCookies);
   const cookieOptions = {
     path: '/',
@@ -40,9 +43,14 @@ export function registerSessionRoutes(
         access: 'public',
         rateLimit: { max: options.loginPerMinute ?? 10, timeWindow: 60_000 },
       },
+      schema: {
+        summary: 'Sign in: sets the session cookie and gives the CSRF token for changes',
+        tags,
+        body: LoginBody,
+      },
     },
     async (request, reply) => {
-      const { username, password } = parseInput(LoginBody, request.body, 'body');
+      const { username, password } = request.body;
       const remote = request.socket.remoteAddress ?? 'unknown';
       let session: Awaited<ReturnType<ApiAccess['login']>>;
       try {
@@ -62,20 +70,22 @@ export function registerSessionRoutes(
     },
   );
 
-  app.get('/v1/session', { config: { access: 'viewer' } }, (request, reply) => {
+  const who = { summary: 'Who is calling, and a CSRF token for a session', tags };
+  app.get('/v1/session', { config: { access: 'viewer' }, schema: who }, (request, reply) => {
     const caller = principal(request);
     return { user: whoAmI(caller), csrfToken: csrfTokenFor(reply, caller) };
   });
 
-  app.delete('/v1/session', { config: { access: 'viewer' } }, async (request, reply) => {
+  const signOut = { summary: 'Sign out', tags };
+  app.delete('/v1/session', { config: { access: 'viewer' }, schema: signOut }, async (request, reply) => {
     const cookie = request.cookies[cookieName];
     if (principal(request).kind === 'user' && cookie !== undefined) await access.logout(cookie);
     reply.clearCookie(cookieName, cookieOptions);
     return { signedOut: true };
   });
 
-  app.get('/v1/audit', { config: { access: 'viewer' } }, async (request) => {
-    const query = parseInput(AuditQuery, request.query, 'query');
-    return { entries: await access.auditEntries(query) };
-  });
+  const audit = { summary: 'The audit log, newest first', tags, querystring: AuditQuery };
+  app.get('/v1/audit', { config: { access: 'viewer' }, schema: audit }, async (request) => ({
+    entries: await access.auditEntries(request.query),
+  }));
 }

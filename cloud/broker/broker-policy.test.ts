@@ -12,6 +12,18 @@ describe('connectRefusal', () => {
     expect(connectRefusal(device, '', undefined)).toBe('client id differs from the certificate CN');
   });
 
+  it("accepts the CN, '#' and a short suffix, so a second client of one gateway keeps its own session", () => {
+    expect(connectRefusal(device, 'gw-1#emberwatch', undefined)).toBeUndefined();
+    expect(connectRefusal(device, 'gw-1#', undefined)).toBe('client id differs from the certificate CN');
+    expect(connectRefusal(device, 'gw-2#emberwatch', undefined)).toBe(
+      'client id differs from the certificate CN',
+    );
+    expect(connectRefusal(device, 'gw-1#a/b', undefined)).toBe('client id differs from the certificate CN');
+    expect(connectRefusal(device, `gw-1#${'x'.repeat(33)}`, undefined)).toBe(
+      'client id differs from the certificate CN',
+    );
+  });
+
   it('lets services choose their client id, since several instances of one service may run', () => {
     expect(connectRefusal(service, 'analysis-7f3a', undefined)).toBeUndefined();
   });

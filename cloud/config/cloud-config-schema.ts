@@ -113,6 +113,14 @@ export const LearningConfig = z.strictObject({
   trials: z.number().int().positive().optional(),
 });
 
+/**
+ * A PostgreSQL database for the stores several cloud workers can share (the
+ * incident store so far): a postgres:// URL as libpq reads it.
+ */
+export const DatabaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S*$/, 'a postgres:// or postgresql:// URL without spaces');
+
 /** Zone name → the devices in it; a device may be in one zone only. */
 export const ZonesConfig = z
   .record(text, z.array(DeviceId))
@@ -139,6 +147,8 @@ export const CloudConfigSchema = z.strictObject({
   broker: CloudBrokerConfig,
   /** Folder of the cloud's SQLite files (fleet, incidents, rollouts…). */
   dataDir: text,
+  /** Keep the incidents in this PostgreSQL database instead of `dataDir/incidents.sqlite`. */
+  database: DatabaseUrl.optional(),
   http: CloudHttpConfig.prefault({}),
   zones: ZonesConfig,
   registry: CloudRegistryConfig.optional(),

@@ -95,6 +95,7 @@ describe('cloud config', () => {
         EMBERWATCH_CLOUD_HTTP_PORT: '9090',
         EMBERWATCH_CLOUD_DATA_DIR: 'var/cloud',
         EMBERWATCH_CLOUD_PUBLIC_URL: 'https://ember.example.org',
+        EMBERWATCH_CLOUD_DATABASE: 'postgresql://ember@db.internal:5433/emberwatch?sslmode=require',
       },
       baseDir: '/etc/emberwatch',
       cwd: '/srv',
@@ -107,6 +108,7 @@ describe('cloud config', () => {
       publicBaseUrl: 'https://ember.example.org',
     });
     expect(config.dataDir).toBe('/srv/var/cloud');
+    expect(config.database).toBe('postgresql://ember@db.internal:5433/emberwatch?sslmode=require');
     expect(
       badConfigMessage(() => parseCloudConfig(raw, { env: { EMBERWATCH_CLOUD_HTTP_PORT: 'http' } })),
     ).toBe('config: EMBERWATCH_CLOUD_HTTP_PORT: not a port number: "http"');
@@ -120,6 +122,7 @@ describe('cloud config', () => {
     ],
     ['broker.sharedGroup', (c: string) => c.replace('host: broker.local', 'host: b\n  sharedGroup: a/b')],
     ['dataDir', (c: string) => c.replace('dataDir: data\n', '')],
+    ['database', (c: string) => c.replace('dataDir: data\n', 'dataDir: data\ndatabase: mysql://db/ember\n')],
     ['zones.kitchen.1', (c: string) => c.replace('[gw-1, gw-2]', "[gw-1, 'gw 2']")],
     ['zones.hall.0', (c: string) => c.replace('kitchen: [gw-1, gw-2]', 'kitchen: [gw-1]\n  hall: [gw-1]')],
     ['response.notify.0.url', (c: string) => c.replace('https://hooks', 'ftp://hooks')],

@@ -13,6 +13,7 @@ export const CLOUD_ENVIRONMENT = {
   EMBERWATCH_BROKER_PROTOCOL: 'broker.protocol',
   EMBERWATCH_BROKER_SHARED_GROUP: 'broker.sharedGroup',
   EMBERWATCH_CLOUD_DATA_DIR: 'dataDir',
+  EMBERWATCH_CLOUD_DATABASE: 'database',
   EMBERWATCH_CLOUD_HTTP_HOST: 'http.host',
   EMBERWATCH_CLOUD_HTTP_PORT: 'http.port',
   EMBERWATCH_CLOUD_PUBLIC_URL: 'http.publicBaseUrl',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ALARM_POLICY } from '../../shared/alarm/alarm-policy.js';
 import { DeviceConfigMessage } from '../../shared/schemas/messages.js';
-import type { DeviceConfigState } from '../service/cloud-contracts.js';
+import type { DeviceConfigState } from '../contracts/cloud-values.js';
 import { ConfigDelivery } from './config-delivery.js';
 
 const topic = 'emberwatch/v1/gw-1/config';

@@ -3,7 +3,7 @@ import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { DeviceConfigMessage } from '../../shared/schemas/messages.js';
 import { parseTopic, topicFor } from '../../shared/topics.js';
-import type { DeviceConfigState } from '../service/cloud-contracts.js';
+import type { DeviceConfigState } from '../contracts/cloud-values.js';
 import { DeviceConfigStore, type StoredConfig } from './device-config-store.js';
 
 /** Sends one message at QoS 1 (the cloud's MQTT client). */

@@ -1,6 +1,6 @@
 import type { LinkStatus } from '../../shared/schemas/link-status.js';
 import type { AnomalyMessage, StatusMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
-import type { DeviceState } from '../service/cloud-contracts.js';
+import type { DeviceState } from '../contracts/cloud-values.js';
 import { decodeCounters, decodeErrorRate } from './decode-error-rate.js';
 import type { DeviceRecord } from './device-record.js';
 import type { TelemetryHistory } from './telemetry-history.js';

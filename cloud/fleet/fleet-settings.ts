@@ -1,6 +1,6 @@
 import { EmberError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
-import type { DeviceState } from '../service/cloud-contracts.js';
+import type { DeviceState } from '../contracts/cloud-values.js';
 
 export interface FleetStateOptions {
   /** The SQLite file of last known device states (created with its folder). */

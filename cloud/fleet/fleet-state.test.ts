@@ -10,7 +10,7 @@ import type {
   StatusMessage,
   TelemetryMessage,
 } from '../../shared/schemas/messages.js';
-import type { DeviceState } from '../service/cloud-contracts.js';
+import type { DeviceState } from '../contracts/cloud-values.js';
 import { FleetState, type FleetStateOptions } from './fleet-state.js';
 import { IMPLAUSIBLE_STATE } from './device-updates.js';
 

@@ -4,7 +4,7 @@ import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { LinkStatus } from '../../shared/schemas/link-status.js';
 import type { AnomalyMessage, StatusMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
-import type { DeviceState, TelemetryPoint } from '../service/cloud-contracts.js';
+import type { DeviceState, TelemetryPoint } from '../contracts/cloud-values.js';
 import { type DeviceRecord, emptyRecord } from './device-record.js';
 import {
   applyAnomalyTo,

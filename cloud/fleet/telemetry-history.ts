@@ -1,4 +1,4 @@
-import type { TelemetryPoint } from '../service/cloud-contracts.js';
+import type { TelemetryPoint } from '../contracts/cloud-values.js';
 
 /**
  * The newest points of one device in time order, at most `capacity` of them.

@@ -1,25 +1,22 @@
-import type Database from 'better-sqlite3';
+/** Runs its argument in one database transaction: better-sqlite3's transaction function, or PostgreSQL's BEGIN…COMMIT. */
+export type InTransaction = (work: () => unknown) => unknown;
 
 /**
- * One SQLite transaction at a time, and what is to happen once it commits
+ * One database transaction at a time, and what is to happen once it commits
  * (events, the in-memory look-back): held back until the commit, dropped if
  * it rolls back. A call made outside any transaction acts at once.
  */
 export class CommitHold {
   /** Inside a transaction: what to do once it commits. */
   #afterCommit: (() => void)[] | undefined;
-  /** Made once: better-sqlite3 prepares BEGIN and COMMIT each time a transaction function is made. */
-  #inTransaction: ((work: () => unknown) => unknown) | undefined;
-
-  /** Runs `work` in one transaction of `db` (joins an enclosing one); held actions follow the commit. */
-  run<T>(db: Database.Database, work: () => T): T {
+  /** Runs `work` through `inTransaction` (joins an enclosing transaction); held actions follow the commit. */
+  run<T>(inTransaction: InTransaction, work: () => T): T {
     if (this.#afterCommit !== undefined) return work();
     const afterCommit: (() => void)[] = [];
     this.#afterCommit = afterCommit;
     let result: T;
     try {
-      this.#inTransaction ??= db.transaction((inner: () => unknown) => inner());
-      result = this.#inTransaction(work) as T;
+      result = inTransaction(work) as T;
     } finally {
       this.#afterCommit = undefined;
     }
@@ -31,10 +28,5 @@ export class CommitHold {
   onCommit(action: () => void): void {
     if (this.#afterCommit !== undefined) this.#afterCommit.push(action);
     else action();
-  }
-
-  /** Forgets the transaction function, which belongs to a database now closed. */
-  reset(): void {
-    this.#inTransaction = undefined;
   }
 }

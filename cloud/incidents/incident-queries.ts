@@ -1,8 +1,61 @@
 import type Database from 'better-sqlite3';
 import type { ActionRow, AssessmentRow, IncidentRow } from './incident-rows.js';
 
-/** Every statement of the incident store, prepared once when it starts. */
-export class IncidentQueries {
+/** One statement: better-sqlite3's shape, which the PostgreSQL adapter copies. */
+export interface Statement<P extends unknown[], R = unknown> {
+  run(...params: P): { changes: number };
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+export type LookBackRow = Pick<AssessmentRow, 'message_ts' | 'ts' | 'level' | 'device_level' | 'probability'>;
+export type RecentRow = LookBackRow & Pick<AssessmentRow, 'device_id' | 'zone'>;
+export interface NewIncidentRow {
+  id: string;
+  deviceId: string;
+  zone: string;
+  level: string;
+  ts: number;
+  reasons: string;
+  messageIds: string;
+}
+export interface JoinRow {
+  id: string;
+  level: string;
+  ts: number;
+  reasons: string;
+  messageIds: string;
+}
+export interface ListParams {
+  state: string | null;
+  deviceId: string | null;
+  limit: number;
+}
+
+/** Every statement of the incident store, whatever the database; prepared once when it starts. */
+export interface IncidentStatements {
+  readonly markSeen: Statement<[string, number]>;
+  readonly pruneSeen: Statement<[number]>;
+  readonly incident: Statement<[string], IncidentRow>;
+  readonly list: Statement<[ListParams], IncidentRow>;
+  readonly openIncidentOf: Statement<[string], IncidentRow>;
+  readonly insertIncident: Statement<[NewIncidentRow]>;
+  readonly joinIncident: Statement<[JoinRow]>;
+  readonly acknowledge: Statement<[{ id: string; ts: number; by: string }]>;
+  readonly resolve: Statement<[{ id: string; ts: number; by: string; outcome: string; note: string | null }]>;
+  readonly insertAssessment: Statement<[AssessmentRow]>;
+  readonly assessmentsOf: Statement<[string], AssessmentRow>;
+  readonly recentAssessments: Statement<[number], RecentRow>;
+  readonly deviceAssessments: Statement<[string, number, number], LookBackRow>;
+  readonly outcomesOf: Statement<[string, number], { id: string; outcome: string; resolved_at: number }>;
+  readonly insertAction: Statement<[ActionRow]>;
+  readonly actionsOf: Statement<[string], ActionRow>;
+  /** Inserts a page claim unless the page is claimed already: 1 change when this call won it. */
+  readonly claimPage: Statement<[{ incidentId: string; page: string; ts: number }]>;
+}
+
+/** The incident store's statements on SQLite. */
+export class IncidentQueries implements IncidentStatements {
   readonly markSeen;
   readonly pruneSeen;
   readonly incident;
@@ -19,6 +72,7 @@ export class IncidentQueries {
   readonly outcomesOf;
   readonly insertAction;
   readonly actionsOf;
+  readonly claimPage;
 
   constructor(db: Database.Database) {
     this.markSeen = db.prepare<[string, number]>(
@@ -104,6 +158,9 @@ export class IncidentQueries {
     );
     this.actionsOf = db.prepare<[string], ActionRow>(
       'SELECT * FROM actions WHERE incident_id = ? ORDER BY ts, rowid',
+    );
+    this.claimPage = db.prepare<[{ incidentId: string; page: string; ts: number }]>(
+      'INSERT OR IGNORE INTO page_claims (incident_id, page, ts) VALUES (@incidentId, @page, @ts)',
     );
   }
 }

@@ -4,13 +4,12 @@ import type { RecentAnomaly } from './recent-anomalies.js';
 import type { AssessmentContext, AssessmentData, DeviceAnomaly } from './incident-types.js';
 import {
   INCIDENT_STATES,
-  OUTCOMES,
   type Incident,
   type IncidentAction,
   type IncidentState,
-  type Outcome,
   type RiskAssessment,
-} from '../service/cloud-contracts.js';
+} from '../contracts/cloud-values.js';
+import { OUTCOMES, type Outcome } from '../../shared/schemas/outcomes.js';
 
 /**
  * The incident store's schema. Levels, states and outcomes are stored as
@@ -75,6 +74,17 @@ CREATE TABLE actions (
   detail TEXT NOT NULL
 );
 CREATE INDEX actions_by_incident ON actions (incident_id, ts);`,
+  },
+  {
+    // Who sends each page of an incident: see IncidentStore.claimPage.
+    version: 2,
+    up: `
+CREATE TABLE page_claims (
+  incident_id TEXT NOT NULL REFERENCES incidents (id),
+  page TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, page)
+) WITHOUT ROWID;`,
   },
 ];
 

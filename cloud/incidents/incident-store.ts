@@ -3,9 +3,14 @@ import type Database from 'better-sqlite3';
 import { openCatalog } from '../../shared/catalog/index.js';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { Incident, IncidentAction, RiskAssessment } from '../service/cloud-contracts.js';
-import { CommitHold } from './commit-hold.js';
-import { IncidentQueries } from './incident-queries.js';
+import type { Incident, IncidentAction, RiskAssessment } from '../contracts/cloud-values.js';
+import { levelRank } from '../../shared/alarm/alarm-policy.js';
+import { migratePostgres } from '../database/postgres-migrate.js';
+import { SyncPostgres } from '../database/sync-postgres.js';
+import { CommitHold, type InTransaction } from './commit-hold.js';
+import { IncidentQueries, type IncidentStatements } from './incident-queries.js';
+import { POSTGRES_INCIDENT_MIGRATIONS } from './postgres-incident-schema.js';
+import { PostgresIncidentQueries } from './postgres-incident-queries.js';
 import { RecentAnomalies } from './recent-anomalies.js';
 import { timeOrderedId } from './time-ordered-id.js';
 import type {
@@ -13,17 +18,18 @@ import type {
   DeviceAnomaly,
   DeviceOutcome,
   IncidentDataWindow,
-  IncidentEvent,
   IncidentListFilter,
   IncidentStoreEvents,
   IncidentStoreOptions,
   ZoneActivity,
 } from './incident-types.js';
+import type { IncidentEvent } from '../contracts/cloud-values.js';
 import {
   INCIDENT_MIGRATIONS,
   toAction,
   toAssessment,
   toAssessmentData,
+  asLevel,
   toAssessmentRow,
   toDeviceAnomaly,
   toIncident,
@@ -43,17 +49,22 @@ import { RECENT_PER_DEVICE, resolveIncidentSettings, type IncidentSettings } fro
 
 /**
  * Incidents, the assessments behind them, what was done about them, and the
- * anomaly ids already handled. One SQLite file; every method is synchronous,
- * and {@link transaction} groups several into one commit, holding the
+ * anomaly ids already handled. One SQLite file, or a PostgreSQL database
+ * several workers share; every method is synchronous, and
+ * {@link transaction} groups several into one commit, holding the
  * 'incident' events back until it commits.
  */
 export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
-  readonly #path: string;
+  readonly #path: string | undefined;
+  readonly #postgres: SyncPostgres | undefined;
   readonly #settings: IncidentSettings;
   readonly #log: Logger;
   readonly #now: () => number;
   #db: Database.Database | undefined;
-  #q: IncidentQueries | undefined;
+  #q: IncidentStatements | undefined;
+  #pg: PostgresIncidentQueries | undefined;
+  /** Made once per open file: better-sqlite3 prepares BEGIN and COMMIT each time a transaction function is made. */
+  #inTransaction: InTransaction | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
   /** What to do once the current transaction commits (emit events, fill the look-back). */
   readonly #commits = new CommitHold();
@@ -62,39 +73,73 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   constructor(options: IncidentStoreOptions) {
     super();
     this.#path = options.path;
+    this.#postgres =
+      options.postgresUrl === undefined ? undefined : new SyncPostgres(options.postgresUrl, 'incident store');
     this.#settings = resolveIncidentSettings(options);
     this.#log = (options.logger ?? silentLogger()).child({ component: 'incidents' });
     this.#now = options.now ?? Date.now;
     this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#settings.lookBackMs);
   }
 
-  /** Opens the file and prunes message ids past retention (again every pruneIntervalMs). */
+  /** Opens the file or database and prunes message ids past retention (again every pruneIntervalMs). */
   start(): void {
-    if (this.#db !== undefined) return;
-    const db = openCatalog(this.#path, { synchronous: 'NORMAL', migrations: INCIDENT_MIGRATIONS });
-    this.#db = db;
-    this.#q = new IncidentQueries(db);
-    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#settings.lookBackMs);
-    for (const row of this.#q.recentAssessments.iterate(this.#now() - this.#settings.lookBackMs)) {
-      this.#recent.add(toRecentAnomaly(row));
-    }
+    if (this.#q !== undefined) return;
+    if (this.#postgres !== undefined) this.#startPostgres(this.#postgres);
+    else this.#startSqlite(this.#path ?? '');
     this.prune();
     this.#pruneTimer = setInterval(() => this.prune(), this.#settings.pruneIntervalMs);
     this.#pruneTimer.unref();
+  }
+
+  #startSqlite(path: string): void {
+    const db = openCatalog(path, { synchronous: 'NORMAL', migrations: INCIDENT_MIGRATIONS });
+    this.#db = db;
+    this.#q = new IncidentQueries(db);
+    this.#inTransaction = db.transaction((inner: () => unknown) => inner());
+    this.#recent = new RecentAnomalies(RECENT_PER_DEVICE, this.#settings.lookBackMs);
+    for (const row of this.#q.recentAssessments.all(this.#now() - this.#settings.lookBackMs)) {
+      this.#recent.add(toRecentAnomaly(row));
+    }
+  }
+
+  #startPostgres(pg: SyncPostgres): void {
+    pg.open();
+    try {
+      migratePostgres(pg, 'incidents', POSTGRES_INCIDENT_MIGRATIONS);
+    } catch (error) {
+      pg.close();
+      throw error;
+    }
+    this.#pg = new PostgresIncidentQueries(pg);
+    this.#q = this.#pg;
+    this.#inTransaction = (work) => pg.transaction(work);
   }
 
   stop(): void {
     if (this.#pruneTimer !== undefined) clearInterval(this.#pruneTimer);
     this.#pruneTimer = undefined;
     this.#db?.close();
+    this.#postgres?.close();
     this.#db = undefined;
     this.#q = undefined;
-    this.#commits.reset();
+    this.#pg = undefined;
+    this.#inTransaction = undefined;
   }
 
   /** Runs `work` in one transaction (joins an enclosing one); events from inside follow the commit. */
   transaction<T>(work: () => T): T {
-    return this.#commits.run(this.#database(), work);
+    if (this.#inTransaction === undefined) throw this.#notStarted();
+    return this.#commits.run(this.#inTransaction, work);
+  }
+
+  /**
+   * Inside a transaction: no other worker assesses this device's anomalies
+   * until it ends, so the look-backs and the incident it joins are current.
+   * On SQLite the one writer already is.
+   */
+  lockDevice(deviceId: string): void {
+    this.#queries();
+    this.#pg?.lockDevice.get(deviceId);
   }
 
   /** Remembers a message id; true the first time, false for a redelivery. */
@@ -113,6 +158,7 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   record(assessment: RiskAssessment, context?: AssessmentContext): void {
     const row = toAssessmentRow(assessment, context);
     this.#queries().insertAssessment.run(row);
+    if (this.#pg !== undefined) return;
     const recent = toRecentAnomaly(row);
     this.#commits.onCommit(() => {
       this.#recent.add(recent);
@@ -207,6 +253,16 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
     return this.#addAction(incidentId, this.#now(), kind, detail);
   }
 
+  /**
+   * Claims one page of an incident (`alerted`, `repeated 2`…) for this
+   * process: true the first time anyone claims it, false ever after, so of
+   * several workers that hear of an incident one sends each page.
+   */
+  claimPage(incidentId: string, page: string): boolean {
+    this.#row(incidentId);
+    return this.#queries().claimPage.run({ incidentId, page, ts: this.#now() }).changes === 1;
+  }
+
   /** Oldest first. */
   actions(incidentId: string): IncidentAction[] {
     return this.#queries().actionsOf.all(incidentId).map(toAction);
@@ -233,7 +289,12 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
    */
   recentAnomalies(deviceId: string, sinceMessageTs: number): DeviceAnomaly[] {
     this.#queries();
-    return this.#recent.device(deviceId, sinceMessageTs);
+    if (this.#pg === undefined) return this.#recent.device(deviceId, sinceMessageTs);
+    return this.#pg.deviceRecent
+      .all(deviceId, this.#now() - this.#settings.lookBackMs, RECENT_PER_DEVICE)
+      .filter((row) => row.message_ts >= sinceMessageTs)
+      .reverse()
+      .map(toDeviceAnomaly);
   }
 
   /**
@@ -242,7 +303,19 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
    */
   zoneActivity(zone: string, sinceTs: number, excludeDeviceId: string): ZoneActivity[] {
     this.#queries();
-    return this.#recent.zone(zone, sinceTs, excludeDeviceId);
+    if (this.#pg === undefined) return this.#recent.zone(zone, sinceTs, excludeDeviceId);
+    const since = Math.max(sinceTs, this.#now() - this.#settings.lookBackMs);
+    const best = new Map<string, ZoneActivity>();
+    for (const row of this.#pg.zoneRecent.all(zone, since, excludeDeviceId)) {
+      const level = asLevel(row.device_level);
+      const known = best.get(row.device_id);
+      best.set(row.device_id, {
+        deviceId: row.device_id,
+        level: known !== undefined && levelRank(known.level) > levelRank(level) ? known.level : level,
+        ts: Math.max(known?.ts ?? 0, row.ts),
+      });
+    }
+    return [...best.values()];
   }
 
   /** Outcomes of the device's incidents resolved since `sinceTs`, oldest first. */
@@ -272,17 +345,15 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
     return toIncident(this.#row(id));
   }
 
-  #queries(): IncidentQueries {
+  #queries(): IncidentStatements {
     if (this.#q === undefined) throw this.#notStarted();
     return this.#q;
   }
 
-  #database(): Database.Database {
-    if (this.#db === undefined) throw this.#notStarted();
-    return this.#db;
-  }
-
   #notStarted(): EmberError {
-    return new EmberError('EMBER_ERR_NOT_STARTED', `incident store ${this.#path} is not started`);
+    return new EmberError(
+      'EMBER_ERR_NOT_STARTED',
+      `incident store ${this.#path ?? '(PostgreSQL)'} is not started`,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { levelRank } from '../../shared/alarm/alarm-policy.js';
 import { EmberError } from '../../shared/errors.js';
-import type { IncidentState, Outcome, RiskAssessment } from '../service/cloud-contracts.js';
+import type { IncidentState, RiskAssessment } from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 import { asLevel, isOutcome, toIncident, type IncidentRow } from './incident-rows.js';
 import { timeOrderedId } from './time-ordered-id.js';
 

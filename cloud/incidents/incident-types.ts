@@ -1,13 +1,6 @@
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import type { Logger } from '../../shared/logging.js';
-import type { Incident, IncidentState } from '../service/cloud-contracts.js';
-
-export type IncidentChange = 'opened' | 'escalated' | 'updated' | 'acknowledged' | 'resolved';
-
-export interface IncidentEvent {
-  readonly incident: Incident;
-  readonly change: IncidentChange;
-}
+import type { Incident, IncidentEvent, IncidentState } from '../contracts/cloud-values.js';
 
 export interface IncidentStoreEvents {
   /** Emitted once the change is committed. */
@@ -76,9 +69,7 @@ export interface DeviceOutcome {
   readonly resolvedAt: number;
 }
 
-export interface IncidentStoreOptions {
-  /** The SQLite file (created with its folder). */
-  readonly path: string;
+interface IncidentStoreSettings {
   /** How long handled message ids are remembered; 7 days by default. */
   readonly retentionMs?: number;
   /** How far back the device and zone look-backs reach (kept in memory); an hour by default. */
@@ -89,3 +80,20 @@ export interface IncidentStoreOptions {
   /** Cloud clock in ms. */
   readonly now?: () => number;
 }
+
+/**
+ * Where the store keeps its tables: a SQLite file (one process), or a
+ * PostgreSQL database that several cloud workers share. On PostgreSQL the
+ * look-backs come from the database, since no one worker sees every anomaly.
+ */
+export type IncidentStoreOptions = IncidentStoreSettings &
+  (
+    | {
+        /** The SQLite file (created with its folder). */ readonly path: string;
+        readonly postgresUrl?: undefined;
+      }
+    | {
+        /** A libpq connection string or postgres:// URL. */ readonly postgresUrl: string;
+        readonly path?: undefined;
+      }
+  );

@@ -13,10 +13,15 @@ import {
   type SpokenProtocol,
   type TlsFiles,
 } from './ingest-connection.js';
-import type { IngestOptions, IngestStats, PublishOptions } from './ingest-types.js';
+import {
+  DEFAULT_RECONNECT,
+  type IngestOptions,
+  type IngestStats,
+  type PublishOptions,
+} from './ingest-types.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './ingest-message.js';
 import { MessageIntake } from './message-intake.js';
-import { DEFAULT_RECONNECT, reconnectDelayMs } from './reconnect-backoff.js';
+import { backoffDelayMs } from '../../shared/backoff.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
   let resolve = (): void => undefined;
@@ -43,28 +48,30 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
  * throws is logged and counted; its message is not redelivered.
  */
 export class CloudIngest {
-  private readonly log: Logger;
-  private readonly intake: MessageIntake;
-  private readonly clientId: string;
-  private client: MqttClient | undefined;
-  private spoken: SpokenProtocol | undefined;
-  private connects = 0;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private cancelWait: (() => void) | undefined;
-  private abortAttempt: (() => void) | undefined;
-  private warnedShared = false;
-  private lastFailure = 'none finished';
+  readonly #log: Logger;
+  readonly #intake: MessageIntake;
+  readonly #clientId: string;
+  #client: MqttClient | undefined;
+  #spoken: SpokenProtocol | undefined;
+  #connects = 0;
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #cancelWait: (() => void) | undefined;
+  #abortAttempt: (() => void) | undefined;
+  #warnedShared = false;
+  #lastFailure = 'none finished';
 
-  constructor(private readonly options: IngestOptions) {
-    this.log = (options.logger ?? silentLogger()).child({ component: 'ingest' });
-    this.intake = new MessageIntake(options, this.log);
-    this.clientId = options.clientId ?? `emberwatch-cloud-${randomUUID().slice(0, 8)}`;
+  readonly #options: IngestOptions;
+  constructor(options: IngestOptions) {
+    this.#options = options;
+    this.#log = (options.logger ?? silentLogger()).child({ component: 'ingest' });
+    this.#intake = new MessageIntake(options, this.#log);
+    this.#clientId = options.clientId ?? `emberwatch-cloud-${randomUUID().slice(0, 8)}`;
   }
 
   /** The protocol of the current or last connection; undefined before the first. */
   get protocol(): SpokenProtocol | undefined {
-    return this.spoken;
+    return this.#spoken;
   }
 
   /**
@@ -76,16 +83,16 @@ export class CloudIngest {
    * certificate or key file.
    */
   async start(): Promise<void> {
-    if (this.loop !== undefined) return;
-    this.stopping = false;
+    if (this.#loop !== undefined) return;
+    this.#stopping = false;
     const first = deferred();
-    this.loop = this.run(first);
-    const timeoutMs = this.options.startTimeoutMs ?? 30_000;
+    this.#loop = this.#run(first);
+    const timeoutMs = this.#options.startTimeoutMs ?? 30_000;
     const timer = setTimeout(() => {
       first.reject(
         new EmberError(
           'EMBER_ERR_CLOUD_BROKER',
-          `ingest: no connection to ${this.where()} within ${timeoutMs} ms (last attempt: ${this.lastFailure})`,
+          `ingest: no connection to ${this.#where()} within ${timeoutMs} ms (last attempt: ${this.#lastFailure})`,
           { retryable: true },
         ),
       );
@@ -102,21 +109,21 @@ export class CloudIngest {
 
   /** Disconnects, stops reconnecting and waits for queued handlers to finish. */
   async stop(): Promise<void> {
-    const loop = this.loop;
+    const loop = this.#loop;
     if (loop === undefined) return;
-    this.stopping = true;
-    this.cancelWait?.();
-    this.abortAttempt?.();
-    const client = this.client;
+    this.#stopping = true;
+    this.#cancelWait?.();
+    this.#abortAttempt?.();
+    const client = this.#client;
     if (client !== undefined) await client.endAsync(false).catch(() => client.end(true));
     await loop;
-    this.loop = undefined;
-    await this.intake.drain();
+    this.#loop = undefined;
+    await this.#intake.drain();
   }
 
   /** Resolves when every message received so far has been through its handler. */
   async drain(): Promise<void> {
-    await this.intake.drain();
+    await this.#intake.drain();
   }
 
   /**
@@ -132,7 +139,7 @@ export class CloudIngest {
         `ingest: will not publish to ${topic}: not a device topic`,
       );
     }
-    const client = this.client;
+    const client = this.#client;
     if (client === undefined || !client.connected) {
       throw new EmberError('EMBER_ERR_CLOUD_BROKER', `ingest: cannot publish to ${topic}: not connected`, {
         retryable: true,
@@ -144,35 +151,36 @@ export class CloudIngest {
   /** Counters since construction. */
   stats(): IngestStats {
     return {
-      connected: this.client?.connected ?? false,
-      protocol: this.spoken ?? null,
-      connects: this.connects,
-      received: { ...this.intake.received },
-      invalid: { ...this.intake.invalid },
-      handlerErrors: { ...this.intake.handlerErrors },
-      pending: this.intake.pending,
+      connected: this.#client?.connected ?? false,
+      protocol: this.#spoken ?? null,
+      connects: this.#connects,
+      received: { ...this.#intake.received },
+      invalid: { ...this.#intake.invalid },
+      handlerErrors: { ...this.#intake.handlerErrors },
+      telemetry: { ...this.#intake.telemetry },
+      pending: this.#intake.pending,
     };
   }
 
-  private where(): string {
-    return `${this.options.broker.host}:${this.options.broker.port}`;
+  #where(): string {
+    return `${this.#options.broker.host}:${this.#options.broker.port}`;
   }
 
-  private async run(first: ReturnType<typeof deferred>): Promise<void> {
+  async #run(first: ReturnType<typeof deferred>): Promise<void> {
     let tls: TlsFiles;
     try {
-      tls = await readTlsFiles(this.options.broker);
+      tls = await readTlsFiles(this.#options.broker);
     } catch (error) {
       first.reject(error);
       return;
     }
-    const backoff = this.options.reconnect ?? DEFAULT_RECONNECT;
+    const backoff = this.#options.reconnect ?? DEFAULT_RECONNECT;
     let started = false;
-    for (let attempt = 0; !this.stopping;) {
+    for (let attempt = 0; !this.#stopping;) {
       try {
-        const client = await this.connect(tls);
-        this.client = client;
-        this.connects++;
+        const client = await this.#connect(tls);
+        this.#client = client;
+        this.#connects++;
         attempt = 0;
         started = true;
         first.resolve();
@@ -180,20 +188,20 @@ export class CloudIngest {
           if (client.connected) client.once('close', resolve);
           else resolve();
         });
-        this.client = undefined;
+        this.#client = undefined;
         // Fails publishes still waiting for a PUBACK on the lost connection instead of leaving them hanging.
         client.end(true);
-        if (!this.isStopping())
-          this.log.warn({ broker: this.where() }, 'connection to the broker lost, reconnecting');
+        if (!this.#isStopping())
+          this.#log.warn({ broker: this.#where() }, 'connection to the broker lost, reconnecting');
       } catch (error) {
-        if (this.isStopping()) break;
-        this.lastFailure = reasonOf(error);
+        if (this.#isStopping()) break;
+        this.#lastFailure = reasonOf(error);
         const forGood = isRefusedForGood(error);
         if (forGood && !started) {
           first.reject(
             new EmberError(
               'EMBER_ERR_CLOUD_BROKER',
-              `ingest: ${this.where()} refused us: ${this.lastFailure}`,
+              `ingest: ${this.#where()} refused us: ${this.#lastFailure}`,
               {
                 cause: error,
               },
@@ -201,63 +209,67 @@ export class CloudIngest {
           );
           return;
         }
-        const delayMs = reconnectDelayMs(attempt, backoff);
+        const delayMs = backoffDelayMs(attempt, {
+          initialMs: backoff.minMs,
+          maxMs: backoff.maxMs,
+          jitter: 0.2,
+        });
         const fields = {
-          broker: this.where(),
+          broker: this.#where(),
           attempt: attempt + 1,
           retryInMs: delayMs,
-          reason: this.lastFailure,
+          reason: this.#lastFailure,
         };
-        if (attempt === 0 || forGood) this.log.warn(fields, 'connect attempt failed, retrying with backoff');
-        else this.log.debug(fields, 'connect attempt failed');
+        if (attempt === 0 || forGood) this.#log.warn(fields, 'connect attempt failed, retrying with backoff');
+        else this.#log.debug(fields, 'connect attempt failed');
         attempt++;
-        await this.wait(delayMs);
+        await this.#wait(delayMs);
       }
     }
     if (!started) first.reject(new EmberError('EMBER_ERR_CLOUD_BROKER', 'ingest: stopped before connecting'));
   }
 
   /** One connect + subscribe cycle; the client is ended again on any failure. */
-  private async connect(tls: TlsFiles): Promise<MqttClient> {
+  async #connect(tls: TlsFiles): Promise<MqttClient> {
     let attempt: MqttClient | undefined;
-    this.abortAttempt = () => attempt?.end(true);
+    this.#abortAttempt = () => attempt?.end(true);
     try {
-      const { client, protocol } = await connectSpeaking(this.options.broker.protocol, {
-        settings: this.options.broker,
+      const { client, protocol } = await connectSpeaking(this.#options.broker.protocol, {
+        settings: this.#options.broker,
         tls,
-        clientId: this.clientId,
-        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        clientId: this.#clientId,
+        connectTimeoutMs: this.#options.connectTimeoutMs ?? 10_000,
         // The payload limit plus room for the fixed header, topic and properties.
-        maxPacketBytes: (this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + 1024,
-        onPacketRefused: (error) => this.intake.refuseOversized(error.bytes, error.message),
+        maxPacketBytes: (this.#options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + 1024,
+        onPacketRefused: (error) => this.#intake.refuseOversized(error.bytes, error.message),
         onAttempt: (created) => (attempt = created),
       });
-      this.spoken = protocol;
+      this.#spoken = protocol;
       // Called by MQTT.js for every PUBLISH; the PUBACK goes out when done() is called.
       client.handleMessage = (packet, done) => {
-        this.intake.accept(packet.topic, packet.payload);
+        this.#intake.accept(packet.topic, packet.payload);
         done();
       };
       const closed = new Promise<never>((_resolve, reject) => {
         client.once('close', () => reject(new Error('connection closed while subscribing')));
       });
       closed.catch(() => undefined);
-      await Promise.race([this.subscribe(client, protocol), closed]);
-      if (this.isStopping()) throw new Error('stopping');
+      await Promise.race([this.#subscribe(client, protocol), closed]);
+      if (this.#isStopping()) throw new Error('stopping');
       return client;
     } catch (error) {
       attempt?.end(true);
       throw error;
     } finally {
-      this.abortAttempt = undefined;
+      this.#abortAttempt = undefined;
     }
   }
 
-  private async subscribe(client: MqttClient, protocol: SpokenProtocol): Promise<void> {
-    const group = this.options.broker.sharedGroup;
-    if (group !== undefined && protocol !== 'mqtt5' && !this.warnedShared) {
-      this.warnedShared = true;
-      this.log.warn({ sharedGroup: group }, 'shared subscriptions need MQTT 5; subscribing plainly');
+  async #subscribe(client: MqttClient, protocol: SpokenProtocol): Promise<void> {
+    const group = this.#options.broker.sharedGroup;
+    if (group !== undefined && protocol !== 'mqtt5' && !this.#warnedShared) {
+      this.#warnedShared = true;
+      this.#log.warn({ sharedGroup: group }, 'shared subscriptions need MQTT 5; subscribing plainly');
     }
     const filters = ingestFilters(protocol, group);
     try {
@@ -266,22 +278,22 @@ export class CloudIngest {
       // A refused subscription is the broker's policy, not a passing fault.
       throw Object.assign(new Error(`subscription refused: ${reasonOf(error)}`), { code: 0x87 });
     }
-    this.log.info({ broker: this.where(), protocol, filters }, 'ingest subscribed');
+    this.#log.info({ broker: this.#where(), protocol, filters }, 'ingest subscribed');
   }
 
   /** A method rather than the field, so narrowing does not assume it survives an await. */
-  private isStopping(): boolean {
-    return this.stopping;
+  #isStopping(): boolean {
+    return this.#stopping;
   }
 
-  private wait(ms: number): Promise<void> {
+  #wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
         resolve();
       }
-      this.cancelWait = done;
+      this.#cancelWait = done;
     });
   }
 }

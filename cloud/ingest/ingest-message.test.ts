@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readDeviceMessage } from './ingest-message.js';
 import { LogThrottle } from './log-throttle.js';
-import { reconnectDelayMs } from './reconnect-backoff.js';
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8');
 
@@ -62,16 +61,5 @@ describe('LogThrottle', () => {
     expect(throttle.take('b', 20).log).toBe(true);
     expect(throttle.take('a', 500).log).toBe(false);
     expect(throttle.take('a', 1000)).toEqual({ log: true, suppressed: 2 });
-  });
-});
-
-describe('reconnectDelayMs', () => {
-  it('doubles from minMs up to maxMs, spread by at most 20 %', () => {
-    const backoff = { minMs: 100, maxMs: 1000 };
-    expect([0, 1, 2, 3, 10].map((attempt) => reconnectDelayMs(attempt, backoff, () => 0.5))).toEqual([
-      100, 200, 400, 800, 1000,
-    ]);
-    expect(reconnectDelayMs(0, backoff, () => 0)).toBe(80);
-    expect(reconnectDelayMs(10, backoff, () => 0.999)).toBe(1000);
   });
 });

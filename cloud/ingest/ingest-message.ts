@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import { ModelReport } from '../../shared/model/model-report.js';
 import { LinkStatus } from '../../shared/schemas/link-status.js';
-import { AnomalyMessage, StatusMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
+import {
+  AnomalyMessage,
+  StatusMessage,
+  TELEMETRY_PACK_KIND,
+  TelemetryMessage,
+  TelemetryPack,
+} from '../../shared/schemas/messages.js';
 import { parseTopic } from '../../shared/topics.js';
 
 /** What the ingest hands on: the status topic carries two kinds, the link's and the agent's health. */
@@ -24,7 +30,14 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
 /** A device message that passed every check, tagged with its kind and the device of its topic. */
 export type DeviceMessage =
   | { readonly kind: 'anomaly'; readonly deviceId: string; readonly message: AnomalyMessage }
-  | { readonly kind: 'telemetry'; readonly deviceId: string; readonly message: TelemetryMessage }
+  | {
+      readonly kind: 'telemetry';
+      readonly deviceId: string;
+      /** One stored telemetry message, or the several of a pack (a backlog), in stored order. */
+      readonly messages: readonly TelemetryMessage[];
+      /** The pack's own id when it came packed. */
+      readonly packId?: string;
+    }
   | { readonly kind: 'health'; readonly deviceId: string; readonly message: StatusMessage }
   | { readonly kind: 'link'; readonly deviceId: string; readonly message: LinkStatus }
   | { readonly kind: 'report'; readonly deviceId: string; readonly message: ModelReport };
@@ -79,11 +92,21 @@ function checked<S extends z.ZodType>(
   const parsed = schema.safeParse(body);
   if (!parsed.success) return refuse('bad-schema', firstIssue(parsed.error));
   const value = make(parsed.data);
-  const claimed = 'deviceId' in value.message ? value.message.deviceId : topicDevice;
-  if (claimed !== topicDevice) {
+  const claimed = claimedDevices(value).find((device) => device !== topicDevice);
+  if (claimed !== undefined) {
     return refuse('device-mismatch', `deviceId: ${JSON.stringify(claimed)} on the topic of ${topicDevice}`);
   }
   return { ok: true, value };
+}
+
+/** Every device a message's body names (a pack names one in itself, kept as its deviceId until checked, and one in each message). */
+function claimedDevices(value: DeviceMessage): string[] {
+  if (value.kind === 'telemetry') return [value.deviceId, ...value.messages.map((m) => m.deviceId)];
+  return 'deviceId' in value.message ? [value.message.deviceId] : [];
+}
+
+function isPack(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'kind' in body && body.kind === TELEMETRY_PACK_KIND;
 }
 
 /**
@@ -112,10 +135,18 @@ export function readDeviceMessage(
     case 'anomaly':
       return checked(AnomalyMessage, body, deviceId, (message) => ({ kind: 'anomaly', deviceId, message }));
     case 'telemetry':
-      return checked(TelemetryMessage, body, deviceId, (message) => ({
+      if (!isPack(body)) {
+        return checked(TelemetryMessage, body, deviceId, (message) => ({
+          kind: 'telemetry',
+          deviceId,
+          messages: [message],
+        }));
+      }
+      return checked(TelemetryPack, body, deviceId, (pack) => ({
         kind: 'telemetry',
-        deviceId,
-        message,
+        deviceId: pack.deviceId,
+        messages: pack.messages,
+        packId: pack.id,
       }));
     case 'model/report':
       return checked(ModelReport, body, deviceId, (message) => ({ kind: 'report', deviceId, message }));

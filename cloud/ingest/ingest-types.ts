@@ -4,7 +4,6 @@ import type { LinkStatus } from '../../shared/schemas/link-status.js';
 import type { AnomalyMessage, StatusMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
 import type { IngestBrokerSettings, SpokenProtocol } from './ingest-connection.js';
 import type { IngestKind, InvalidReason } from './ingest-message.js';
-import type { ReconnectBackoff } from './reconnect-backoff.js';
 
 /**
  * Where valid messages go. `receivedAt` is the cloud's clock (ms since the
@@ -38,6 +37,16 @@ export type IngestEvent =
       readonly receivedAt: number;
     };
 
+/** Bounds of the delay between connection attempts (doubling, spread by ±20 %). */
+export interface ReconnectBackoff {
+  /** Delay before the first retry, ms. */
+  readonly minMs: number;
+  /** Upper bound of any delay, ms. */
+  readonly maxMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectBackoff = { minMs: 500, maxMs: 30_000 };
+
 export interface IngestOptions {
   readonly broker: IngestBrokerSettings;
   readonly handlers: IngestHandlers;
@@ -53,6 +62,8 @@ export interface IngestOptions {
   readonly maxPayloadBytes?: number;
   /** At most one log line per refusal reason (and per failing handler kind) per interval. Default 10 s. */
   readonly invalidLogIntervalMs?: number;
+  /** Stored telemetry messages remembered to drop repeats (200,000 by default, fleet-wide). */
+  readonly rememberedTelemetry?: number;
   /** Called for every message, e.g. to count it in metrics; must not throw (errors are swallowed). */
   readonly onReceive?: (event: IngestEvent) => void;
   readonly now?: () => number;
@@ -72,6 +83,11 @@ export interface IngestStats {
   readonly received: Readonly<Record<IngestKind, number>>;
   readonly invalid: Readonly<Record<InvalidReason, number>>;
   readonly handlerErrors: Readonly<Record<IngestKind, number>>;
+  /**
+   * Telemetry records handed to the handler (each once, packed or not), and
+   * stored telemetry messages dropped because they had been handed on before.
+   */
+  readonly telemetry: { readonly records: number; readonly duplicates: number };
   /** Accepted messages whose handler has not finished yet. */
   readonly pending: number;
 }

@@ -9,6 +9,7 @@ import {
 } from './ingest-message.js';
 import type { IngestEvent, IngestHandlers, IngestOptions } from './ingest-types.js';
 import { LogThrottle } from './log-throttle.js';
+import { TelemetryDedupe } from './telemetry-dedupe.js';
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
@@ -16,7 +17,7 @@ function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
 
 type IntakeOptions = Pick<
   IngestOptions,
-  'handlers' | 'maxPayloadBytes' | 'invalidLogIntervalMs' | 'onReceive' | 'now'
+  'handlers' | 'maxPayloadBytes' | 'invalidLogIntervalMs' | 'onReceive' | 'now' | 'rememberedTelemetry'
 >;
 
 /**
@@ -28,25 +29,30 @@ export class MessageIntake {
   readonly received = zeroes(INGEST_KINDS);
   readonly invalid = zeroes(INVALID_REASONS);
   readonly handlerErrors = zeroes(INGEST_KINDS);
-  private readonly throttle: LogThrottle;
-  private queue: Promise<void> = Promise.resolve();
-  private waiting = 0;
+  /** Telemetry records handed on, and stored telemetry messages dropped as already handed on. */
+  readonly telemetry = { records: 0, duplicates: 0 };
+  readonly #dedupe: TelemetryDedupe;
+  readonly #throttle: LogThrottle;
+  #queue: Promise<void> = Promise.resolve();
+  #waiting = 0;
 
-  constructor(
-    private readonly options: IntakeOptions,
-    private readonly log: Logger,
-  ) {
-    this.throttle = new LogThrottle(options.invalidLogIntervalMs ?? 10_000);
+  readonly #options: IntakeOptions;
+  readonly #log: Logger;
+  constructor(options: IntakeOptions, log: Logger) {
+    this.#options = options;
+    this.#log = log;
+    this.#throttle = new LogThrottle(options.invalidLogIntervalMs ?? 10_000);
+    this.#dedupe = new TelemetryDedupe(options.rememberedTelemetry);
   }
 
   /** Accepted messages whose handler has not finished. */
   get pending(): number {
-    return this.waiting;
+    return this.#waiting;
   }
 
   /** Resolves once every message accepted so far has been through its handler. */
   drain(): Promise<void> {
-    return this.queue;
+    return this.#queue;
   }
 
   /**
@@ -54,10 +60,10 @@ export class MessageIntake {
    * connection it came on was closed (topic unknown, only its size was read).
    */
   refuseOversized(bytes: number, detail: string): void {
-    const receivedAt = (this.options.now ?? Date.now)();
+    const receivedAt = (this.#options.now ?? Date.now)();
     this.invalid['too-large']++;
-    this.observe({ outcome: 'invalid', reason: 'too-large', topic: '(not read)', bytes, receivedAt });
-    this.warnThrottled(
+    this.#observe({ outcome: 'invalid', reason: 'too-large', topic: '(not read)', bytes, receivedAt });
+    this.#warnThrottled(
       'invalid:too-large',
       receivedAt,
       { reason: 'too-large', detail },
@@ -67,59 +73,82 @@ export class MessageIntake {
 
   /** Reads one message; never throws. Its handler runs later, on the queue. */
   accept(topic: string, payload: Buffer | string): void {
-    const receivedAt = (this.options.now ?? Date.now)();
+    const receivedAt = (this.#options.now ?? Date.now)();
     const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-    const result = readDeviceMessage(topic, bytes, this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+    const result = readDeviceMessage(
+      topic,
+      bytes,
+      this.#options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    );
     if (!result.ok) {
       const { reason, detail } = result.refusal;
       this.invalid[reason]++;
-      this.observe({ outcome: 'invalid', reason, topic, bytes: bytes.byteLength, receivedAt });
-      this.warnThrottled(`invalid:${reason}`, receivedAt, { topic, reason, detail }, 'message refused');
+      this.#observe({ outcome: 'invalid', reason, topic, bytes: bytes.byteLength, receivedAt });
+      this.#warnThrottled(`invalid:${reason}`, receivedAt, { topic, reason, detail }, 'message refused');
       return;
     }
     const value = result.value;
     this.received[value.kind]++;
-    this.observe({
+    this.#observe({
       outcome: 'accepted',
       kind: value.kind,
       deviceId: value.deviceId,
       bytes: bytes.byteLength,
       receivedAt,
     });
-    this.waiting++;
-    this.queue = this.queue.then(async () => {
+    this.#waiting++;
+    this.#queue = this.#queue.then(async () => {
       try {
-        await deliver(value, receivedAt, this.options.handlers);
+        await (value.kind === 'telemetry'
+          ? this.#deliverTelemetry(value, receivedAt)
+          : deliver(value, receivedAt, this.#options.handlers));
       } catch (error) {
         this.handlerErrors[value.kind]++;
         const fields = { kind: value.kind, deviceId: value.deviceId, topic, reason: reasonOf(error) };
-        this.warnThrottled(`handler:${value.kind}`, receivedAt, fields, 'message handler failed');
+        this.#warnThrottled(`handler:${value.kind}`, receivedAt, fields, 'message handler failed');
       } finally {
-        this.waiting--;
+        this.#waiting--;
       }
     });
   }
 
-  private observe(event: IngestEvent): void {
-    try {
-      this.options.onReceive?.(event);
-    } catch (error) {
-      this.log.debug({ reason: reasonOf(error) }, 'onReceive hook failed');
+  /** Each stored message of a single or packed publish once, in stored order. */
+  async #deliverTelemetry(
+    value: Extract<DeviceMessage, { kind: 'telemetry' }>,
+    receivedAt: number,
+  ): Promise<void> {
+    for (const message of value.messages) {
+      if (!this.#dedupe.firstTime(value.deviceId, message.id)) {
+        this.telemetry.duplicates++;
+        continue;
+      }
+      this.telemetry.records += message.records.length;
+      await this.#options.handlers.telemetry(message, receivedAt);
     }
   }
 
-  private warnThrottled(key: string, now: number, fields: Record<string, unknown>, message: string): void {
-    const { log, suppressed } = this.throttle.take(key, now);
-    if (log) this.log.warn(suppressed > 0 ? { ...fields, suppressed } : fields, message);
+  #observe(event: IngestEvent): void {
+    try {
+      this.#options.onReceive?.(event);
+    } catch (error) {
+      this.#log.debug({ reason: reasonOf(error) }, 'onReceive hook failed');
+    }
+  }
+
+  #warnThrottled(key: string, now: number, fields: Record<string, unknown>, message: string): void {
+    const { log, suppressed } = this.#throttle.take(key, now);
+    if (log) this.#log.warn(suppressed > 0 ? { ...fields, suppressed } : fields, message);
   }
 }
 
-async function deliver(value: DeviceMessage, receivedAt: number, handlers: IngestHandlers): Promise<void> {
+async function deliver(
+  value: Exclude<DeviceMessage, { kind: 'telemetry' }>,
+  receivedAt: number,
+  handlers: IngestHandlers,
+): Promise<void> {
   switch (value.kind) {
     case 'anomaly':
       return handlers.anomaly(value.message, receivedAt);
-    case 'telemetry':
-      return handlers.telemetry(value.message, receivedAt);
     case 'health':
       return handlers.health(value.message, receivedAt);
     case 'link':

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALARM_POLICY, AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
-import type { Incident, Outcome } from '../service/cloud-contracts.js';
+import type { Incident } from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 import {
   falseAlarmPattern,
   planFor,

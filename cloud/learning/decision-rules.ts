@@ -1,5 +1,5 @@
 import { levelRank, type AlarmLevel, type AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
-import type { Incident } from '../service/cloud-contracts.js';
+import type { Incident } from '../contracts/cloud-values.js';
 import type { IncidentWindow, LearningRules, OutcomeInput } from './learning-types.js';
 
 /** A false alarm on record, to spot the same pattern on several devices. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ALARM_LEVELS } from '../../shared/alarm/alarm-policy.js';
 import { FEATURE_NAMES } from '../../shared/features/feature-set.js';
-import type { FeatureRun } from '../pipeline/run-features.js';
+import type { FeatureRun } from '../../factory/pipeline/run-features.js';
 import type { OutcomeInput } from './learning-types.js';
 
 /** One labelled incident window, one JSON line in the field-data folder. */

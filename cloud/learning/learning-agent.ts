@@ -5,10 +5,11 @@ import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { DeviceConfigMessage } from '../../shared/schemas/messages.js';
 import { topicFor } from '../../shared/topics.js';
-import { OUTCOMES, type LearningDecision } from '../service/cloud-contracts.js';
+import { type LearningDecision } from '../contracts/cloud-values.js';
+import { OUTCOMES } from '../../shared/schemas/outcomes.js';
 import { planFor, type Plan } from './decision-rules.js';
 import { appendFieldWindow, fieldWindowOf } from './field-data.js';
-import { labelRecordings } from './field-recordings.js';
+import { labelRecordings } from '../../shared/dataset/field-recordings.js';
 import { LearningStore } from './learning-store.js';
 import {
   DEFAULT_LEARNING_RULES,

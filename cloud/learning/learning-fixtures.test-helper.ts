@@ -1,5 +1,5 @@
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { Incident } from '../service/cloud-contracts.js';
+import type { Incident } from '../contracts/cloud-values.js';
 import type { IncidentWindow } from './learning-types.js';
 
 export const OPENED = 1_700_000_000_000;

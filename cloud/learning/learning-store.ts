@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { openCatalog, type Migration } from '../../shared/catalog/index.js';
-import type { LearningDecision, Outcome } from '../service/cloud-contracts.js';
+import type { LearningDecision } from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 import type { PastFalseAlarm } from './decision-rules.js';
 
 const MIGRATIONS: readonly Migration[] = [

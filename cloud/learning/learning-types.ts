@@ -1,7 +1,8 @@
 import type { AlarmLevel, AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import type { Logger } from '../../shared/logging.js';
 import type { ObjectStore } from '../../shared/object-store/object-store.js';
-import type { Incident, Outcome, RolloutProgress } from '../service/cloud-contracts.js';
+import type { Incident, RolloutProgress } from '../contracts/cloud-values.js';
+import type { Outcome } from '../../shared/schemas/outcomes.js';
 
 /** One assessment of the incident's device, as the analysis agent saw it. */
 export interface WindowAssessment {

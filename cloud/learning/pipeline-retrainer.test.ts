@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_NAMES } from '../../shared/features/feature-set.js';
 import { FolderStore } from '../../shared/object-store/index.js';
 import { generateDataset } from '../../simulators/generate/generate-dataset.js';
-import { ModelRegistry } from '../registry/model-registry.js';
+import { ModelRegistry } from '../../factory/registry/model-registry.js';
 import { appendFieldWindow } from './field-data.js';
 import { PipelineRetrainer } from './pipeline-retrainer.js';
 

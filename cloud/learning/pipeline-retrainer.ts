@@ -6,18 +6,18 @@ import type { z } from 'zod';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { writeModelDir } from '../../shared/model/model-dir.js';
 import { openObjectStore } from '../../shared/object-store/index.js';
-import { evaluateDataset } from '../evaluation/evaluate-dataset.js';
-import { evaluationFigures } from '../evaluation/evaluation-figures.js';
-import { summaryFromFigures } from '../evaluation/summarise.js';
-import { computeFeatureRuns, readFeatureStore } from '../pipeline/feature-runs.js';
-import type { FeatureRun } from '../pipeline/run-features.js';
-import { trainPipeline } from '../pipeline/train-pipeline.js';
-import type { GateCriteria } from '../registry/gate.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import { evaluateDataset } from '../../factory/evaluation/evaluate-dataset.js';
+import { evaluationFigures } from '../../factory/evaluation/evaluation-figures.js';
+import { summaryFromFigures } from '../../factory/evaluation/summarise.js';
+import { computeFeatureRuns, readFeatureStore } from '../../factory/pipeline/feature-runs.js';
+import type { FeatureRun } from '../../factory/pipeline/run-features.js';
+import { trainPipeline } from '../../factory/pipeline/train-pipeline.js';
+import type { GateCriteria } from '../../factory/registry/gate.js';
+import type { ModelRegistry } from '../../factory/registry/model-registry.js';
 import { loadModelDir } from '../../shared/model/model-dir.js';
-import { checkRecordings } from '../registry/recording-checks.js';
+import { checkRecordings } from '../../factory/registry/recording-checks.js';
 import { fieldRun, readFieldData } from './field-data.js';
-import { recordingRuns } from './recording-runs.js';
+import { recordingRuns } from '../../factory/pipeline/recording-runs.js';
 import type { Retrainer, RetrainResult } from './learning-types.js';
 
 export interface PipelineRetrainerOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceState, RolloutProgress } from '../service/cloud-contracts.js';
+import type { DeviceState, RolloutProgress } from '../contracts/cloud-values.js';
 import {
   AlertRuleSettings,
   alertKey,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeviceState, RolloutProgress } from '../service/cloud-contracts.js';
+import type { DeviceState, RolloutProgress } from '../contracts/cloud-values.js';
 import { WebhookDeliverySettings, WebhookTarget } from '../response/webhook-target.js';
 
 export const ALERT_RULES = ['device-offline', 'outbox-backlog', 'rollout-failed', 'decode-errors'] as const;
@@ -25,6 +25,14 @@ export const AlertRuleSettings = z.strictObject({
   delivery: WebhookDeliverySettings.prefault({}),
   /** Cleared alerts kept for alerts(), newest first. */
   keepCleared: z.number().int().min(0).default(50),
+  /**
+   * When set, every evaluation logs the number of active alerts per rule in
+   * CloudWatch's embedded metric format under this namespace (on AWS).
+   */
+  cloudWatchNamespace: z
+    .string()
+    .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace: 1-255 of A-Z a-z 0-9 . _ / # : -')
+    .optional(),
 });
 export type AlertRuleSettings = z.infer<typeof AlertRuleSettings>;
 export type AlertRuleSettingsInput = z.input<typeof AlertRuleSettings>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceState, OperatorAlert, RolloutProgress } from '../service/cloud-contracts.js';
+import type { DeviceState, OperatorAlert, RolloutProgress } from '../contracts/cloud-values.js';
 import { CloudMetrics } from './cloud-metrics.js';
 
 function line(text: string, name: string): string | undefined {

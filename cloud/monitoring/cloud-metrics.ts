@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ROLLOUT_STATES } from '../service/cloud-contracts.js';
+import { ROLLOUT_STATES } from '../contracts/cloud-values.js';
 import type { DeliveryOutcome } from '../response/webhook-notifier.js';
 import { ALERT_RULES, newestRollout } from './alert-rules.js';
 import type { AlertView, FleetView, RolloutView } from './fleet-views.js';

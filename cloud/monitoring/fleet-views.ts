@@ -1,4 +1,4 @@
-import type { DeviceState, OperatorAlert, RolloutProgress } from '../service/cloud-contracts.js';
+import type { DeviceState, OperatorAlert, RolloutProgress } from '../contracts/cloud-values.js';
 
 /** Read access to what the fleet knows of each device (the analysis agent's device table). */
 export interface FleetView {

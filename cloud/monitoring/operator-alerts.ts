@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { OperatorAlert } from '../service/cloud-contracts.js';
+import type { OperatorAlert } from '../contracts/cloud-values.js';
 import { WebhookNotifier, type WebhookSender } from '../response/webhook-notifier.js';
 import {
   AlertRuleSettings,
@@ -11,6 +11,7 @@ import {
   type AlertRuleSettingsInput,
   type OutboxHistory,
 } from './alert-rules.js';
+import { activeAlertsEmf } from './embedded-metrics.js';
 import type { AlertView, FleetView, RolloutView } from './fleet-views.js';
 
 export interface OperatorAlertsEvents {
@@ -96,6 +97,12 @@ export class OperatorAlerts extends EventEmitter<OperatorAlertsEvents> implement
     for (const alert of changes) {
       this.#log.warn({ rule: alert.rule, subject: alert.subject, active: alert.active }, alert.message);
       this.emit('alert', alert);
+    }
+    const namespace = this.#settings.cloudWatchNamespace;
+    if (namespace !== undefined) {
+      const active: Record<string, number> = {};
+      for (const alert of this.#active.values()) active[alert.rule] = (active[alert.rule] ?? 0) + 1;
+      this.#log.info(activeAlertsEmf(namespace, active, now), 'operator alerts active');
     }
     await Promise.all(changes.map((alert) => this.#notify(alert)));
     return changes;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { IncidentState } from '../service/cloud-contracts.js';
+import type { IncidentState } from '../contracts/cloud-values.js';
 import { ResponseAgent } from './response-agent.js';
-import type { IncidentChange } from './response-decision.js';
+import type { IncidentChange } from '../contracts/cloud-values.js';
 import {
   ManualClock,
   RecordingSender,

@@ -1,27 +1,35 @@
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { Incident } from '../service/cloud-contracts.js';
+import type { Incident } from '../contracts/cloud-values.js';
 import {
   decideOnEvent,
   decideOnResume,
   decideOnTimer,
   nextDueAt,
   stateFromActions,
-  type IncidentEvent,
   type RecordedAction,
   type IncidentResponseState,
   type ResponseActionKind,
   type ResponseStep,
   type TargetGroup,
 } from './response-decision.js';
+import { type IncidentEvent } from '../contracts/cloud-values.js';
 import { ResponseSettings, type ResponseSettingsInput } from './response-settings.js';
 import { WebhookNotifier, type WebhookSender } from './webhook-notifier.js';
 import { describeTarget, type WebhookTarget } from './webhook-target.js';
 
-/** Where actions are kept: the incident store's `recordAction`. */
+/**
+ * Where actions are kept: the incident store. `claimPage` and `current` are
+ * for several workers sharing one database: without them every page is
+ * this agent's and its own copy of an incident is current.
+ */
 export interface ActionRecorder {
   recordAction(incidentId: string, kind: string, detail: string): unknown;
+  /** True when this agent is the first to claim the page (`alerted`, `repeated 2`…) of the incident. */
+  claimPage?(incidentId: string, page: string): boolean;
+  /** The incident as it is now, which another worker may have acknowledged or resolved. */
+  current?(incidentId: string): Incident | undefined;
 }
 
 /** Time and timers, injectable so the repeat and escalation sequence can be tested without waiting. */
@@ -180,8 +188,15 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
   async #onTimer(id: string): Promise<void> {
     this.#timers.delete(id);
     const state = this.#states.get(id);
-    const incident = this.#incidents.get(id);
-    if (state === undefined || incident === undefined || this.#abort === undefined) return;
+    const known = this.#incidents.get(id);
+    if (state === undefined || known === undefined || this.#abort === undefined) return;
+    const incident = this.#current(known);
+    if (incident.state !== 'open') {
+      // Another worker acknowledged or resolved it; that worker stops the alert and records it.
+      this.#states.set(id, { ...state, stopped: true });
+      this.#incidents.delete(id);
+      return;
+    }
     const decision = decideOnTimer(state, this.#clock.now(), this.#settings);
     this.#states.set(id, decision.state);
     this.#schedule(id);
@@ -198,7 +213,39 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
     }
   }
 
+  #current(known: Incident): Incident {
+    if (this.#recorder.current === undefined) return known;
+    try {
+      const now = this.#recorder.current(known.id);
+      if (now !== undefined) this.#incidents.set(known.id, now);
+      return now ?? known;
+    } catch (error) {
+      // The database is away: act on what this worker knows rather than drop the alert.
+      this.#log.warn(
+        { err: error, incidentId: known.id },
+        'could not read the incident; using the last known state',
+      );
+      return known;
+    }
+  }
+
+  /** False when another worker has claimed this page; a claim that cannot be made is taken as ours. */
+  #claim(incident: Incident, step: ResponseStep): boolean {
+    if (this.#recorder.claimPage === undefined) return true;
+    const page = step.repeat === undefined ? step.kind : `${step.kind} ${String(step.repeat)}`;
+    try {
+      const mine = this.#recorder.claimPage(incident.id, page);
+      if (!mine) this.#log.debug({ incidentId: incident.id, page }, 'page sent by another worker');
+      return mine;
+    } catch (error) {
+      // A page twice beats no page: without the database, send it.
+      this.#log.warn({ err: error, incidentId: incident.id, page }, 'could not claim a page; sending it');
+      return true;
+    }
+  }
+
   async #perform(incident: Incident, step: ResponseStep): Promise<void> {
+    if (step.targets.length > 0 && !this.#claim(incident, step)) return;
     const targets = step.targets.flatMap((group) =>
       this.#targetsOf(group).map((target) => ({ group, target })),
     );

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { IncidentState } from '../service/cloud-contracts.js';
+import type { IncidentState } from '../contracts/cloud-values.js';
 import {
   decideOnEvent,
   decideOnTimer,
   initialResponseState,
   nextDueAt,
-  type IncidentChange,
   type IncidentResponseState,
 } from './response-decision.js';
+import { type IncidentChange } from '../contracts/cloud-values.js';
 import { incident } from './response-fixtures.test-helper.js';
 
 const timing = { repeatEveryS: 60, escalateAfterS: 300, maxRepeats: 3 };

@@ -1,14 +1,5 @@
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { Incident } from '../service/cloud-contracts.js';
-
-/** What the analysis agent says happened to an incident. */
-export const INCIDENT_CHANGES = ['opened', 'escalated', 'updated', 'acknowledged', 'resolved'] as const;
-export type IncidentChange = (typeof INCIDENT_CHANGES)[number];
-
-export interface IncidentEvent {
-  readonly incident: Incident;
-  readonly change: IncidentChange;
-}
+import type { Incident, IncidentChange, IncidentEvent } from '../contracts/cloud-values.js';
 
 /** The kinds of action the response agent records against an incident. */
 export type ResponseActionKind =

@@ -1,6 +1,6 @@
 import { EmberError } from '../../shared/errors.js';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { Incident, IncidentState } from '../service/cloud-contracts.js';
+import type { Incident, IncidentState } from '../contracts/cloud-values.js';
 import type { ResponseClock } from './response-agent.js';
 import type { DeliverOptions, WebhookSender } from './webhook-notifier.js';
 import type { WebhookTarget } from './webhook-target.js';

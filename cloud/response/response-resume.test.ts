@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import type { IncidentState } from '../service/cloud-contracts.js';
+import type { IncidentState } from '../contracts/cloud-values.js';
 import { ResponseAgent } from './response-agent.js';
 import { stateFromActions, type RecordedAction } from './response-decision.js';
 import {

@@ -2,10 +2,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { EmberError } from '../../shared/errors.js';
+import { backoffDelayMs } from '../../shared/backoff.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import {
   WebhookDeliverySettings,
-  backoffDelayMs,
   describeTarget,
   retryAfterMs,
   verdictForStatus,
@@ -179,7 +179,13 @@ export class WebhookNotifier extends EventEmitter<WebhookNotifierEvents> impleme
       const asked = retryAfterMs(last.retryAfter, Date.now());
       if (asked !== null) return Math.min(asked, this.#settings.maxDelayMs);
     }
-    return backoffDelayMs(attempt, this.#settings, this.#random);
+    // Full jitter: many senders retrying one receiver spread out instead of arriving in waves.
+    const policy = {
+      initialMs: this.#settings.initialDelayMs,
+      maxMs: this.#settings.maxDelayMs,
+      jitter: 'full' as const,
+    };
+    return backoffDelayMs(attempt - 1, policy, this.#random);
   }
 
   async #attempt(

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   WebhookDeliverySettings,
   WebhookTarget,
-  backoffDelayMs,
   describeTarget,
   retryAfterMs,
   verdictForStatus,
@@ -35,14 +34,6 @@ describe('webhook targets', () => {
       'give-up',
       'give-up',
     ]);
-  });
-
-  it('backs off exponentially with full jitter under the ceiling', () => {
-    const settings = { initialDelayMs: 100, maxDelayMs: 1000 };
-    expect([1, 2, 3, 4, 5, 6].map((retry) => backoffDelayMs(retry, settings, () => 0.999))).toEqual([
-      99, 199, 399, 799, 999, 999,
-    ]);
-    expect(backoffDelayMs(3, settings, () => 0)).toBe(0);
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

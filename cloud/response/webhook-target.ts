@@ -50,20 +50,6 @@ export function verdictForStatus(status: number): AttemptVerdict {
 }
 
 /**
- * Full-jitter exponential backoff: a uniform wait in
- * [0, min(maxDelayMs, initialDelayMs·2^(retry−1))), so many senders retrying
- * the same receiver spread out instead of arriving in waves.
- */
-export function backoffDelayMs(
-  retry: number,
-  settings: Pick<WebhookDeliverySettings, 'initialDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
-}
-
-/**
  * The wait a Retry-After header asks for, in milliseconds: delta-seconds or
  * an HTTP date. Null when the header is missing or unreadable.
  */

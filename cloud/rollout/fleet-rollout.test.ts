@@ -8,10 +8,10 @@ import { generateOfferKeys, ModelOffer, verifyOffer } from '../../shared/model/m
 import type { ModelReport } from '../../shared/model/model-report.js';
 import { FolderStore } from '../../shared/object-store/index.js';
 import { parseTopic } from '../../shared/topics.js';
-import { ModelRegistry } from '../registry/model-registry.js';
-import { fakeRegistration } from '../registry/registry-fixtures.test-helper.js';
-import { modelKeys } from '../registry/registry-layout.js';
-import type { RolloutProgress } from '../service/cloud-contracts.js';
+import { ModelRegistry } from '../../factory/registry/model-registry.js';
+import { fakeRegistration } from '../../factory/registry/registry-fixtures.test-helper.js';
+import { modelKeys } from '../../factory/registry/registry-layout.js';
+import type { RolloutProgress } from '../contracts/cloud-values.js';
 import { FleetRollout } from './fleet-rollout.js';
 import { manifestBytes } from './model-offers.js';
 import type { AlarmBehaviour, RolloutSettingsInput } from './rollout-options.js';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { ModelReport } from '../../shared/model/model-report.js';
-import type { RolloutProgress } from '../service/cloud-contracts.js';
+import type { RolloutProgress } from '../contracts/cloud-values.js';
 import { OfferSigner, prepareModel, type PreparedModel } from './model-offers.js';
 import { OfferDispatch } from './offer-dispatch.js';
 import {

@@ -9,7 +9,7 @@ import {
   type ModelSource,
 } from '../../shared/model/model-signature.js';
 import { ModelRollback, rollbackSigningPayload } from '../../shared/model/model-rollback.js';
-import { modelKeys } from '../registry/registry-layout.js';
+import { modelKeys } from '../../factory/registry/registry-layout.js';
 import type { z } from 'zod';
 
 /** The part of the registry that serves a model's files. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
-import type { ModelRecord } from '../registry/registry-catalog.js';
+import type { ModelRecord } from '../../factory/registry/registry-catalog.js';
 import type { ModelFiles, ModelUrlSigner } from './model-offers.js';
 
 /** Sends one message to the broker at QoS 1 (the cloud's MQTT client); offers go retained. */

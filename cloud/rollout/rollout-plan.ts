@@ -2,31 +2,8 @@ import { createHash } from 'node:crypto';
 import { EmberError } from '../../shared/errors.js';
 import type { ModelReport } from '../../shared/model/model-report.js';
 import { isDeviceId } from '../../shared/topics.js';
+import { isFailure, isWaiting, type DeviceStatus } from './device-status.js';
 import type { DeviceRow, RolloutRow } from './rollout-rows.js';
-
-/** What became of one device in a rollout. */
-export const DEVICE_STATUSES = [
-  'pending',
-  'offered',
-  'installed',
-  'rejected',
-  'failed',
-  'rolled-back',
-  'timed-out',
-] as const;
-export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
-
-/** Statuses that count against a canary. */
-const FAILURES: ReadonlySet<DeviceStatus> = new Set(['rejected', 'failed', 'rolled-back', 'timed-out']);
-
-export function isFailure(status: DeviceStatus): boolean {
-  return FAILURES.has(status);
-}
-
-/** Still waiting for the device to answer. */
-export function isWaiting(status: DeviceStatus): boolean {
-  return status === 'pending' || status === 'offered';
-}
 
 /** How many canaries a fleet of `total` gets: the share rounded, at least one, at most all. */
 export function canaryCount(total: number, share: number): number {

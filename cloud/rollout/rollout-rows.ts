@@ -1,6 +1,6 @@
 import type { Migration } from '../../shared/catalog/index.js';
-import type { RolloutProgress, RolloutState } from '../service/cloud-contracts.js';
-import type { DeviceStatus } from './rollout-plan.js';
+import type { RolloutProgress, RolloutState } from '../contracts/cloud-values.js';
+import type { DeviceStatus } from './device-status.js';
 
 /** The rollout store's schema: each offer keeps its signed payload, so an unanswered one can be sent again. */
 export const ROLLOUT_MIGRATIONS: readonly Migration[] = [

@@ -1,6 +1,7 @@
-import type { RolloutProgress, RolloutState } from '../service/cloud-contracts.js';
+import type { RolloutProgress, RolloutState } from '../contracts/cloud-values.js';
 import type { AlarmBehaviour, RolloutSettings } from './rollout-options.js';
-import { alarmRegression, isWaiting, judgeCanaries } from './rollout-plan.js';
+import { alarmRegression, judgeCanaries } from './rollout-plan.js';
+import { isWaiting } from './device-status.js';
 import { progressOf, type DeviceRow, type RolloutRow } from './rollout-rows.js';
 import type { RolloutStore } from './rollout-store.js';
 

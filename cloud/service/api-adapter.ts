@@ -1,14 +1,15 @@
 import { EmberError } from '../../shared/errors.js';
 import type { ApiAccess } from '../api/access-port.js';
 import type { ApiPorts, ModelSummary, Readiness } from '../api/api-ports.js';
-import { Predictor } from '../inference/predictor.js';
+import { Predictor } from '../../factory/inference/predictor.js';
 import { encodeManifest } from '../../shared/model/model-dir.js';
 import { MODEL_FILE } from '../rollout/model-offers.js';
-import type { CloudService } from './cloud-service.js';
+import type { CloudParts } from './cloud-parts.js';
+import { resolveIncident } from './cloud-wiring.js';
 import { ModelFileCache } from './model-file-cache.js';
 
 /** What /readyz checks: the broker session and a cheap read of each store the API answers from. */
-async function readiness(cloud: CloudService): Promise<Readiness> {
+async function readiness(cloud: CloudParts): Promise<Readiness> {
   const probe = async (read: () => unknown): Promise<{ ok: boolean; detail?: string }> => {
     try {
       await read();
@@ -33,10 +34,10 @@ function noRegistry(): EmberError {
 
 /**
  * What the HTTP API and dashboard see of the cloud: reads go straight to
- * the components' stores; an operator's resolve also hands the outcome and
- * the incident's data to the learning agent.
+ * the components' stores; actions that hand work on to another component
+ * (an operator's resolve) go through the wiring.
  */
-export function apiPorts(cloud: CloudService): ApiPorts {
+export function apiPorts(cloud: CloudParts): ApiPorts {
   const predictor = new Predictor({ model: () => cloud.serving.current() });
   const files = new ModelFileCache(async (version) => {
     const registry = cloud.models?.registry;
@@ -55,19 +56,7 @@ export function apiPorts(cloud: CloudService): ApiPorts {
     incident: (id) => cloud.incidents.get(id),
     actions: (incidentId) => cloud.incidents.actions(incidentId),
     acknowledge: (id, by) => cloud.incidents.acknowledge(id, by),
-    resolve: (id, outcome, by, note) => {
-      const incident = cloud.incidents.resolve(id, outcome, by, note);
-      const window = cloud.incidents.dataWindow(id);
-      cloud.learning
-        .handleOutcome({ incident, outcome, by, ...(note === undefined ? {} : { note }), window })
-        .then(async (decision) => {
-          // A device made less sensitive is on the record with the person whose outcome did it.
-          if (decision.action !== 'adjust-rules') return;
-          await cloud.access.record(by, 'thresholds-changed', incident.deviceId, decision.explanation);
-        })
-        .catch((error: unknown) => cloud.logger.error({ err: error, incident: id }, 'outcome not learned'));
-      return incident;
-    },
+    resolve: (id, outcome, by, note) => resolveIncident(cloud, id, outcome, by, note),
     models: async (): Promise<ModelSummary[]> => {
       const registry = cloud.models?.registry;
       if (registry === undefined) return [];
@@ -98,6 +87,7 @@ export function apiPorts(cloud: CloudService): ApiPorts {
       return { version, status: 'rejected', reasons: [] };
     },
     rollouts: () => cloud.models?.rollout?.list() ?? [],
+    canaryShare: () => cloud.config.rollout.canaryShare,
     startRollout: async (version, canaryShare) => {
       const rollout = cloud.models?.rollout;
       if (rollout === undefined) {
@@ -118,7 +108,7 @@ export function apiPorts(cloud: CloudService): ApiPorts {
 }
 
 /** What the API sees of authentication, the audit log and devices' signed model URLs. */
-export function apiAccess(cloud: CloudService): ApiAccess {
+export function apiAccess(cloud: CloudParts): ApiAccess {
   const { access } = cloud;
   return {
     login: (username, password) => access.login(username, password),

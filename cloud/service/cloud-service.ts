@@ -9,19 +9,21 @@ import { CloudApi } from '../api/cloud-api.js';
 import type { CloudConfig } from '../config/cloud-config.js';
 import { FleetState } from '../fleet/fleet-state.js';
 import { IncidentStore } from '../incidents/incident-store.js';
-import type { IncidentEvent } from '../incidents/incident-types.js';
 import { CloudIngest } from '../ingest/cloud-ingest.js';
 import { ConfigDelivery } from '../device-config/config-delivery.js';
 import { LearningAgent } from '../learning/learning-agent.js';
 import { PipelineRetrainer } from '../learning/pipeline-retrainer.js';
 import { CloudMetrics } from '../monitoring/cloud-metrics.js';
 import { OperatorAlerts } from '../monitoring/operator-alerts.js';
-import { ModelRegistry } from '../registry/model-registry.js';
-import { ResponseAgent } from '../response/response-agent.js';
+import { ModelRegistry } from '../../factory/registry/model-registry.js';
+import { ResponseAgent, type ActionRecorder } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
 import { apiAccess, apiPorts } from './api-adapter.js';
-import type { DeviceState } from './cloud-contracts.js';
+import type { DeviceState } from '../contracts/cloud-values.js';
+import type { CloudParts, ModelParts } from './cloud-parts.js';
+import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
+import { PostgresChannel } from '../database/postgres-channel.js';
 import {
   dataPath,
   definedOnly,
@@ -44,13 +46,6 @@ export interface CloudServiceOptions {
 /** How long start-up waits for the broker by default: a supervisor restarts a process that gives up. */
 const DEFAULT_BROKER_START_TIMEOUT_S = 5;
 
-/** The parts of the cloud that need the fleet key and the registry, built only when both are configured. */
-interface ModelParts {
-  readonly registry: ModelRegistry;
-  readonly store: ObjectStore;
-  readonly rollout: FleetRollout | undefined;
-}
-
 /**
  * The cloud process's composition root: ingest → analysis (fleet state,
  * incidents) → response, with monitoring, the registry, fleet rollout, the
@@ -58,7 +53,7 @@ interface ModelParts {
  * keeps its own SQLite file under `dataDir`, so any one of them could run
  * alone behind a queue. Constructors do no I/O; `create` reads the fleet key.
  */
-export class CloudService {
+export class CloudService implements CloudParts {
   /** The store devices write incident recordings to, when it is not the registry's. */
   #recordingStore: ObjectStore | undefined;
   readonly #config: CloudConfig;
@@ -67,6 +62,8 @@ export class CloudService {
   readonly metrics: CloudMetrics;
   readonly fleet: FleetState;
   readonly incidents: IncidentStore;
+  /** With `database:` set: live incident updates between the workers sharing it. */
+  readonly channel: PostgresChannel | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
   readonly response: ResponseAgent;
@@ -104,7 +101,15 @@ export class CloudService {
       offlineAfterS: config.alerts.offlineAfterS,
       logger,
     });
-    this.incidents = new IncidentStore({ path: file('incidents.sqlite'), logger });
+    this.incidents = new IncidentStore(
+      config.database === undefined
+        ? { path: file('incidents.sqlite'), logger }
+        : { postgresUrl: config.database, logger },
+    );
+    this.channel =
+      config.database === undefined
+        ? undefined
+        : new PostgresChannel({ url: config.database, channel: 'emberwatch_live', logger });
     this.analysis = new AnalysisAgent({
       fleet: this.fleet,
       incidents: this.incidents,
@@ -116,12 +121,19 @@ export class CloudService {
       defaultSecret: files.secrets.webhookSecret,
       logger,
     });
-    const recorder = {
+    const recorder: ActionRecorder = {
       recordAction: (incidentId: string, kind: string, detail: string) => {
         const action = this.incidents.recordAction(incidentId, kind, detail);
         this.live.publish({ type: 'action', action });
         return action;
       },
+      // Workers sharing the database hear of the same incidents: the database says who pages.
+      ...(config.database === undefined
+        ? {}
+        : {
+            claimPage: (incidentId: string, page: string) => this.incidents.claimPage(incidentId, page),
+            current: (incidentId: string) => this.incidents.get(incidentId),
+          }),
     };
     this.response = new ResponseAgent({
       settings: config.response,
@@ -146,34 +158,8 @@ export class CloudService {
         ? {}
         : { maxPayloadBytes: config.broker.maxPacketBytes }),
       ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
-      handlers: {
-        anomaly: (message, receivedAt) => {
-          const assessment = this.analysis.handleAnomaly(message, receivedAt);
-          if (assessment === undefined) this.metrics.duplicatesDropped.inc({ kind: 'anomaly' });
-          else if (assessment.incidentId !== null) {
-            this.metrics.anomalyToIncidentSeconds.observe(Math.max(0, Date.now() - receivedAt) / 1000);
-          }
-        },
-        telemetry: (message, receivedAt) => void this.fleet.applyTelemetry(message, receivedAt),
-        health: async (message, receivedAt) => {
-          this.fleet.applyHealth(message, receivedAt);
-          await this.configs.deviceReported(message.deviceId, message.configRevision);
-        },
-        link: async (status, deviceId, receivedAt) => {
-          this.fleet.applyLink(status, receivedAt, deviceId);
-          if (status.state !== 'online') return;
-          // Back online: what it has not confirmed goes out again, in case the broker lost the retained copy.
-          await this.configs.deviceOnline(deviceId);
-          await this.models?.rollout?.deviceOnline(deviceId);
-        },
-        report: async (deviceId, report) => {
-          await this.models?.rollout?.handleReport(deviceId, report);
-        },
-      },
-      onReceive: (event) => {
-        if (event.outcome === 'accepted') this.metrics.messagesReceived.inc({ kind: event.kind });
-        else this.metrics.invalidMessages.inc({ kind: event.reason });
-      },
+      handlers: deviceRoutes(this),
+      onReceive: countReceived(this),
       logger,
     });
     this.serving = new ServingModel(this.models?.registry, logger);
@@ -196,7 +182,8 @@ export class CloudService {
       port: config.http.port,
       logger,
     });
-    this.#wire();
+    wireEvents(this);
+    if (this.channel !== undefined) wireSharedLive(this, this.channel);
   }
 
   /**
@@ -254,6 +241,7 @@ export class CloudService {
     await this.access.start();
     this.fleet.start();
     this.incidents.start();
+    await this.channel?.start();
     this.analysis.start();
     await this.response.start();
     // Alerts that were running when the cloud stopped carry on; their webhooks do not hold up the start.
@@ -293,6 +281,7 @@ export class CloudService {
     }
     await this.response.stop();
     this.analysis.stop();
+    await this.channel?.stop();
     this.incidents.stop();
     this.fleet.stop();
     await this.access.stop();
@@ -353,33 +342,6 @@ export class CloudService {
       ...(rollout === undefined ? {} : { rollout: { start: (input) => rollout.start(input) } }),
       basePolicy: () => this.serving.policy(),
       logger,
-    });
-  }
-
-  /** Live updates, metrics and the hand-offs between components. */
-  #wire(): void {
-    this.fleet.on('device', (device) =>
-      this.live.publish({ type: 'device', device: this.withConfig(device) }),
-    );
-    this.configs.on('config', (deviceId) => {
-      const device = this.fleet.device(deviceId);
-      if (device !== undefined) this.live.publish({ type: 'device', device: this.withConfig(device) });
-    });
-    this.analysis.on('assessment', (assessment, event) => {
-      this.live.publish({ type: 'assessment', assessment });
-      if (event?.change === 'opened') this.metrics.incidentsOpened.inc({ level: event.incident.level });
-    });
-    this.incidents.on('incident', (event: IncidentEvent) => {
-      this.live.publish({ type: 'incident', incident: event.incident });
-      void this.response.handle(event);
-    });
-    this.alerts.on('alert', (alert) => this.live.publish({ type: 'alert', alert }));
-    this.access.on('audit', (entry) => this.live.publish({ type: 'audit', entry }));
-    this.learning.on('decision', (decision) => this.live.publish({ type: 'decision', decision }));
-    this.notifier.on('delivery', (outcome) => this.metrics.countDelivery(outcome));
-    this.models?.rollout?.on('progress', (rollout) => {
-      this.live.publish({ type: 'rollout', rollout });
-      if (rollout.state === 'completed') void this.serving.refresh();
     });
   }
 }

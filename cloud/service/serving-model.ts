@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logging.js';
 import type { FireModel } from '../../shared/model/fire-model.js';
 import { loadOnnxModel, OnnxModel } from '../../shared/model/onnx-model.js';
 import { RuleModel } from '../../shared/model/rule-model.js';
-import type { ModelRegistry } from '../registry/model-registry.js';
+import type { ModelRegistry } from '../../factory/registry/model-registry.js';
 
 /**
  * The model the inference API serves: the registry's current (newest

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
-import { DeviceId } from '../../shared/topics.js';
+import { DeviceId, isClientIdOf } from '../../shared/topics.js';
 
 const text = z.string().min(1);
 
@@ -11,8 +11,10 @@ const text = z.string().min(1);
  */
 export const LinkSettings = z
   .strictObject({
-    /** The thing name: MQTT client id and certificate CN. */
+    /** The thing name: the certificate CN, and the MQTT client id unless clientId says otherwise. */
     deviceId: DeviceId,
+    /** `{deviceId}#{suffix}` for a second client of the same thing (beside a Greengrass nucleus). */
+    clientId: text.optional(),
     /** Broker host: the IoT Core ATS endpoint, or 127.0.0.1 for local brokers. */
     host: text,
     port: z.number().int().min(1).max(65_535).default(8883),
@@ -78,6 +80,13 @@ export const LinkSettings = z
         code: 'custom',
         path: ['keyPem'],
         message: 'certificate and key must both be PEM text or both be file paths',
+      });
+    }
+    if (value.clientId !== undefined && !isClientIdOf(value.deviceId, value.clientId)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['clientId'],
+        message: 'must be the device id, or the device id, "#" and up to 32 of A-Z a-z 0-9 _ -',
       });
     }
     if (value.pingTimeoutMs >= value.keepAliveSeconds * 1000) {

@@ -30,7 +30,7 @@ export function buildMqtt311Config(
   return builder
     .with_endpoint(settings.host)
     .with_port(settings.port)
-    .with_client_id(settings.deviceId)
+    .with_client_id(settings.clientId ?? settings.deviceId)
     .with_clean_session(true)
     .with_keep_alive_seconds(settings.keepAliveSeconds)
     .with_ping_timeout_ms(settings.pingTimeoutMs)

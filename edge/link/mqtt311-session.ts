@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { io, mqtt } from 'aws-iot-device-sdk-v2';
-import { backoffDelayMs } from '../sensors/backoff.js';
+import { backoffDelayMs } from '../../shared/backoff.js';
 import { buildMqtt311Config } from './mqtt311-config.js';
 import {
   copyPayload,

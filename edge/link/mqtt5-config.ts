@@ -28,7 +28,7 @@ export function buildMqtt5Config(settings: ResolvedLinkSettings, will: LastWill)
     builder
       .withPort(settings.port)
       .withConnectProperties({
-        clientId: settings.deviceId,
+        clientId: settings.clientId ?? settings.deviceId,
         keepAliveIntervalSeconds: settings.keepAliveSeconds,
         will: {
           topicName: will.topic,

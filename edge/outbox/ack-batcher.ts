@@ -7,8 +7,9 @@ const ACK_BATCH_MS = 2;
 /**
  * Deletes PUBACKed messages from the outbox in batches. PUBACKs arrive one
  * callback at a time; deleting them in batches costs one commit per batch
- * (at most `batchSize` ids, or what arrived within 2 ms), not one each. A
- * message's lease lasts until its delete commits.
+ * (at most `batchSize` publishes, or what arrived within 2 ms), not one
+ * each. A publish may carry many stored messages (a packed backlog): it
+ * counts once. A message's lease lasts until its delete commits.
  */
 export class AckBatcher {
   readonly #outbox: Outbox;
@@ -19,7 +20,9 @@ export class AckBatcher {
   readonly #flushLater = (): void => void this.flush();
   /** Acknowledged by the broker, waiting to be deleted in one commit. */
   #ids: string[] = [];
-  /** Acknowledged and not yet deleted: in #ids or in a commit under way. */
+  /** Publishes whose messages are in #ids. */
+  #publishes = 0;
+  /** Publishes acknowledged and not yet deleted: in #ids or in a commit under way. */
   #deleting = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -30,21 +33,22 @@ export class AckBatcher {
     this.#onSettled = onSettled;
   }
 
-  /** Ids deleted in one commit at most. */
+  /** Publishes deleted in one commit at most. */
   get batchSize(): number {
     return this.#batchSize;
   }
 
-  /** Acknowledged and not yet deleted (waiting for a batch, or in a commit under way). */
+  /** Publishes acknowledged and not yet deleted (waiting for a batch, or in a commit under way). */
   get deleting(): number {
     return this.#deleting;
   }
 
-  /** Queues the delete of a PUBACKed message: at once when the batch is full, else within 2 ms. */
-  add(id: string): void {
-    this.#ids.push(id);
+  /** Queues the delete of a PUBACKed publish's messages: at once when the batch is full, else within 2 ms. */
+  add(ids: readonly string[]): void {
+    this.#ids.push(...ids);
+    this.#publishes++;
     this.#deleting++;
-    if (this.#ids.length >= this.#batchSize) void this.flush();
+    if (this.#publishes >= this.#batchSize) void this.flush();
     else this.#timer ??= setTimeout(this.#flushLater, ACK_BATCH_MS);
   }
 
@@ -53,7 +57,9 @@ export class AckBatcher {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const batch = this.#ids;
+    const publishes = this.#publishes;
     this.#ids = [];
+    this.#publishes = 0;
     if (batch.length === 0) return Promise.resolve();
     return this.#outbox
       .ack(batch)
@@ -64,7 +70,7 @@ export class AckBatcher {
         },
       )
       .finally(() => {
-        this.#deleting -= batch.length;
+        this.#deleting -= publishes;
         this.#onSettled();
       });
   }

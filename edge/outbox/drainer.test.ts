@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../shared/logging.js';
 import { waitFor } from '../../test/helpers/wait.js';
+import { TelemetryPack } from '../../shared/schemas/messages.js';
+import { TelemetryPacker } from './backlog-packer.js';
 import { Drainer, type DrainerOptions } from './drainer.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import type { Priority } from './message.js';
@@ -233,5 +235,95 @@ describe('Drainer', () => {
     const delivered = new Set(publisher.texts());
     expect(delivered.size).toBe(200);
     expect(drainer.stats.failed).toBeGreaterThan(0);
+  });
+
+  describe('with a backlog packer', () => {
+    /** Stored telemetry as the pipeline writes it: one JSON message per record. */
+    async function fillTelemetry(outbox: MemoryOutbox, device: string, from: number, count: number) {
+      await outbox.enqueueMany(
+        Array.from({ length: count }, (_, k) => {
+          const i = from + k;
+          const body = {
+            schemaVersion: 1,
+            id: `${device}-${String(i)}`,
+            deviceId: device,
+            ts: i,
+            records: [],
+          };
+          return {
+            topic: `emberwatch/v1/${device}/telemetry`,
+            payload: Buffer.from(JSON.stringify(body)),
+            priority: 'telemetry' as const,
+          };
+        }),
+      );
+    }
+
+    /** The stored-message ids each publish carried, in publish order. */
+    function innerIds(publisher: FakePublisher): string[][] {
+      return publisher.sent.map((s) => {
+        const body = JSON.parse(s.text) as { kind?: string; id: string };
+        return body.kind === 'pack' ? TelemetryPack.parse(body).messages.map((m) => m.id) : [body.id];
+      });
+    }
+
+    it('sends alarms and anomalies first, each alone, then the telemetry backlog packed in stored order', async () => {
+      const { outbox, publisher, drainer } = await setUp({ packer: new TelemetryPacker({ maxBytes: 2048 }) });
+      await fillTelemetry(outbox, 'gw-1', 0, 100);
+      await outbox.enqueueMany([
+        { topic: 'emberwatch/v1/gw-1/anomaly', payload: Buffer.from('{"id":"alarm-1"}'), priority: 'alarm' },
+        {
+          topic: 'emberwatch/v1/gw-1/anomaly',
+          payload: Buffer.from('{"id":"anomaly-1"}'),
+          priority: 'anomaly',
+        },
+        { topic: 'emberwatch/v1/gw-1/status', payload: Buffer.from('{"id":"status-1"}'), priority: 'status' },
+      ]);
+      await drainer.start();
+      await waitFor('every message delivered', () => drainer.stats.delivered === 103);
+      const sent = innerIds(publisher);
+      expect(sent.slice(0, 3)).toEqual([['alarm-1'], ['anomaly-1'], ['status-1']]);
+      expect(sent.flat().slice(3)).toEqual(Array.from({ length: 100 }, (_, i) => `gw-1-${String(i)}`));
+      expect(sent.length).toBeLessThan(20);
+      for (const s of publisher.sent) expect(s.text.length).toBeLessThanOrEqual(2048);
+      expect(drainer.stats.published).toBe(sent.length);
+      await waitFor('all deleted', () => drainer.stats.inFlight === 0);
+      expect((await outbox.stats()).messages).toBe(0);
+    });
+
+    it('keeps maxInFlight and the rate counting publishes, not stored messages', async () => {
+      vi.useFakeTimers();
+      const { outbox, publisher, drainer } = await setUp({
+        packer: new TelemetryPacker({ maxMessages: 10 }),
+        publishesPerSecond: 10,
+        burst: 1,
+      });
+      await fillTelemetry(outbox, 'gw-1', 0, 1000);
+      await drainer.start();
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(publisher.sent.length).toBeGreaterThanOrEqual(20);
+      expect(publisher.sent.length).toBeLessThanOrEqual(21);
+      expect(drainer.stats.delivered).toBe(10 * drainer.stats.published);
+    });
+
+    it('nacks a failed pack whole; every record still arrives, the outbox empties', async () => {
+      const { outbox, publisher, drainer } = await setUp({
+        packer: new TelemetryPacker({ maxBytes: 1500 }),
+        maxInFlight: 4,
+        backoff: { initialMs: 1, maxMs: 4, jitter: 0 },
+      });
+      let calls = 0;
+      publisher.mode = () => calls++ % 3 !== 1; // every third publish fails
+      await fillTelemetry(outbox, 'gw-1', 0, 300);
+      await drainer.start();
+      // New telemetry arrives while the backlog drains, so repacked messages meet new neighbours.
+      await fillTelemetry(outbox, 'gw-1', 300, 100);
+      await waitFor('every message deleted', () => drainer.stats.delivered >= 400, 10_000);
+      await waitFor('deletes committed', () => drainer.stats.inFlight === 0);
+      expect((await outbox.stats()).messages).toBe(0);
+      expect(drainer.stats.failed).toBeGreaterThan(0);
+      const delivered = new Set(innerIds(publisher).flat());
+      expect(delivered.size).toBe(400);
+    });
   });
 });

@@ -1,13 +1,13 @@
 import type { Logger } from '../../shared/logging.js';
-import { backoffDelayMs } from '../sensors/backoff.js';
+import { backoffDelayMs } from '../../shared/backoff.js';
 import { AckBatcher } from './ack-batcher.js';
+import { singlePublishes, type BacklogPacker, type PublishGroup } from './backlog-packer.js';
 import {
   resolveDrainerSettings,
   type DrainerSettingsInput,
   type ResolvedDrainerSettings,
 } from './drainer-settings.js';
 import { InFlightPublishes, type Flight } from './in-flight-publishes.js';
-import type { OutboxMessage } from './message.js';
 import type { Outbox } from './outbox.js';
 import type { Publisher } from './publisher.js';
 import { TokenBucket } from './token-bucket.js';
@@ -20,11 +20,18 @@ export interface DrainerOptions extends DrainerSettingsInput {
   readonly clock?: { now(): number };
   /** Source of backoff jitter, [0, 1). */
   readonly random?: () => number;
+  /**
+   * Packs a backlog into fewer publishes (the agent's TelemetryPacker);
+   * without it every stored message is a publish of its own.
+   */
+  readonly packer?: BacklogPacker;
 }
 
 export interface DrainerStats {
   /** Publishes the broker acknowledged. */
   readonly published: number;
+  /** Stored messages those publishes carried (more than `published` when a backlog was packed). */
+  readonly delivered: number;
   /** Publishes that failed or timed out (each is retried). */
   readonly failed: number;
   /** Messages leased and not yet deleted: awaiting PUBACK, or their delete awaiting commit. */
@@ -38,7 +45,10 @@ export interface DrainerStats {
 /**
  * Moves messages from the outbox to the broker: leases them in drain order,
  * publishes with QoS 1 keeping at most `maxInFlight` unacknowledged and
- * at most `publishesPerSecond`, acks (deletes) each on PUBACK. A PUBACK
+ * at most `publishesPerSecond`, acks (deletes) each on PUBACK. With a
+ * packer, a lease may hold a backlog: runs of one device's telemetry then
+ * go out packed, many stored messages to a publish, each acked or nacked
+ * with its publish. A PUBACK
  * frees its window slot at once; its delete joins a batch (one commit per
  * quarter window), and at most another window of acknowledged messages may
  * wait for their delete before leasing pauses.
@@ -58,6 +68,7 @@ export class Drainer {
   readonly #clock: { now(): number };
   readonly #random: () => number;
   readonly #bucket: TokenBucket;
+  readonly #packer: BacklogPacker | undefined;
   /** Publishes awaiting PUBACK, with their deadlines. */
   readonly #inFlight: InFlightPublishes;
   /** PUBACKed messages waiting for, or in, their delete's commit. */
@@ -70,6 +81,7 @@ export class Drainer {
   #pausedUntil = 0;
   #failures = 0;
   #published = 0;
+  #delivered = 0;
   #failed = 0;
 
   constructor(options: DrainerOptions) {
@@ -81,16 +93,18 @@ export class Drainer {
       logger: _logger,
       clock: _clock,
       random: _random,
+      packer: _packer,
       ...settings
     } = options;
     this.#settings = resolveDrainerSettings(settings);
     this.#log = options.logger.child({ component: 'drainer' });
     this.#clock = options.clock ?? performance;
     this.#random = options.random ?? Math.random;
+    this.#packer = options.packer;
     this.#bucket = new TokenBucket(this.#settings.publishesPerSecond, this.#settings.burst, this.#clock);
     const { maxInFlight, publishTimeoutMs } = this.#settings;
-    this.#inFlight = new InFlightPublishes(this.#clock, publishTimeoutMs, (id, flight, error) =>
-      this.#onFailed(id, flight, error),
+    this.#inFlight = new InFlightPublishes(this.#clock, publishTimeoutMs, (_key, flight, error) =>
+      this.#onFailed(flight, error),
     );
     // PUBACKs deleted in one commit at most: a quarter of the window.
     this.#acks = new AckBatcher(this.#outbox, this.#log, Math.ceil(maxInFlight / 4), () => this.#wake());
@@ -99,6 +113,7 @@ export class Drainer {
   get stats(): DrainerStats {
     return {
       published: this.#published,
+      delivered: this.#delivered,
       failed: this.#failed,
       inFlight: this.#inFlight.size + this.#acks.deleting,
       awaitingPuback: this.#inFlight.size,
@@ -190,37 +205,46 @@ export class Drainer {
       if (room <= 0) return; // a settling publish wakes us
       const tokens = this.#bucket.available();
       if (tokens === 0) return this.#wakeIn(this.#bucket.msUntilNext());
-      const batch = await this.#outbox.lease(Math.min(room, tokens));
+      const publishes = Math.min(room, tokens);
+      const batch = await this.#outbox.lease(this.#packer?.rowsFor(publishes) ?? publishes);
       if (batch.length === 0) return; // onDurable wakes us
       await Promise.resolve(); // publish outside the lease's turn, as a batch
-      for (const message of batch) {
-        if (!this.#isRunning() || !this.#bucket.tryTake()) {
-          await this.#outbox.release([message.id]);
+      const groups = this.#packer?.pack(batch) ?? singlePublishes(batch);
+      let sent = 0;
+      for (const group of groups) {
+        // More groups than publishes when the lease held more than a backlog of telemetry.
+        if (sent >= publishes || !this.#isRunning() || !this.#bucket.tryTake()) {
+          await this.#outbox.release(group.ids);
           continue;
         }
-        this.#send(message);
+        sent++;
+        this.#send(group);
       }
     }
   }
 
-  #send(message: OutboxMessage): void {
-    const flight = this.#inFlight.add(message.id);
+  #send(group: PublishGroup): void {
+    const flight = this.#inFlight.add(group.ids);
     let publish: Promise<void>;
     try {
-      publish = this.#publisher.publish(message.topic, message.payload, { qos: 1, messageId: message.id });
+      publish = this.#publisher.publish(group.topic, group.payload, {
+        qos: 1,
+        messageId: group.ids[0] ?? '',
+      });
     } catch (error) {
       publish = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     publish.then(
-      () => this.#onPublished(message.id, flight),
-      (error: unknown) => this.#onFailed(message.id, flight, error),
+      () => this.#onPublished(flight),
+      (error: unknown) => this.#onFailed(flight, error),
     );
   }
 
-  #onPublished(id: string, flight: Flight): void {
-    if (this.#inFlight.settle(id, flight)) {
+  #onPublished(flight: Flight): void {
+    if (this.#inFlight.settle(flight)) {
       // The broker has it: its window slot is free now, while its lease lasts until the delete commits.
       this.#published++;
+      this.#delivered += flight.ids.length;
       this.#failures = 0;
       // Refill in batches of a quarter window: one lease query per batch, not per PUBACK.
       if (this.#settings.maxInFlight - this.#inFlight.size >= this.#acks.batchSize) this.#wake();
@@ -228,16 +252,17 @@ export class Drainer {
     // Even a late PUBACK (after timeout or stop) means the broker has it: delete it, in a batch.
     // Its window slot is free already; #fill leases nothing while the deletes awaiting their
     // commit would exceed another window, so leases never pile up.
-    this.#acks.add(id);
+    this.#acks.add(flight.ids);
   }
 
-  #onFailed(id: string, flight: Flight, error: unknown): void {
-    if (!this.#inFlight.settle(id, flight)) return;
+  #onFailed(flight: Flight, error: unknown): void {
+    if (!this.#inFlight.settle(flight)) return;
     this.#failed++;
-    this.#outbox.nack([id]).catch((nackError: unknown) => {
-      this.#log.warn({ err: nackError, id }, 'nack failed');
+    const ids = flight.ids;
+    this.#outbox.nack(ids).catch((nackError: unknown) => {
+      this.#log.warn({ err: nackError, ids }, 'nack failed');
     });
-    this.#pauseAfterFailure('publish failed', error, id);
+    this.#pauseAfterFailure('publish failed', error, ids[0]);
   }
 
   #pauseAfterFailure(what: string, error: unknown, id?: string): void {

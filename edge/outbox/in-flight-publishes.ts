@@ -4,10 +4,12 @@ import { EmberError } from '../../shared/errors.js';
 export interface Flight {
   /** When a publish without PUBACK counts as failed, by the drainer's clock. */
   readonly deadline: number;
+  /** The stored messages this publish carries (one, or a packed backlog). */
+  readonly ids: readonly string[];
 }
 
-/** Called for each send past its deadline, with the EMBER_ERR_PUBLISH_TIMEOUT it failed with. */
-export type TimeoutHandler = (id: string, flight: Flight, error: EmberError) => void;
+/** Called for each send past its deadline (keyed by its first message), with the EMBER_ERR_PUBLISH_TIMEOUT it failed with. */
+export type TimeoutHandler = (key: string, flight: Flight, error: EmberError) => void;
 
 /**
  * The drainer's publishes awaiting PUBACK (what `maxInFlight` bounds), each
@@ -15,7 +17,7 @@ export type TimeoutHandler = (id: string, flight: Flight, error: EmberError) => 
  * map in send order, so the first is always the next to expire.
  */
 export class InFlightPublishes {
-  /** Message id → its current send, in send order (so the first one has the earliest deadline). */
+  /** First message id of a publish → its current send, in send order (so the first one has the earliest deadline). */
   readonly #flights = new Map<string, Flight>();
   readonly #clock: { now(): number };
   readonly #timeoutMs: number;
@@ -34,18 +36,22 @@ export class InFlightPublishes {
     return this.#flights.size;
   }
 
-  /** Records a new send of a message (replacing any earlier one) and makes sure its timeout is armed. */
-  add(id: string): Flight {
-    const flight: Flight = { deadline: this.#clock.now() + this.#timeoutMs };
-    this.#flights.set(id, flight);
+  /**
+   * Records a new send of the messages `ids` under the key `ids[0]`
+   * (replacing any earlier send with that key) and makes sure its timeout is armed.
+   */
+  add(ids: readonly string[]): Flight {
+    const flight: Flight = { deadline: this.#clock.now() + this.#timeoutMs, ids };
+    this.#flights.set(ids[0] ?? '', flight);
     this.#timer ??= this.#arm(this.#timeoutMs);
     return flight;
   }
 
-  /** Ends a send; false when it is no longer the message's current one (a late outcome). */
-  settle(id: string, flight: Flight): boolean {
-    if (this.#flights.get(id) !== flight) return false;
-    this.#flights.delete(id);
+  /** Ends a send; false when it is no longer the current one under its key (a late outcome). */
+  settle(flight: Flight): boolean {
+    const key = flight.ids[0] ?? '';
+    if (this.#flights.get(key) !== flight) return false;
+    this.#flights.delete(key);
     return true;
   }
 
@@ -55,9 +61,9 @@ export class InFlightPublishes {
     this.#timer = undefined;
   }
 
-  /** Forgets every send; returns their message ids, whose outcomes now count as late. */
+  /** Forgets every send; returns the ids of the messages they carried, whose outcomes now count as late. */
   abandonAll(): string[] {
-    const abandoned = [...this.#flights.keys()];
+    const abandoned = [...this.#flights.values()].flatMap((flight) => flight.ids);
     this.#flights.clear();
     return abandoned;
   }

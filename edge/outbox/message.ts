@@ -1,4 +1,5 @@
 import { EmberError } from '../../shared/errors.js';
+import { DEVICE_MAX_PAYLOAD_BYTES } from '../../shared/mqtt/device-limits.js';
 
 /**
  * Priority classes, most urgent first. The index in this list is the class's
@@ -11,8 +12,14 @@ export type Priority = (typeof PRIORITIES)[number];
 /** Classes the quota may evict, in the order it evicts them. Alarms and anomalies are never here. */
 export const EVICTABLE: readonly Priority[] = ['telemetry', 'status'];
 
-/** Largest payload the outbox accepts: AWS IoT Core refuses MQTT payloads above 128 KB. */
-export const MAX_PAYLOAD_BYTES = 128 * 1024;
+/**
+ * Largest payload the outbox accepts, and the cap of a packed backlog
+ * publish: what fits one packet under the broker's device limit (64 KiB by
+ * default, shared/mqtt/device-limits.ts), which is also well under IoT
+ * Core's 128 KB. A larger payload would be stored and then cut off by the
+ * broker on every try, holding its priority class back for good.
+ */
+export const MAX_PAYLOAD_BYTES = DEVICE_MAX_PAYLOAD_BYTES;
 
 /**
  * Bytes a stored row costs besides its topic and payload (id, rank, times,
@@ -72,7 +79,7 @@ export function checkNewMessage(message: NewMessage): void {
   if (message.payload.length > MAX_PAYLOAD_BYTES) {
     throw new EmberError(
       'EMBER_ERR_OUTBOX_BAD_MESSAGE',
-      `payload of ${message.payload.length} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte MQTT payload limit`,
+      `payload of ${message.payload.length} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte payload limit (one packet under the broker's 64 KiB device limit)`,
     );
   }
 }

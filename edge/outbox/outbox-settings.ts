@@ -3,7 +3,7 @@ import { EmberError } from '../../shared/errors.js';
 
 const MiB = 1024 * 1024;
 
-/** Default quota: a 24-hour outage of a five-sensor gateway needs far less (see bench/outbox.bench.ts). */
+/** Default quota: a 24-hour outage of a five-sensor gateway needs far less (see bench/outage.bench.ts). */
 export const DEFAULT_QUOTA_BYTES = 200 * MiB;
 
 /**

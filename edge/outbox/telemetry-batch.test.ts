@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
 import { MAX_PAYLOAD_BYTES } from './message.js';
-import { packTelemetry } from './telemetry-batch.js';
+import { TelemetryMessage } from '../../shared/schemas/messages.js';
+import { packTelemetry, telemetryMessages } from './telemetry-batch.js';
 
 const record = fc.record({
   sensor: fc.string({ maxLength: 12 }),
@@ -61,5 +62,34 @@ describe('packTelemetry', () => {
 
   it('returns no payload for no records', () => {
     expect(packTelemetry([])).toEqual([]);
+  });
+});
+
+describe('telemetryMessages', () => {
+  const records = Array.from({ length: 2000 }, (_, i) => ({
+    ts: 1_700_000_000_000 + i * 1000,
+    probability: 0.25,
+    level: 'none' as const,
+    levels: Object.fromEntries(Array.from({ length: 12 }, (_, c) => [`channel_${c}`, c * 1.5])),
+    steps: 10,
+  }));
+
+  it('wraps each packed batch in an envelope the message schema accepts, under the payload cap', () => {
+    let n = 0;
+    const messages = telemetryMessages(records, {
+      deviceId: 'gw-7',
+      ts: 1_700_000_123_456,
+      topic: 'emberwatch/v1/gw-7/telemetry',
+      nextId: () => `id-${++n}`,
+    });
+    expect(messages.length).toBeGreaterThan(1);
+    const parsed = messages.map((m) => TelemetryMessage.parse(JSON.parse(m.payload.toString())));
+    expect(parsed.map((m) => m.id)).toEqual(messages.map((_, i) => `id-${i + 1}`));
+    expect(new Set(parsed.map((m) => `${m.deviceId} ${m.ts}`))).toEqual(new Set(['gw-7 1700000123456']));
+    expect(parsed.flatMap((m) => m.records)).toEqual(records);
+    for (const m of messages) {
+      expect(m).toMatchObject({ topic: 'emberwatch/v1/gw-7/telemetry', priority: 'telemetry' });
+      expect(m.payload.length).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+    }
   });
 });

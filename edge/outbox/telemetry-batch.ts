@@ -1,5 +1,6 @@
 import { EmberError } from '../../shared/errors.js';
-import { MAX_PAYLOAD_BYTES } from './message.js';
+import type { TelemetryMessage } from '../../shared/schemas/messages.js';
+import { MAX_PAYLOAD_BYTES, type NewMessage } from './message.js';
 
 const OPEN = Buffer.from('[');
 const COMMA = Buffer.from(',');
@@ -44,4 +45,36 @@ export function packTelemetry(records: readonly unknown[], maxBytes: number = MA
   });
   close();
   return payloads;
+}
+
+/** Room left in a telemetry payload for the envelope around the records. */
+const ENVELOPE_BYTES = 512;
+
+/** Who sends a telemetry message and when, and where it goes. */
+export interface TelemetryEnvelope {
+  readonly deviceId: string;
+  /** Wall-clock ms of the message. */
+  readonly ts: number;
+  readonly topic: string;
+  /** A fresh message id per message (one envelope may need several). */
+  readonly nextId: () => string;
+}
+
+/**
+ * Telemetry records as outbox messages: packed under the payload cap, each
+ * batch inside a `TelemetryMessage` envelope (the records array spliced in
+ * as packed, never parsed and written again).
+ */
+export function telemetryMessages(records: readonly unknown[], envelope: TelemetryEnvelope): NewMessage[] {
+  return packTelemetry(records, MAX_PAYLOAD_BYTES - ENVELOPE_BYTES).map((batch) => {
+    const head: Omit<TelemetryMessage, 'records'> = {
+      schemaVersion: 1,
+      id: envelope.nextId(),
+      deviceId: envelope.deviceId,
+      ts: envelope.ts,
+    };
+    const json = JSON.stringify(head);
+    const payload = Buffer.concat([Buffer.from(`${json.slice(0, -1)},"records":`), batch, Buffer.from('}')]);
+    return { topic: envelope.topic, payload, priority: 'telemetry' };
+  });
 }

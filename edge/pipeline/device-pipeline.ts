@@ -1,23 +1,21 @@
 import type { AlarmLevel, AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { AlarmState, type AlarmChange } from '../../shared/alarm/alarm-state.js';
 import { DetectionFrontEnd } from '../../shared/detection/detection-front-end.js';
+import { Listeners } from '../../shared/listeners.js';
 import type { Logger } from '../../shared/logging.js';
 import type { ObjectStore } from '../../shared/object-store/object-store.js';
-import type { AnomalyMessage, TelemetryMessage } from '../../shared/schemas/messages.js';
+import type { AnomalyMessage } from '../../shared/schemas/messages.js';
 import type { Reading, ReadingOf } from '../../shared/schemas/readings.js';
 import { deviceTopics } from '../../shared/topics.js';
 import { createMessageIdGenerator } from '../outbox/message-id.js';
-import { MAX_PAYLOAD_BYTES, type NewMessage } from '../outbox/message.js';
+import type { NewMessage } from '../outbox/message.js';
 import type { Outbox } from '../outbox/outbox.js';
-import { packTelemetry } from '../outbox/telemetry-batch.js';
+import { telemetryMessages } from '../outbox/telemetry-batch.js';
 import type { IncidentRecorder } from './incident-recorder.js';
 import type { ModelRunner } from './model-runner.js';
 import { SensorPlausibility, type ImplausibleReadings } from './sensor-plausibility.js';
 import { featureRecord, TelemetrySummary } from './telemetry-summary.js';
 import { thermalSnapshot } from './thermal-snapshot.js';
-
-/** Room left in a telemetry payload for the envelope around the records. */
-const ENVELOPE_BYTES = 512;
 
 export interface DevicePipelineOptions {
   readonly deviceId: string;
@@ -25,8 +23,11 @@ export interface DevicePipelineOptions {
   readonly runner: ModelRunner;
   readonly policy: AlarmPolicy;
   readonly logger: Logger;
-  /** Timestamps of steps and messages, ms since the epoch; follows the readings' clock. */
-  readonly clock?: { now(): number };
+  /**
+   * Timestamps of steps, ms since the epoch; follows the readings' clock.
+   * `wallOf` turns one into the wall-clock time messages carry (identity by default).
+   */
+  readonly clock?: { now(): number; wallOf?(ts: number): number };
   /** Real ms between steps: 1000, or 1000 / speed when emulated time runs faster. */
   readonly stepIntervalMs?: number;
   /**
@@ -39,14 +40,6 @@ export interface DevicePipelineOptions {
   readonly snapshotStore?: ObjectStore;
   /** Keeps the readings around each incident for the cloud (only with an object store). */
   readonly recorder?: IncidentRecorder;
-  /** Hears when a sensor turns faulty (implausible readings) and when it recovers. */
-  readonly onPlausibilityChange?: (reading: Reading, change: 'faulty' | 'recovered') => void;
-  /**
-   * Takes an anomaly the outbox refused (a full or failing disk) so that it
-   * is kept in memory and sent another way; without it such an anomaly is
-   * only logged.
-   */
-  readonly onUnstored?: (messages: readonly NewMessage[], error: unknown) => void;
 }
 
 export interface PipelineStats {
@@ -76,7 +69,7 @@ export interface PipelineStats {
 export class DevicePipeline {
   readonly #options: DevicePipelineOptions;
   readonly #log: Logger;
-  readonly #clock: { now(): number };
+  readonly #clock: { now(): number; wallOf?(ts: number): number };
   readonly #topics;
   readonly #nextId: () => string;
   readonly #detection = new DetectionFrontEnd();
@@ -98,6 +91,8 @@ export class DevicePipeline {
   #telemetry = 0;
   #enqueueFailures = 0;
   readonly #plausibility = new SensorPlausibility();
+  readonly #plausibilityListeners = new Listeners<[Reading, 'faulty' | 'recovered']>();
+  readonly #unstoredListeners = new Listeners<[readonly NewMessage[], unknown]>();
 
   constructor(options: DevicePipelineOptions) {
     this.#options = options;
@@ -126,7 +121,7 @@ export class DevicePipeline {
   #notePlausibility(reading: Reading, plausible: boolean): void {
     const change = this.#plausibility.note(reading.sensorId, plausible);
     if (change === undefined) return;
-    this.#options.onPlausibilityChange?.(reading, change);
+    this.#plausibilityListeners.emit(reading, change);
     const where = { sensorId: reading.sensorId, protocol: reading.protocol };
     if (change === 'faulty') {
       this.#log.warn(where, 'sensor reports values it cannot physically give; its channels count as missing');
@@ -134,6 +129,19 @@ export class DevicePipeline {
       const { count } = this.#plausibility.of(reading.sensorId);
       this.#log.info({ ...where, implausibleReadings: count }, 'sensor readings plausible again');
     }
+  }
+
+  /** Hears when a sensor turns faulty (implausible readings) and when it recovers. */
+  onPlausibilityChange(listener: (reading: Reading, change: 'faulty' | 'recovered') => void): () => void {
+    return this.#plausibilityListeners.add(listener);
+  }
+
+  /**
+   * Hears of an anomaly the outbox refused (a full or failing disk), so that
+   * it is kept in memory and sent another way; unheard, it is only logged.
+   */
+  onUnstored(listener: (messages: readonly NewMessage[], error: unknown) => void): () => void {
+    return this.#unstoredListeners.add(listener);
   }
 
   /** The newest thermal frame pushed, if a camera sent one. */
@@ -242,7 +250,7 @@ export class DevicePipeline {
       schemaVersion: 1,
       id,
       deviceId: this.#options.deviceId,
-      ts: Math.round(change.ts),
+      ts: this.#wallOf(change.ts),
       level: change.level,
       previousLevel: change.from,
       probability: change.probability,
@@ -276,30 +284,26 @@ export class DevicePipeline {
       { ...fields, err: refused },
       'alarm level changed but the outbox could not store it: held in memory and sent as soon as possible',
     );
-    this.#options.onUnstored?.(messages, refused);
+    this.#unstoredListeners.emit(messages, refused);
+  }
+
+  /** A step time as messages carry it: wall-clock ms. */
+  #wallOf(ts: number): number {
+    return Math.round(this.#clock.wallOf?.(ts) ?? ts);
   }
 
   #flushTelemetry(): void {
-    const now = Math.round(this.#clock.now());
-    const record = this.#summary.take(now, this.#level);
-    if (record === undefined) return;
-    const messages: NewMessage[] = packTelemetry([record], MAX_PAYLOAD_BYTES - ENVELOPE_BYTES).map(
-      (batch) => {
-        const head: Omit<TelemetryMessage, 'records'> = {
-          schemaVersion: 1,
-          id: this.#nextId(),
-          deviceId: this.#options.deviceId,
-          ts: now,
-        };
-        const json = JSON.stringify(head);
-        const payload = Buffer.concat([
-          Buffer.from(`${json.slice(0, -1)},"records":`),
-          batch,
-          Buffer.from('}'),
-        ]);
-        return { topic: this.#topics.telemetry, payload, priority: 'telemetry' };
-      },
-    );
+    const stepNow = Math.round(this.#clock.now());
+    const taken = this.#summary.take(stepNow, this.#level);
+    if (taken === undefined) return;
+    const now = this.#wallOf(stepNow);
+    const record = { ...taken, ts: this.#wallOf(taken.ts) };
+    const messages = telemetryMessages([record], {
+      deviceId: this.#options.deviceId,
+      ts: now,
+      topic: this.#topics.telemetry,
+      nextId: this.#nextId,
+    });
     this.#track(
       this.#enqueue(messages).then((refused) => {
         if (refused === undefined) this.#telemetry += messages.length;

@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AlarmLevel } from '../../shared/alarm/alarm-policy.js';
 import { silentLogger } from '../../shared/logging.js';
 import { FolderStore } from '../../shared/object-store/folder-store.js';
-import { readingsFromCsv } from '../../cloud/evaluation/csv-readings.js';
-import { IncidentRecorder, recordingKeys } from './incident-recorder.js';
+import { readingsFromCsv } from '../../shared/dataset/replay-csv.js';
+import { recordingKeys } from '../../shared/dataset/field-recordings.js';
+import { IncidentRecorder } from './incident-recorder.js';
 
 const values = (t: number) => ({
   temp_c: 21 + t / 1000,

@@ -1,5 +1,7 @@
 import { levelRank, type AlarmLevel } from '../../shared/alarm/alarm-policy.js';
-import { RECORDING_COLUMNS, type RecordingColumn } from '../../shared/detection/detection-front-end.js';
+import type { RecordingColumn } from '../../shared/detection/detection-front-end.js';
+import { recordingKeys, type RecordingDescription } from '../../shared/dataset/field-recordings.js';
+import { replayCsv, type ReplayRow } from '../../shared/dataset/replay-csv.js';
 import type { Logger } from '../../shared/logging.js';
 import type { ObjectStore } from '../../shared/object-store/object-store.js';
 
@@ -17,35 +19,12 @@ export interface IncidentRecorderOptions {
   readonly flushEveryS?: number;
 }
 
-interface Row {
-  readonly ts: number;
-  readonly values: Readonly<Record<RecordingColumn, number>>;
-}
-
 interface Recording {
   readonly key: string;
   readonly startedAt: number;
-  readonly rows: Row[];
+  readonly rows: ReplayRow[];
   lastActiveTs: number;
   lastFlushTs: number;
-}
-
-/** The object keys of a recording: the replay CSV and its description. */
-export function recordingKeys(deviceId: string, startedAt: number): { csv: string; json: string } {
-  const base = `recordings/${deviceId}/${new Date(startedAt).toISOString().replace(/[:.]/g, '-')}`;
-  return { csv: `${base}.csv`, json: `${base}.json` };
-}
-
-/** A replay CSV of `rows`: `t_s` from the first row, and only the columns that ever had a value. */
-export function recordingCsv(rows: readonly Row[]): string {
-  const start = rows[0]?.ts ?? 0;
-  const columns = RECORDING_COLUMNS.filter((c) => rows.some((r) => Number.isFinite(r.values[c])));
-  const lines = [['t_s', ...columns].join(',')];
-  for (const row of rows) {
-    const cells = columns.map((c) => (Number.isFinite(row.values[c]) ? String(row.values[c]) : ''));
-    lines.push([((row.ts - start) / 1000).toFixed(0), ...cells].join(','));
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -63,7 +42,7 @@ export class IncidentRecorder {
   readonly #o: Required<Omit<IncidentRecorderOptions, 'store' | 'logger'>>;
   readonly #store: ObjectStore;
   readonly #log: Logger;
-  readonly #ring: Row[] = [];
+  readonly #ring: ReplayRow[] = [];
   #open: Recording | undefined;
   /** Writes run one after another, so a later state of a recording never loses to an earlier one. */
   #writes: Promise<void> = Promise.resolve();
@@ -87,7 +66,7 @@ export class IncidentRecorder {
 
   /** One step: its time (ms), the level after it, and each column's newest value (NaN when missing). */
   note(ts: number, level: AlarmLevel, values: Readonly<Record<RecordingColumn, number>>): void {
-    const row: Row = { ts, values: { ...values } };
+    const row: ReplayRow = { ts, values: { ...values } };
     this.#ring.push(row);
     while (this.#ring.length > 0 && (this.#ring[0]?.ts ?? ts) < ts - this.#o.beforeS * 1000)
       this.#ring.shift();
@@ -132,7 +111,7 @@ export class IncidentRecorder {
     const rows = [...recording.rows];
     const endedAt = rows.at(-1)?.ts ?? recording.startedAt;
     const keys = recordingKeys(this.#o.deviceId, recording.startedAt);
-    const description = {
+    const description: RecordingDescription = {
       schemaVersion: 1,
       deviceId: this.#o.deviceId,
       csvKey: keys.csv,
@@ -143,7 +122,7 @@ export class IncidentRecorder {
     };
     this.#writes = this.#writes
       .then(async () => {
-        await this.#store.put(keys.csv, recordingCsv(rows), { contentType: 'text/csv' });
+        await this.#store.put(keys.csv, replayCsv(rows), { contentType: 'text/csv' });
         await this.#store.put(keys.json, JSON.stringify(description), { contentType: 'application/json' });
       })
       .catch((error: unknown) =>

@@ -1,6 +1,6 @@
 import { EmberError } from '../../shared/errors.js';
 import type { ProtocolName } from '../../shared/schemas/readings.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../shared/backoff.js';
 import { isThermalRateHz, type ModeSettings } from './module-setup.js';
 
 export const DEFAULT_POLL_INTERVAL_MS = 2000;
@@ -53,7 +53,7 @@ export function resolveSourceSettings(input: SettingsInput, defaultBaudRate: num
     maxMs: positive('backoff.maxMs', input.backoff?.maxMs, DEFAULT_BACKOFF.maxMs),
     jitter: input.backoff?.jitter ?? DEFAULT_BACKOFF.jitter,
   };
-  if (!(backoff.jitter >= 0 && backoff.jitter <= 1)) {
+  if (backoff.jitter !== 'full' && !(backoff.jitter >= 0 && backoff.jitter <= 1)) {
     throw new EmberError('EMBER_ERR_BAD_OPTION', `backoff.jitter must lie in [0, 1], got ${backoff.jitter}`);
   }
   return {

@@ -6,7 +6,7 @@ import type { ProtocolCodec } from '../../shared/protocols/codec.js';
 import { CODECS } from '../../shared/protocols/index.js';
 import { ProtocolDecoder, type DecodedFrame } from '../../shared/protocols/protocol-decoder.js';
 import type { ProtocolName, ReadingOf } from '../../shared/schemas/readings.js';
-import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../shared/backoff.js';
 import { moduleSetup, type ModuleSetup, type ThermalRateHz, type Ze07Mode } from './module-setup.js';
 import type { SerialLine, SerialLineFactory } from './serial-line.js';
 import type {

@@ -1,3 +1,4 @@
+import { Listeners } from '../../shared/listeners.js';
 import type { Logger } from '../../shared/logging.js';
 import type { StatusMessage } from '../../shared/schemas/messages.js';
 import type { NewMessage } from '../outbox/message.js';
@@ -12,8 +13,6 @@ export interface HealthPublisherOptions {
   /** Builds the status of this moment. */
   readonly build: () => Promise<StatusMessage>;
   readonly logger: Logger;
-  /** Takes a status the outbox refused (a full disk), to be sent another way. */
-  readonly onUnstored?: (message: NewMessage) => void;
 }
 
 /**
@@ -28,10 +27,16 @@ export class HealthPublisher {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #published = 0;
+  readonly #unstored = new Listeners<[NewMessage]>();
 
   constructor(options: HealthPublisherOptions) {
     this.#options = options;
     this.#log = options.logger.child({ component: 'health-status' });
+  }
+
+  /** Hears of a status the outbox refused (a full disk), to be sent another way. */
+  onUnstored(listener: (message: NewMessage) => void): () => void {
+    return this.#unstored.add(listener);
   }
 
   /** Statuses stored in the outbox since construction. */
@@ -78,7 +83,7 @@ export class HealthPublisher {
       this.#published++;
     } catch (error) {
       this.#log.warn({ err: error }, 'health status not stored');
-      if (message !== undefined) this.#options.onUnstored?.(message);
+      if (message !== undefined) this.#unstored.emit(message);
     }
   }
 }

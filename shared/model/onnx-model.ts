@@ -1,3 +1,4 @@
+import './onnx-runtime-env.js';
 import * as ort from 'onnxruntime-node';
 import { EmberError } from '../errors.js';
 import type { FireModel } from './fire-model.js';

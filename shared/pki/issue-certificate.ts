@@ -6,7 +6,7 @@ import { CLOCK_SKEW_MS } from './certificate-authority.js';
 import type { KeyAndCertificate } from './certificate-files.js';
 import { CERTIFICATE_ORGANISATION, type CertificateRole } from './certificate-role.js';
 import { generateKeyPair, privateKeyToPem, randomSerialNumber } from './key-pair.js';
-import { SIGNING_ALGORITHM, crypto, x509 } from './x509.js';
+import { SIGNING_ALGORITHM, crypto, x509, type CryptoKey } from './x509.js';
 
 /** How long an issued certificate is valid. */
 export interface IssueOptions {
@@ -24,16 +24,17 @@ function validityDays(options: IssueOptions): number {
   return days;
 }
 
-async function issue(
+/** Signs a certificate for `publicKey`; the key pair is the caller's. */
+async function sign(
   ca: CertificateAuthority,
   commonName: string,
   role: CertificateRole,
   usage: x509.ExtendedKeyUsage,
+  publicKey: CryptoKey,
   options: IssueOptions,
   extra: x509.Extension[] = [],
-): Promise<KeyAndCertificate> {
+): Promise<string> {
   const days = validityDays(options);
-  const keys = await generateKeyPair();
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.create(
     {
@@ -43,7 +44,7 @@ async function issue(
       notBefore: new Date(now - CLOCK_SKEW_MS),
       notAfter: new Date(now + days * DAY_MS),
       signingAlgorithm: SIGNING_ALGORITHM,
-      publicKey: keys.publicKey,
+      publicKey,
       signingKey: ca.signingKey,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
@@ -51,14 +52,65 @@ async function issue(
         // OpenSSL checks the extended key usage against the TLS side, so a device
         // certificate cannot serve as a broker certificate and the reverse.
         new x509.ExtendedKeyUsageExtension([usage], false),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
+        await x509.SubjectKeyIdentifierExtension.create(publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(ca.certificate, false, crypto),
         ...extra,
       ],
     },
     crypto,
   );
-  return { keyPem: await privateKeyToPem(keys.privateKey), certPem: certificate.toString('pem') };
+  return certificate.toString('pem');
+}
+
+async function issue(
+  ca: CertificateAuthority,
+  commonName: string,
+  role: CertificateRole,
+  usage: x509.ExtendedKeyUsage,
+  options: IssueOptions,
+  extra: x509.Extension[] = [],
+): Promise<KeyAndCertificate> {
+  const keys = await generateKeyPair();
+  const certPem = await sign(ca, commonName, role, usage, keys.publicKey, options, extra);
+  return { keyPem: await privateKeyToPem(keys.privateKey), certPem };
+}
+
+/**
+ * A claim certificate (OU = `claim`) for a batch of devices: it may only ask
+ * the broker's fleet provisioning API for a device certificate.
+ */
+export async function issueClaimCertificate(
+  ca: CertificateAuthority,
+  name: string,
+  options: IssueOptions = {},
+): Promise<KeyAndCertificate> {
+  return issue(ca, parseDeviceId(name), 'claim', x509.ExtendedKeyUsage.clientAuth, options);
+}
+
+/**
+ * A client certificate for the key of a PKCS#10 request, signed only when
+ * the request's own signature holds (the requester has the key). Subject
+ * fields of the request are ignored: the CA decides CN and role. Throws
+ * EMBER_ERR_PKI for a request that cannot be read or verified.
+ */
+export async function issueForRequest(
+  ca: CertificateAuthority,
+  csrPem: string,
+  commonName: string,
+  role: CertificateRole,
+  options: IssueOptions = {},
+): Promise<string> {
+  let publicKey: CryptoKey;
+  try {
+    const request = new x509.Pkcs10CertificateRequest(csrPem);
+    if (!(await request.verify(crypto))) throw new Error('signature does not verify');
+    publicKey = (await request.publicKey.export(SIGNING_ALGORITHM, ['verify'], crypto)) as CryptoKey;
+  } catch (error) {
+    throw new EmberError('EMBER_ERR_PKI', `not a signed P-256 certificate request: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  return sign(ca, commonName, role, x509.ExtendedKeyUsage.clientAuth, publicKey, options);
 }
 
 /**

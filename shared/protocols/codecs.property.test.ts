@@ -4,7 +4,7 @@ import { PROTOCOL_NAMES, type ChannelsByProtocol, type ProtocolName } from '../s
 import type { ProtocolCodec } from './codec.js';
 import { CODECS } from './index.js';
 import { ProtocolDecoder } from './protocol-decoder.js';
-import { channelArbitraries } from './test-arbitraries.js';
+import { channelArbitraries } from './protocol-arbitraries.test-helper.js';
 
 /** Splits `bytes` at the given cut points (taken modulo its length). */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {

@@ -57,7 +57,7 @@ export const TelemetryRecord = z.object({
 });
 export type TelemetryRecord = z.infer<typeof TelemetryRecord>;
 
-/** A batch of telemetry records (topic `telemetry`), always under IoT Core's 128 KB payload limit. */
+/** A batch of telemetry records (topic `telemetry`), always under the device payload limit (shared/mqtt/device-limits.ts). */
 export const TelemetryMessage = z.object({
   schemaVersion: z.literal(1),
   id: z.string().min(1),
@@ -66,6 +66,26 @@ export const TelemetryMessage = z.object({
   records: z.array(TelemetryRecord),
 });
 export type TelemetryMessage = z.infer<typeof TelemetryMessage>;
+
+/** The `kind` that marks a {@link TelemetryPack} on the telemetry topic. */
+export const TELEMETRY_PACK_KIND = 'pack';
+
+/**
+ * Several stored telemetry messages of one device in one publish, in stored
+ * order: what the edge's drainer sends while it works off a backlog. Each
+ * inner message is exactly as it was stored, with its own id, so the cloud
+ * can tell a record it already has whichever publish brought it (a pack's
+ * own id changes when its messages are packed again after a failed publish).
+ */
+export const TelemetryPack = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal(TELEMETRY_PACK_KIND),
+  id: z.string().min(1),
+  deviceId: z.string().min(1),
+  ts: z.number().int().nonnegative(),
+  messages: z.array(TelemetryMessage).min(1),
+});
+export type TelemetryPack = z.infer<typeof TelemetryPack>;
 
 /** Health of one serial module as the agent sees it, with running decode counters since the agent started. */
 export const SensorHealth = z.object({

@@ -54,8 +54,9 @@ export class PtyDeviceLine extends EventEmitter<DeviceLineEvents> implements Dev
     }
     port.on('data', (chunk: Buffer) => this.emit('data', chunk));
     port.on('error', (error: Error) => this.#log.debug({ err: error }, 'device end error'));
-    port.on('close', (reason: Error | null) => {
-      if (reason !== null && this.#port === port)
+    // Node emits 'close' with an error, with null, or with nothing at all (a stream destroyed without one).
+    port.on('close', (reason?: unknown) => {
+      if (reason instanceof Error && this.#port === port)
         this.#log.warn({ reason: reason.message }, 'device end lost');
     });
     this.#port = port;

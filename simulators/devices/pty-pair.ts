@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { lstat, unlink } from 'node:fs/promises';
 import { EmberError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
-
-export const DEFAULT_SOCAT_PATH = '/usr/bin/socat';
+import { findSocat } from './socat-path.js';
 
 export interface PtyPairOptions {
   /** Stable symlink to the end the emulator opens. */
   readonly devicePath: string;
   /** Stable symlink to the end the edge opens. */
   readonly hostPath: string;
+  /** The socat to run; by default EMBERWATCH_SOCAT or the first socat on the PATH (see findSocat). */
   readonly socatPath?: string;
   readonly logger: Logger;
   /** How long to wait for both links, ms. */
@@ -56,12 +56,16 @@ export class PtyPair {
     const { devicePath, hostPath, logger } = this.#options;
     // A link left by a killed run would look ready before socat made the new one.
     await Promise.all([removeLink(devicePath), removeLink(hostPath)]);
-    const socat = this.#options.socatPath ?? DEFAULT_SOCAT_PATH;
+    // A name spawn looks up itself when nothing is found, so the error names what was run.
+    const socat = findSocat(this.#options.socatPath) ?? this.#options.socatPath ?? 'socat';
     const child = spawn(
       socat,
       ['-d', '-d', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
+        // Its own process group: a Ctrl-C at the terminal reaches the process that owns the pair,
+        // which stops the readers first and then socat, rather than socat dying under them.
+        detached: true,
       },
     );
     this.#child = child;

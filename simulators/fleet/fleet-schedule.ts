@@ -1,7 +1,7 @@
 import { EmberError } from '../../shared/errors.js';
 import { hashLabel, mixSeed, Rng } from '../scenarios/prng.js';
 import { drawScenario, type TemplateName } from '../scenarios/scenario-catalogue.js';
-import type { Scenario } from '../scenarios/scenario-schema.js';
+import type { Scenario } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * What each simulated gateway plays, one run after another on its own

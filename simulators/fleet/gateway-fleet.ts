@@ -1,11 +1,11 @@
-import { accessSync, constants } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import { DEFAULT_SOCAT_PATH } from '../devices/pty-pair.js';
+import { findSocat, SOCAT_ENV } from '../devices/socat-path.js';
 import { MockDeviceBus } from '../devices/mock-device-bus.js';
 import type { KitDeviceInfo } from '../devices/start-kit.js';
 import { describeRun, type PlannedRun, type RunKind } from './fleet-schedule.js';
@@ -56,10 +56,11 @@ export interface GatewayFleetOptions {
   readonly speed?: number;
   /** Seeds the schedule after the opening runs; default 1. */
   readonly seed?: number;
-  /** 'pty' when socat is installed, else 'mock' (serialport's in-process binding); default: detected. */
+  /** 'pty' when socat is found (see findSocat), else 'mock' (serialport's in-process binding); default: detected. */
   readonly transport?: 'pty' | 'mock';
   /** Where the tty links go; a temporary folder (removed on stop) by default. */
   readonly runDir?: string;
+  /** The socat to run; default EMBERWATCH_SOCAT or the first socat on the PATH. */
   readonly socatPath?: string;
   /** Starts what reads each gateway's modules (the demo starts an edge agent). */
   readonly startHost?: GatewayHostFactory;
@@ -71,17 +72,9 @@ export interface GatewayFleetEvents {
   run: [FleetRun];
 }
 
-/** Whether `path` (or socat on the PATH) can be run. */
-export function socatAvailable(path = DEFAULT_SOCAT_PATH): boolean {
-  const candidates = [path, ...(process.env['PATH'] ?? '').split(':').map((dir) => join(dir, 'socat'))];
-  return candidates.some((candidate) => {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Whether socat can be run: `path`, else EMBERWATCH_SOCAT, else one on the PATH. */
+export function socatAvailable(path?: string): boolean {
+  return findSocat(path) !== undefined;
 }
 
 interface Member {
@@ -113,6 +106,11 @@ export class GatewayFleet extends EventEmitter<GatewayFleetEvents> {
   #bus: MockDeviceBus | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #transport: 'pty' | 'mock' | undefined;
+  #socat: string | undefined;
+  // A process that exits without stop() (a second Ctrl-C, the stop bound) still removes its tty folder.
+  readonly #removeRunDir = (): void => {
+    if (this.#runDir?.owned === true) rmSync(this.#runDir.path, { recursive: true, force: true });
+  };
 
   constructor(options: GatewayFleetOptions = {}) {
     super();
@@ -129,6 +127,11 @@ export class GatewayFleet extends EventEmitter<GatewayFleetEvents> {
   /** 'pty' or 'mock', once started. */
   get transport(): 'pty' | 'mock' | undefined {
     return this.#transport;
+  }
+
+  /** The socat the gateways' lines run (pty transport), once started. */
+  get socatPath(): string | undefined {
+    return this.#socat;
   }
 
   /** The folder of the tty links (pty transport), once started. */
@@ -149,9 +152,18 @@ export class GatewayFleet extends EventEmitter<GatewayFleetEvents> {
 
   async start(): Promise<void> {
     if (this.#transport !== undefined) return;
-    const transport = this.#options.transport ?? (socatAvailable(this.#options.socatPath) ? 'pty' : 'mock');
+    const socat = findSocat(this.#options.socatPath);
+    const wanted = this.#options.socatPath ?? process.env[SOCAT_ENV];
+    if (this.#options.transport !== 'mock' && wanted !== undefined && wanted !== '' && socat === undefined) {
+      throw new EmberError(
+        'EMBER_ERR_BAD_OPTION',
+        `socat ${JSON.stringify(wanted)} cannot be run (not found or not executable)`,
+      );
+    }
+    const transport = this.#options.transport ?? (socat !== undefined ? 'pty' : 'mock');
     this.#transport = transport;
-    if (transport === 'mock') this.#log.warn('socat not found: the gateways’ serial lines run in process');
+    this.#socat = transport === 'pty' ? (socat ?? this.#options.socatPath ?? 'socat') : undefined;
+    if (transport === 'mock') this.#log.info('the gateways’ serial lines run in process');
     try {
       if (transport === 'pty') {
         const given = this.#options.runDir;
@@ -159,6 +171,7 @@ export class GatewayFleet extends EventEmitter<GatewayFleetEvents> {
           given === undefined
             ? { path: await mkdtemp(join(tmpdir(), 'emberwatch-fleet-')), owned: true }
             : { path: given, owned: false };
+        process.once('exit', this.#removeRunDir);
         await mkdir(this.#runDir.path, { recursive: true });
         // Each socat pair registers an exit hook that kills it if the process dies first.
         process.setMaxListeners(Math.max(process.getMaxListeners(), 10 + 6 * this.gateways.length));
@@ -188,7 +201,9 @@ export class GatewayFleet extends EventEmitter<GatewayFleetEvents> {
     }
     await Promise.all(members.map((m) => m.kit.stop()));
     if (this.#runDir?.owned === true) await rm(this.#runDir.path, { recursive: true, force: true });
+    process.off('exit', this.#removeRunDir);
     this.#runDir = undefined;
+    this.#socat = undefined;
     this.#bus = undefined;
     this.#transport = undefined;
     this.#log.info('fleet stopped');
@@ -205,7 +220,7 @@ export class GatewayFleet extends EventEmitter<GatewayFleetEvents> {
           ? { kind: 'pty', runDir: this.#runDir?.path ?? tmpdir() }
           : { kind: 'mock', bus: this.#bus },
       logger: this.#options.logger ?? silentLogger(),
-      ...(this.#options.socatPath === undefined ? {} : { socatPath: this.#options.socatPath }),
+      ...(this.#socat === undefined ? {} : { socatPath: this.#socat }),
     });
     const member: Member = { gateway, timeline, kit, host: undefined, current: 0 };
     this.#members.push(member);

@@ -1,6 +1,10 @@
 import type { ProtocolName } from '../../shared/schemas/readings.js';
 import type { ValueSource } from '../devices/value-source.js';
-import { traceValueSource, type RunTrace, type ValueSource as TraceSource } from '../sensors/run-trace.js';
+import {
+  traceValueSource,
+  type RunTrace,
+  type ValueSource as TraceSource,
+} from '../../shared/dataset/run-trace.js';
 import { simulateRun } from '../sensors/simulate-run.js';
 import { planRun, RUN_LEAD_IN_S, type PlannedRun } from './fleet-schedule.js';
 import type { FleetGateway } from './fleet-zones.js';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openCatalog } from '../../shared/catalog/index.js';
-import type { RunLabels } from '../scenarios/run-labels.js';
+import type { RunLabels } from '../../shared/dataset/run-labels.js';
 import type { GeneratedRun } from './generate-run.js';
 
 /**

@@ -8,7 +8,7 @@ import type { Mcu90640FrameRate } from '../sensors/mcu90640-model.js';
 import { DatasetCatalog } from './dataset-catalog.js';
 import type { GeneratedRun } from './generate-run.js';
 import { generateRuns } from './run-pool.js';
-import { runFileKey } from './run-files.js';
+import { runFileKey } from '../../shared/dataset/run-files.js';
 import { planRun, type Mix, type RunClassKind } from './run-plan.js';
 
 export const DATASET_SCHEMA_VERSION = 1;

@@ -1,10 +1,10 @@
 import { thermalPng } from '../../shared/charts/index.js';
 import { drawScenario } from '../scenarios/scenario-catalogue.js';
 import type { Mcu90640FrameRate } from '../sensors/mcu90640-model.js';
-import type { RunTrace } from '../sensors/run-trace.js';
-import { thermalFrame } from '../sensors/run-trace.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
+import { thermalFrame } from '../../shared/dataset/run-trace.js';
 import { simulateRun } from '../sensors/simulate-run.js';
-import { encodeRunFiles, type RunFileKind } from './run-files.js';
+import { encodeRunFiles, type RunFileKind } from '../../shared/dataset/run-files.js';
 import { fitToDuration, type RunPlan } from './run-plan.js';
 import { sha256, validateRunFiles } from './validate-run.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drawScenario } from '../scenarios/scenario-catalogue.js';
 import { simulateRun } from '../sensors/simulate-run.js';
-import { decodeRunFiles, encodeRunFiles, runFileKey } from './run-files.js';
+import { decodeRunFiles, encodeRunFiles, runFileKey } from '../../shared/dataset/run-files.js';
 
 describe('run files', () => {
   const trace = simulateRun(drawScenario('tf4', 7), { durationS: 240 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import { mixSeed, Rng } from '../scenarios/prng.js';
 import type { TemplateName } from '../scenarios/scenario-catalogue.js';
-import type { Scenario } from '../scenarios/scenario-schema.js';
+import type { Scenario } from '../../shared/dataset/scenario-schema.js';
 
 export const RUN_CLASSES = ['fire', 'nuisance', 'normal'] as const;
 export type RunClassKind = (typeof RUN_CLASSES)[number];

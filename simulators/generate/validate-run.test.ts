@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { drawScenario } from '../scenarios/scenario-catalogue.js';
 import { simulateRun } from '../sensors/simulate-run.js';
-import { encodeRunFiles, type RunFileKind } from './run-files.js';
+import { encodeRunFiles, type RunFileKind } from '../../shared/dataset/run-files.js';
 import { sha256, validateRunFiles } from './validate-run.js';
 
 describe('validation stage', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isEmberError } from '../../shared/errors.js';
-import type { RunTrace } from '../sensors/run-trace.js';
-import { decodeRunFiles, type RunFileKind } from './run-files.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
+import { decodeRunFiles, type RunFileKind } from '../../shared/dataset/run-files.js';
 
 /**
  * The validation stage: a run is accepted only when its files parse against

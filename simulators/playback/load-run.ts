@@ -1,8 +1,8 @@
 import { EmberError } from '../../shared/errors.js';
 import { openObjectStore } from '../../shared/object-store/index.js';
-import { readRun } from '../generate/dataset-reader.js';
+import { readRun } from '../../shared/dataset/dataset-reader.js';
 import { drawScenario, isTemplateName, TEMPLATE_NAMES } from '../scenarios/scenario-catalogue.js';
-import type { RunTrace } from '../sensors/run-trace.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
 import { simulateRun } from '../sensors/simulate-run.js';
 
 /** A run ready to play or plot, wherever it came from. */

@@ -1,7 +1,7 @@
 import type { ProtocolName } from '../../shared/schemas/readings.js';
 import type { ValueSource } from '../devices/value-source.js';
-import type { RunTrace } from '../sensors/run-trace.js';
-import { traceValueSource } from '../sensors/run-trace.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
+import { traceValueSource } from '../../shared/dataset/run-trace.js';
 
 /**
  * One module of `trace` as a device emulator's value source. The trace's own

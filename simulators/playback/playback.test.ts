@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { drawScenario } from '../scenarios/scenario-catalogue.js';
-import { traceValueSource } from '../sensors/run-trace.js';
+import { traceValueSource } from '../../shared/dataset/run-trace.js';
 import { simulateRun } from '../sensors/simulate-run.js';
-import type { ThermalSeries } from '../sensors/mcu90640-model.js';
+import type { ThermalSeries } from '../../shared/dataset/sensor-series.js';
 import { playbackSource } from './playback-source.js';
 import { alarmMarkers, runChart } from './run-chart.js';
 import { summariseThermal } from './thermal-summary.js';

@@ -2,8 +2,8 @@ import type { ChartPanel, TimeMarker, TimeSeries, TimeSeriesChartSpec } from '..
 import { ALARM_MARKER_STYLES, type AlarmMarkerKind } from '../../shared/charts/index.js';
 import type { ChannelsByProtocol } from '../../shared/schemas/readings.js';
 import { SMOKE_ALARM_OBSCURATION_PCT_M } from '../scenarios/detector-baselines.js';
-import type { RunClass } from '../scenarios/run-labels.js';
-import type { ScalarProtocol } from '../sensors/sample-series.js';
+import type { RunClass } from '../../shared/dataset/run-labels.js';
+import type { ScalarProtocol } from '../../shared/dataset/sensor-series.js';
 import { decimateMinMax } from './series-decimation.js';
 import type { LoadedRun } from './load-run.js';
 import { summariseThermal, type ThermalSummary } from './thermal-summary.js';

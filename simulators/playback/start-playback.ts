@@ -10,7 +10,7 @@ import type { DeviceEmulator } from '../devices/device-emulator.js';
 import { ScaledClock, type Cancel } from '../devices/emulator-clock.js';
 import { PtyDeviceLine } from '../devices/pty-device-line.js';
 import type { KitDeviceInfo } from '../devices/start-kit.js';
-import type { RunTrace } from '../sensors/run-trace.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
 import { playbackSource } from './playback-source.js';
 
 export interface StartPlaybackOptions {

@@ -1,4 +1,4 @@
-import type { ThermalSeries } from '../sensors/mcu90640-model.js';
+import type { ThermalSeries } from '../../shared/dataset/sensor-series.js';
 
 /** Per-frame statistics of a run's thermal frames, °C. */
 export interface ThermalSummary {

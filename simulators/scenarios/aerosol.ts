@@ -1,4 +1,4 @@
-import type { Aerosol } from './scenario-schema.js';
+import type { Aerosol } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * Size statistics of a lognormal particle population, precomputed once per

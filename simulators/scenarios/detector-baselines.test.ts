@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coAlarmTime, detectorAlarmTimes } from './detector-baselines.js';
-import { allocateEnvSeries } from './env-series.js';
+import { allocateEnvSeries } from '../../shared/dataset/env-series.js';
 
 /** A constant CO level sampled once a minute for `minutes`. */
 const constant = (ppm: number, minutes: number) => new Float64Array(minutes).fill(ppm);

@@ -4,7 +4,7 @@ import {
   RateOfRiseDetector,
   SMOKE_ALARM_OBSCURATION_PCT_M,
 } from '../../shared/detection/conventional-detectors.js';
-import type { EnvSeries } from './env-series.js';
+import type { EnvSeries } from '../../shared/dataset/env-series.js';
 
 /**
  * Conventional detectors, the baselines Emberwatch must beat. They read the

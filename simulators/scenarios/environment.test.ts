@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectorAlarmTimes } from './detector-baselines.js';
-import type { EnvSeries } from './env-series.js';
+import type { EnvSeries } from '../../shared/dataset/env-series.js';
 import { simulateEnvironment } from './environment.js';
-import { labelRun } from './run-labels.js';
+import { labelRun } from './label-run.js';
 import { drawScenario } from './scenario-catalogue.js';
-import type { Scenario } from './scenario-schema.js';
+import type { Scenario } from '../../shared/dataset/scenario-schema.js';
 
 const peak = (a: Float64Array): number => a.reduce((m, x) => Math.max(m, x), -Infinity);
 const never = (t: number | null): number => t ?? Infinity;

@@ -1,8 +1,8 @@
 import { aerosolCoefficients, DROPLET_AEROSOL } from './aerosol.js';
 import type { AerosolCoefficients } from './aerosol.js';
 import { MOLAR_MASS, mgM3ToPpm, pressureAtAltitude, saturationVapourDensity } from './air.js';
-import { allocateEnvSeries, ENV_STEP_S } from './env-series.js';
-import type { EnvSeries } from './env-series.js';
+import { allocateEnvSeries, ENV_STEP_S } from '../../shared/dataset/env-series.js';
+import type { EnvSeries } from '../../shared/dataset/env-series.js';
 import { heatReleaseAt, heatReleaseCurve } from './heat-release.js';
 import type { HeatReleaseCurve } from './heat-release.js';
 import { envelopeAt } from './nuisance-kinds.js';
@@ -19,10 +19,10 @@ import {
   transportLag,
   type RoutePhysics,
 } from './plume-transport.js';
-import { roomFootprint } from './scenario-schema.js';
-import type { Aerosol, Fire, Nuisance, Route, Scenario, Vec3 } from './scenario-schema.js';
+import { roomFootprint } from '../../shared/dataset/scenario-schema.js';
+import type { Aerosol, Fire, Nuisance, Route, Scenario, Vec3 } from '../../shared/dataset/scenario-schema.js';
 import { compileThermalScene, thermalSourcesAt } from './thermal-scene.js';
-import type { ThermalSource } from './thermal-scene.js';
+import type { ThermalSource } from '../../shared/dataset/env-series.js';
 
 /**
  * The scenario engine: one well-mixed room plus, for each source, a

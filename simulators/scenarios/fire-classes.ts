@@ -1,6 +1,6 @@
 import { GROWTH_ALPHA } from './heat-release.js';
 import type { Rng } from './prng.js';
-import type { Aerosol, Fire, FireClassName, Vec3 } from './scenario-schema.js';
+import type { Aerosol, Fire, FireClassName, Vec3 } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * Reference figures of the named fire classes, analogues of EN 54 TF1..TF8

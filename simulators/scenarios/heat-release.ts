@@ -1,4 +1,4 @@
-import type { Fire } from './scenario-schema.js';
+import type { Fire } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * Heat release of a fire in closed form: Q = q₀ + α(t − t_ig − t_inc)² up

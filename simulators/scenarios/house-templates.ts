@@ -1,7 +1,7 @@
 import type { Rng } from './prng.js';
 import { drawSourcePosition } from './room-draws.js';
 import { addFire, addNuisance, draft, type Draft } from './scenario-draft.js';
-import type { FireClassName, NuisanceKind, Route } from './scenario-schema.js';
+import type { FireClassName, NuisanceKind, Route } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * Fires and nuisances in a home, with the sensor often in another room than

@@ -1,5 +1,13 @@
 import type { Rng } from './prng.js';
-import type { Aerosol, Envelope, Hotspot, Nuisance, NuisanceKind, Route, Vec3 } from './scenario-schema.js';
+import type {
+  Aerosol,
+  Envelope,
+  Hotspot,
+  Nuisance,
+  NuisanceKind,
+  Route,
+  Vec3,
+} from '../../shared/dataset/scenario-schema.js';
 
 /**
  * Draws of the non-fire sources. Every kind fills the same generic

@@ -1,4 +1,4 @@
-import type { Route } from './scenario-schema.js';
+import type { Route } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * How heat and species get from a buoyant source to a ceiling-mounted sensor:

@@ -32,31 +32,31 @@ export function hashLabel(label: string): number {
  * draw in one sub-system never shifts the numbers another one sees.
  */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spareGaussian: number | null = null;
+  #a: number;
+  #b: number;
+  #c: number;
+  #d: number;
+  #spareGaussian: number | null = null;
   readonly seed: number;
 
   constructor(seed: number) {
     this.seed = seed >>> 0;
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
-    this.d = this.seed;
+    this.#a = 0x9e3779b9;
+    this.#b = 0x243f6a88;
+    this.#c = 0xb7e15162;
+    this.#d = this.seed;
     // Warm-up: the first outputs of sfc32 are poorly mixed.
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
   /** Uniform integer in [0, 2^32). */
   nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
+    const t = (((this.#a + this.#b) | 0) + this.#d) | 0;
+    this.#d = (this.#d + 1) | 0;
+    this.#a = this.#b ^ (this.#b >>> 9);
+    this.#b = (this.#c + (this.#c << 3)) | 0;
+    this.#c = (this.#c << 21) | (this.#c >>> 11);
+    this.#c = (this.#c + t) | 0;
     return t >>> 0;
   }
 
@@ -82,9 +82,9 @@ export class Rng {
 
   /** Standard normal draw. */
   gaussian(): number {
-    if (this.spareGaussian !== null) {
-      const spare = this.spareGaussian;
-      this.spareGaussian = null;
+    if (this.#spareGaussian !== null) {
+      const spare = this.#spareGaussian;
+      this.#spareGaussian = null;
       return spare;
     }
     for (;;) {
@@ -93,7 +93,7 @@ export class Rng {
       const s = u * u + v * v;
       if (s > 0 && s < 1) {
         const f = Math.sqrt((-2 * Math.log(s)) / s);
-        this.spareGaussian = v * f;
+        this.#spareGaussian = v * f;
         return u * f;
       }
     }

@@ -1,6 +1,13 @@
 import type { Rng } from './prng.js';
-import { roomFootprint } from './scenario-schema.js';
-import type { Background, Camera, FaultKind, Room, SensorFault, Vec3 } from './scenario-schema.js';
+import { roomFootprint } from '../../shared/dataset/scenario-schema.js';
+import type {
+  Background,
+  Camera,
+  FaultKind,
+  Room,
+  SensorFault,
+  Vec3,
+} from '../../shared/dataset/scenario-schema.js';
 
 /** Draws of the parts every scenario has: room, background, positions, camera aim, faults. */
 

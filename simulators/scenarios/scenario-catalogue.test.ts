@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
 import { drawScenario, TEMPLATE_NAMES } from './scenario-catalogue.js';
-import { parseScenario } from './scenario-schema.js';
+import { parseScenario } from '../../shared/dataset/scenario-schema.js';
 
 describe('scenario catalogue', () => {
   it('has the named templates the project relies on', () => {

@@ -4,8 +4,8 @@ import { hashLabel, mixSeed, Rng } from './prng.js';
 import { aimCamera, drawBackground, drawFaults, drawSourcePosition, roomCentre } from './room-draws.js';
 import type { RoomKind } from './room-draws.js';
 import { addFire, addNuisance, draft, type Draft, type Range } from './scenario-draft.js';
-import { parseScenario } from './scenario-schema.js';
-import type { FireClassName, NuisanceKind, Scenario } from './scenario-schema.js';
+import { parseScenario } from '../../shared/dataset/scenario-schema.js';
+import type { FireClassName, NuisanceKind, Scenario } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * Named scenario templates and the one function that turns a template and a

@@ -4,7 +4,15 @@ import { drawNuisance } from './nuisance-kinds.js';
 import type { Rng } from './prng.js';
 import { drawRoom, drawSensorPosition, drawSourcePosition } from './room-draws.js';
 import type { RoomKind } from './room-draws.js';
-import type { Fire, FireClassName, Nuisance, NuisanceKind, Room, Route, Vec3 } from './scenario-schema.js';
+import type {
+  Fire,
+  FireClassName,
+  Nuisance,
+  NuisanceKind,
+  Room,
+  Route,
+  Vec3,
+} from '../../shared/dataset/scenario-schema.js';
 
 /** A scenario being drawn by a template: what happens where, before the camera and background. */
 export interface Draft {

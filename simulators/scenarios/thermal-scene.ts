@@ -1,9 +1,10 @@
+import type { ThermalSource } from '../../shared/dataset/env-series.js';
 import { heatReleaseAt, heatReleaseCurve } from './heat-release.js';
 import type { HeatReleaseCurve } from './heat-release.js';
 import { envelopeAt } from './nuisance-kinds.js';
 import { Rng } from './prng.js';
-import { roomFootprint } from './scenario-schema.js';
-import type { Fire, Nuisance, Scenario } from './scenario-schema.js';
+import { roomFootprint } from '../../shared/dataset/scenario-schema.js';
+import type { Fire, Nuisance, Scenario } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * What the thermal camera looks at: a pinhole projection of every hot object
@@ -14,19 +15,6 @@ import type { Fire, Nuisance, Scenario } from './scenario-schema.js';
 
 export const THERMAL_WIDTH = 32;
 export const THERMAL_HEIGHT = 24;
-
-/** One hot object in the camera's view, in image coordinates (pixel centres at i + 0.5). */
-export interface ThermalSource {
-  readonly label: string;
-  readonly u_px: number;
-  readonly v_px: number;
-  readonly sigma_u_px: number;
-  readonly sigma_v_px: number;
-  /** Share of the peak pixel the source fills, emissivity included (0..1). */
-  readonly coverage: number;
-  readonly temp_c: number;
-  readonly distance_m: number;
-}
 
 interface Basis {
   readonly ox: number;

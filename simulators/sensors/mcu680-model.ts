@@ -1,8 +1,9 @@
 import type { EnvironmentChannels } from '../../shared/schemas/readings.js';
 import { altitudeFromPressure, saturationVapourDensity } from '../scenarios/air.js';
-import { envValueAt } from '../scenarios/env-series.js';
+import { envValueAt } from '../../shared/dataset/env-series.js';
 import { clamp, faultedSamples, lagStep, quantise, sampleTimes } from './sample-series.js';
-import type { ScalarSeries, SensorInput } from './sample-series.js';
+import type { SensorInput } from './sample-series.js';
+import type { ScalarSeries } from '../../shared/dataset/sensor-series.js';
 
 /**
  * GY-MCU680 (Bosch BME680 with BSEC-like outputs). Reports every 3 s (BSEC's

@@ -1,7 +1,9 @@
-import { envValueAt } from '../scenarios/env-series.js';
+import { envValueAt } from '../../shared/dataset/env-series.js';
 import { THERMAL_HEIGHT, THERMAL_WIDTH, thermalSourcesAt } from '../scenarios/thermal-scene.js';
-import type { ThermalScene, ThermalSource } from '../scenarios/thermal-scene.js';
+import type { ThermalSource } from '../../shared/dataset/env-series.js';
+import type { ThermalScene } from '../scenarios/thermal-scene.js';
 import type { SensorInput } from './sample-series.js';
+import type { ThermalSeries } from '../../shared/dataset/sensor-series.js';
 
 /**
  * GY-MCU90640 (MLX90640, 32 × 24): frames rendered straight into one Int16Array
@@ -19,19 +21,6 @@ const PIXELS = THERMAL_WIDTH * THERMAL_HEIGHT;
 /** Gaussian noise table (°C × 100); each frame walks it from a random start with a random odd stride. */
 const NOISE_TABLE_SIZE = 8192;
 const NOISE_MASK = NOISE_TABLE_SIZE - 1;
-
-/** Frames stored compactly: frame k occupies pixels_centi[k·768 … k·768+767]. */
-export interface ThermalSeries {
-  readonly protocol: 'mcu90640';
-  readonly period_s: number;
-  readonly width: number;
-  readonly height: number;
-  readonly t_s: Float64Array;
-  /** Row-major pixels, °C × 100, already clipped to −40…300 °C. */
-  readonly pixels_centi: Int16Array;
-  /** Die temperature per frame, °C × 100. */
-  readonly ambient_centi: Int16Array;
-}
 
 function toCenti(c: number): number {
   const v = Math.round(c * 100);

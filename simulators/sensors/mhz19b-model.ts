@@ -1,7 +1,8 @@
 import type { Co2Channels } from '../../shared/schemas/readings.js';
-import { envValueAt } from '../scenarios/env-series.js';
+import { envValueAt } from '../../shared/dataset/env-series.js';
 import { clamp, faultedSamples, lagStep, sampleTimes, tauFromT90 } from './sample-series.js';
-import type { ScalarSeries, SensorInput } from './sample-series.js';
+import type { SensorInput } from './sample-series.js';
+import type { ScalarSeries } from '../../shared/dataset/sensor-series.js';
 
 /**
  * Winsen MH-Z19B NDIR CO₂ sensor, polled by the host: integer ppm 0–5000,

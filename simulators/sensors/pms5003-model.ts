@@ -1,9 +1,10 @@
 import type { ParticulateChannels } from '../../shared/schemas/readings.js';
 import { aerosolCoefficients, DROPLET_AEROSOL } from '../scenarios/aerosol.js';
-import { envValueAt } from '../scenarios/env-series.js';
-import type { EnvField } from '../scenarios/env-series.js';
+import { envValueAt } from '../../shared/dataset/env-series.js';
+import type { EnvField } from '../../shared/dataset/env-series.js';
 import { clamp, faultedSamples, lagStep, sampleTimes } from './sample-series.js';
-import type { ScalarSeries, SensorInput } from './sample-series.js';
+import type { SensorInput } from './sample-series.js';
+import type { ScalarSeries } from '../../shared/dataset/sensor-series.js';
 
 /**
  * Plantower PMS5003 laser counter: a report a second, integer µg/m³,

@@ -1,7 +1,7 @@
-import type { ChannelsByProtocol, ProtocolName } from '../../shared/schemas/readings.js';
-import type { EnvSeries } from '../scenarios/env-series.js';
+import type { Sample } from '../../shared/dataset/sensor-series.js';
+import type { EnvSeries } from '../../shared/dataset/env-series.js';
 import type { Rng } from '../scenarios/prng.js';
-import type { SensorFault } from '../scenarios/scenario-schema.js';
+import type { SensorFault } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * What the scalar sensor models share: sample schedules, the first-order
@@ -9,22 +9,6 @@ import type { SensorFault } from '../scenarios/scenario-schema.js';
  * reported values (never to the module's internal state, which keeps
  * evolving underneath a stuck or silent output as it would on a real line).
  */
-
-/** Protocols whose frames carry a handful of numbers (everything but the thermal camera). */
-export type ScalarProtocol = Exclude<ProtocolName, 'mcu90640'>;
-
-/** One reported frame: when, and what it carried. */
-export interface Sample<V> {
-  readonly t_s: number;
-  readonly values: V;
-}
-
-/** A module's reports over a run, at its own period. Missing slots are dropouts or a disconnect. */
-export interface ScalarSeries<P extends ScalarProtocol> {
-  readonly protocol: P;
-  readonly period_s: number;
-  readonly samples: readonly Sample<ChannelsByProtocol[P]>[];
-}
 
 /** What every module model reads: the true environment, its faults and its own random stream. */
 export interface SensorInput {

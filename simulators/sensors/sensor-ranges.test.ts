@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChannelsByProtocol } from '../../shared/schemas/readings.js';
 import { drawScenario, TEMPLATE_NAMES } from '../scenarios/scenario-catalogue.js';
 import { simulateRun } from './simulate-run.js';
-import type { RunTrace } from './run-trace.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
 
 /** [min, max, step] per channel: the module's physical range and the frame's resolution. */
 type Limits<V> = { [K in keyof V]?: readonly [number, number, number] };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isEmberError } from '../../shared/errors.js';
 import { drawScenario } from '../scenarios/scenario-catalogue.js';
-import type { Scenario, SensorFault } from '../scenarios/scenario-schema.js';
-import { thermalFrame, traceValueSource } from './run-trace.js';
+import type { Scenario, SensorFault } from '../../shared/dataset/scenario-schema.js';
+import { thermalFrame, traceValueSource } from '../../shared/dataset/run-trace.js';
 import { simulateRun } from './simulate-run.js';
 
 const fault = (patch: Partial<SensorFault> & Pick<SensorFault, 'sensor' | 'kind'>): SensorFault => ({

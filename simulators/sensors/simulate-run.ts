@@ -3,14 +3,14 @@ import { EmberError } from '../../shared/errors.js';
 import type { ProtocolName } from '../../shared/schemas/readings.js';
 import { simulateEnvironment } from '../scenarios/environment.js';
 import { Rng } from '../scenarios/prng.js';
-import { labelRun } from '../scenarios/run-labels.js';
-import type { Scenario } from '../scenarios/scenario-schema.js';
+import { labelRun } from '../scenarios/label-run.js';
+import type { Scenario } from '../../shared/dataset/scenario-schema.js';
 import { compileThermalScene } from '../scenarios/thermal-scene.js';
 import { simulateMcu680 } from './mcu680-model.js';
 import { MCU90640_DEFAULT_HZ, MCU90640_FRAME_RATES_HZ, simulateMcu90640 } from './mcu90640-model.js';
 import { MHZ19B_DEFAULT_PERIOD_S, simulateMhz19b } from './mhz19b-model.js';
 import { simulatePms5003 } from './pms5003-model.js';
-import type { RunTrace } from './run-trace.js';
+import type { RunTrace } from '../../shared/dataset/run-trace.js';
 import type { SensorInput } from './sample-series.js';
 import { simulateZe07 } from './ze07-model.js';
 

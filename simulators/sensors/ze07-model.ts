@@ -1,7 +1,8 @@
 import type { CoChannels } from '../../shared/schemas/readings.js';
-import { envValueAt } from '../scenarios/env-series.js';
+import { envValueAt } from '../../shared/dataset/env-series.js';
 import { clamp, faultedSamples, lagStep, quantise, sampleTimes, tauFromT90 } from './sample-series.js';
-import type { ScalarSeries, SensorInput } from './sample-series.js';
+import type { SensorInput } from './sample-series.js';
+import type { ScalarSeries } from '../../shared/dataset/sensor-series.js';
 
 /**
  * Winsen ZE07-CO electrochemical cell: one report a second, 0.1 ppm steps,

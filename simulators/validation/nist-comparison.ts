@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { simulateEnvironment } from '../scenarios/environment.js';
-import type { EnvSeries } from '../scenarios/env-series.js';
+import type { EnvSeries } from '../../shared/dataset/env-series.js';
 import { ROUTE_PHYSICS, type RoutePhysics } from '../scenarios/plume-transport.js';
 import { NIST_POSITIONS, NIST_TESTS, nistScenario, type NistPosition, type NistTest } from './nist-home.js';
 import { positionMetrics, type PositionMetrics, type Series } from './position-metrics.js';

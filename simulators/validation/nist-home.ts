@@ -1,6 +1,6 @@
 import { drawFire } from '../scenarios/fire-classes.js';
 import { Rng } from '../scenarios/prng.js';
-import { parseScenario, type Route, type Scenario, type Vec3 } from '../scenarios/scenario-schema.js';
+import { parseScenario, type Route, type Scenario, type Vec3 } from '../../shared/dataset/scenario-schema.js';
 
 /**
  * The NIST home smoke alarm tests (the "Dunes 2000" manufactured home) as

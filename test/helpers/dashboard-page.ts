@@ -5,6 +5,8 @@ export interface DashboardPage {
   readonly page: Page;
   /** Uncaught errors of the page's scripts, in order. */
   readonly pageErrors: string[];
+  /** Requests that failed or were answered 4xx/5xx, as "STATUS URL", in order. */
+  readonly failedRequests: string[];
 }
 
 /** Who signs in to the dashboard. */
@@ -33,7 +35,12 @@ export async function openDashboard(url: string, user: DashboardUser): Promise<D
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  const failedRequests: string[] = [];
+  page.on('requestfailed', (request) => failedRequests.push(`failed ${request.url()}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) failedRequests.push(`${response.status()} ${response.url()}`);
+  });
   await page.goto(url);
   await signInOnPage(page, user);
-  return { browser, page, pageErrors };
+  return { browser, page, pageErrors, failedRequests };
 }

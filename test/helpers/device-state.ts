@@ -1,4 +1,4 @@
-import type { DeviceState } from '../../cloud/service/cloud-contracts.js';
+import type { DeviceState } from '../../cloud/contracts/cloud-values.js';
 
 /** A quiet, online device as the fleet state reports it; tests override what they look at. */
 export function deviceStateFixture(overrides: Partial<DeviceState> = {}): DeviceState {

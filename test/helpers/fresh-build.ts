@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Test code the build leaves out (tsconfig.build.json). */
+const TEST_CODE = /\.(test|test-helper|contract)\.ts$/;
+
 /**
  * Child processes run dist/: a missing or stale build of any source under
  * `folders` fails loudly rather than testing old code.
@@ -19,8 +22,7 @@ function check(folder: string): void {
       check(path);
       continue;
     }
-    if (!entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts') || entry.name.endsWith('.d.ts'))
-      continue;
+    if (!entry.name.endsWith('.ts') || TEST_CODE.test(entry.name) || entry.name.endsWith('.d.ts')) continue;
     const built = join(ROOT, 'dist', path.replace(/\.ts$/, '.js'));
     if (!existsSync(built)) {
       throw new Error(`${built} is missing: run \`npx tsc -p tsconfig.build.json\` (npm test builds first)`);

@@ -1,7 +1,7 @@
-import { trainGbdt } from '../../cloud/training/gbdt.js';
-import type { GbdtModel } from '../../cloud/training/gbdt-model.js';
-import { exportGbdtToOnnx } from '../../cloud/training/onnx-export.js';
-import { createPrng } from '../../cloud/training/prng.js';
+import { trainGbdt } from '../../factory/training/gbdt.js';
+import type { GbdtModel } from '../../factory/training/gbdt-model.js';
+import { exportGbdtToOnnx } from '../../factory/training/onnx-export.js';
+import { createPrng } from '../../factory/training/prng.js';
 import { FEATURE_NAMES } from '../../shared/features/feature-set.js';
 import { buildManifest } from '../../shared/model/build-manifest.js';
 import type { ModelManifest } from '../../shared/model/manifest.js';

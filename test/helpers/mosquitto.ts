@@ -9,7 +9,7 @@ import type { TestPki } from './pki.js';
 /** A mosquitto process of our own on 127.0.0.1 with one mutual-TLS listener. */
 export interface MosquittoProcess {
   readonly port: number;
-  /** `mqtts://127.0.0.1:port` for MQTT.js. */
+  /** `mqtts://127.0.0.1:port` (or mqtt:// for a password listener) for MQTT.js. */
   readonly url: string;
   /** Everything mosquitto wrote to stderr so far, for failure messages. */
   output(): string;
@@ -94,8 +94,17 @@ export async function startMosquitto(
     '',
   ].join('\n');
   await writeFile(files.conf, conf);
+  return runMosquitto(binary, files.conf, port, `mqtts://127.0.0.1:${port}`);
+}
 
-  const child: ChildProcess = spawn(binary, ['-c', files.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Runs mosquitto on `conf` and waits until it accepts connections on `port`. */
+async function runMosquitto(
+  binary: string,
+  conf: string,
+  port: number,
+  url: string,
+): Promise<MosquittoProcess> {
+  const child: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -113,7 +122,7 @@ export async function startMosquitto(
 
   return {
     port,
-    url: `mqtts://127.0.0.1:${port}`,
+    url,
     output: () => stderr,
     async stop() {
       if (!state.running) return;
@@ -123,4 +132,48 @@ export async function startMosquitto(
       clearTimeout(timer);
     },
   };
+}
+
+/** Who may use a password listener. */
+export interface MosquittoUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * Starts mosquitto on a free port with a plain listener that takes only
+ * `user` (a password file made by mosquitto_passwd), as the broker a home
+ * automation hub runs on a LAN usually is.
+ */
+export async function startPasswordMosquitto(dir: string, user: MosquittoUser): Promise<MosquittoProcess> {
+  const binary = findMosquitto();
+  if (binary === undefined) throw new Error('mosquitto not found: apt-get install -y mosquitto');
+  const passwords = join(dir, 'mosquitto-passwords');
+  await writeFile(passwords, '', { mode: 0o600 });
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('mosquitto_passwd', ['-b', passwords, user.username, user.password], {
+      stdio: 'ignore',
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`mosquitto_passwd exited ${code}`)),
+    );
+  });
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto-password.conf');
+  await writeFile(
+    conf,
+    [
+      `user ${userInfo().username}`,
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      `listener ${port} 127.0.0.1`,
+      `password_file ${passwords}`,
+      'allow_anonymous false',
+      '',
+    ].join('\n'),
+  );
+  return runMosquitto(binary, conf, port, `mqtt://127.0.0.1:${port}`);
 }

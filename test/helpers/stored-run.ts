@@ -1,5 +1,5 @@
 import { FolderStore } from '../../shared/object-store/index.js';
-import { encodeRunFiles, runFileKey } from '../../simulators/generate/run-files.js';
+import { encodeRunFiles, runFileKey } from '../../shared/dataset/run-files.js';
 import { drawScenario } from '../../simulators/scenarios/scenario-catalogue.js';
 import { simulateRun } from '../../simulators/sensors/simulate-run.js';
 

@@ -2,7 +2,7 @@
 import { api, enc } from './api.js';
 import { renderAudit } from './audit.js';
 import { DeviceCharts } from './charts.js';
-import { isBase64 } from './dom.js';
+import { formatPercent, formatTime, isBase64 } from './dom.js';
 import { renderFleet } from './fleet.js';
 import { renderAssessments, renderIncidents } from './incidents.js';
 import { renderAlerts, renderDecisions, renderModels, renderRollouts } from './models.js';
@@ -102,7 +102,23 @@ function renderDevice() {
   if (select.options.length !== names.length || names.some((n, i) => select.options[i].value !== n)) {
     select.replaceChildren(...names.map((n) => new window.Option(n, n, false, n === current)));
   }
-  charts.update(state.history, select.value || current || 'temp');
+  const last = charts.update(state.history, select.value || current || 'temp');
+  $('chart-latest').textContent =
+    last === undefined
+      ? 'No points yet.'
+      : `Newest point: ${formatPercent(last.probability)} at ${formatTime(last.ts)}`;
+}
+
+/** A device update as a history point: on the same (wall) clock as the history, never before its newest point. */
+function appendLivePoint(device) {
+  const last = state.history[state.history.length - 1];
+  const point = { ts: device.lastSeen, probability: device.probability, levels: device.levels };
+  if (last !== undefined && point.ts <= last.ts) {
+    state.history[state.history.length - 1] = { ...point, ts: last.ts };
+    return;
+  }
+  state.history.push(point);
+  if (state.history.length > HISTORY_POINTS) state.history.shift();
 }
 
 async function select(deviceId) {
@@ -141,8 +157,10 @@ async function resolve(id, outcome) {
 }
 
 async function rollOut(version) {
-  const percent = Number($('canary-share').value);
-  const canaryShare = Number.isFinite(percent) ? Math.min(1, Math.max(0, percent / 100)) : undefined;
+  const text = $('canary-share').value.trim();
+  const percent = Number(text);
+  const canaryShare =
+    text !== '' && Number.isFinite(percent) ? Math.min(1, Math.max(0, percent / 100)) : undefined;
   try {
     const { rollout } = await api('/v1/rollouts', { version, canaryShare });
     state.rollouts.set(rollout.id, rollout);
@@ -187,8 +205,7 @@ const HANDLERS = {
   device: ({ device }) => {
     state.devices.set(device.deviceId, device);
     if (device.deviceId === state.selected) {
-      state.history.push({ ts: device.lastSeen, probability: device.probability, levels: device.levels });
-      if (state.history.length > HISTORY_POINTS) state.history.shift();
+      appendLivePoint(device);
       schedule('device');
     }
     schedule('fleet');
@@ -255,6 +272,10 @@ async function loadAll() {
     );
     state.models = models.models;
     state.rollouts = new Map(rollouts.rollouts.map((r) => [r.id, r]));
+    // The box shows the share a rollout gets when nobody changes it: the cloud's own setting.
+    if (typeof rollouts.canaryShare === 'number' && $('canary-share').value === '') {
+      $('canary-share').value = String(Math.round(rollouts.canaryShare * 100));
+    }
     state.decisions = decisions.decisions;
     state.alerts = new Map(alerts.alerts.map((a) => [a.id, a]));
     state.audit = audit.entries;

@@ -54,6 +54,9 @@ export class DeviceCharts {
     if (this.probability) this.probability.setData([xs, probability]);
     if (this.channel) this.channel.setData([xs, level]);
     this.probabilityBox.setAttribute('data-points', String(points.length));
+    const last = points[points.length - 1];
+    this.probabilityBox.setAttribute('data-last-ts', last === undefined ? '' : String(last.ts));
+    return last;
   }
 
   resize() {

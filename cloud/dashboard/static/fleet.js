@@ -1,4 +1,4 @@
-import { el, formatAgo, formatNumber, formatPercent, formatTime, levelBadge } from './dom.js';
+import { el, formatAgo, formatNumber, formatPercent, formatTime, isBase64, levelBadge } from './dom.js';
 
 const RISK_ORDER = { high: 0, medium: 1, low: 2, none: 3 };
 
@@ -52,6 +52,30 @@ function configFacts(device, id) {
   ];
 }
 
+/** The model and what the device says of it, without saying the version twice. */
+export function modelText(model, status) {
+  const name = String(model);
+  const words = String(status ?? '');
+  if (words === '' || words === name) return name;
+  const own = `model ${name}`;
+  if (words === own) return name;
+  if (words.startsWith(`${own}, `)) return `${name} (${words.slice(own.length + 2)})`;
+  return `${name} (${words})`;
+}
+
+/** The newest thermal image, small, so every card shows what its camera sees without a click. */
+function thermalThumb(device, id) {
+  if (!isBase64(device.thermalPngBase64)) return null;
+  return el('img', {
+    class: 'thumb',
+    src: `data:image/png;base64,${device.thermalPngBase64}`,
+    alt: `Thermal image of ${id}`,
+    width: '96',
+    height: '72',
+    'data-testid': `device-thumb-${id}`,
+  });
+}
+
 /** One device as a card; the whole card is a button that selects it. */
 function deviceCard(device, selected, onSelect) {
   const id = String(device.deviceId);
@@ -64,13 +88,14 @@ function deviceCard(device, selected, onSelect) {
       ]),
     ]),
     el('p', { class: 'muted' }, [`zone ${String(device.zone)}`]),
+    thermalThumb(device, id),
     el('dl', { class: 'facts' }, [
       el('dt', {}, ['Risk']),
       el('dd', {}, [levelBadge(worst, `device-risk-${id}`)]),
       el('dt', {}, ['Probability']),
       el('dd', { 'data-testid': `device-probability-${id}` }, [formatPercent(device.probability)]),
       el('dt', {}, ['Model']),
-      el('dd', {}, [`${String(device.model)} (${String(device.modelStatus)})`]),
+      el('dd', { 'data-testid': `device-model-${id}` }, [modelText(device.model, device.modelStatus)]),
       el('dt', {}, ['Outbox']),
       el('dd', {}, [
         `${formatNumber(device.outboxMessages, 0)} msgs, oldest ${formatNumber(device.outboxOldestAgeS, 0)} s`,
