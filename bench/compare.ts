@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { formatMeasured, formatNumber, verdictOf, type Figure } from './figure.js';
+import { formatMeasured, formatNumber, textTable, verdictOf, type Figure } from './figure.js';
 import { readRun } from './result-file.js';
 
 /**
@@ -34,13 +34,7 @@ export function compareRuns(oldPath: string, newPath: string): string {
     `new ${after.commit.slice(0, 10)} (load ${formatNumber(after.load.before)})`,
     'new/old',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join(' | ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+  return textTable(header, rows);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

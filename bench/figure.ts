@@ -87,7 +87,11 @@ export function formatTable(figures: readonly Figure[]): string {
     formatMeasured(f),
     verdictOf(f),
   ]);
-  const header = ['figure', 'goal', 'measured (median, range, rounds)', 'verdict'];
+  return textTable(['figure', 'goal', 'measured (median, range, rounds)', 'verdict'], rows);
+}
+
+/** A plain-text table: the header, a rule, then the rows, each column as wide as its widest cell. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells
