@@ -1,5 +1,5 @@
 import { isEmberError } from '../shared/errors.js';
-import { exitCodeFor, type Command, type CommandIo } from './options.js';
+import { asksForHelp, exitCodeFor, type Command, type CommandIo } from './options.js';
 
 /** What help says of a command, from `help/NAME.ts`: no module of the command itself. */
 interface CommandHelp {
@@ -137,12 +137,6 @@ async function usage(): Promise<string> {
     '',
     'Run `emberwatch <command> --help` for the options of one command.',
   ].join('\n');
-}
-
-/** True when the arguments ask for help (before any `--`). */
-function asksForHelp(args: readonly string[]): boolean {
-  const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 /** How long a command may take to stop after SIGINT or SIGTERM before the process exits anyway. */

@@ -99,3 +99,15 @@ export async function writeLine(stream: NodeJS.WritableStream, line: string): Pr
     await new Promise<void>((resolve) => stream.once('drain', resolve));
   }
 }
+
+/** True when the arguments ask for help (before any `--`). */
+export function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/** Prints a command's usage; exit code 0. */
+export async function writeUsage(io: CommandIo, usage: string): Promise<number> {
+  await writeLine(io.stdout, usage);
+  return 0;
+}

@@ -10,7 +10,14 @@ import type { ModelRecord } from '../../factory/registry/registry-catalog.js';
 import { RegistryName } from '../../factory/registry/registry-layout.js';
 import { EmberError } from '../../shared/errors.js';
 import { openObjectStore, parseStoreTarget } from '../../shared/object-store/index.js';
-import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import {
+  asksForHelp,
+  type Command,
+  type CommandIo,
+  parseOptions,
+  writeLine,
+  writeUsage,
+} from '../options.js';
 import * as helpText from '../help/registry.js';
 
 const Where = {
@@ -179,10 +186,7 @@ async function approve(version: string, rest: string[], io: CommandIo): Promise<
   });
 }
 
-async function help(io: CommandIo): Promise<number> {
-  await writeLine(io.stdout, helpText.usage);
-  return 0;
-}
+const help = (io: CommandIo): Promise<number> => writeUsage(io, helpText.usage);
 
 export const registryCommand: Command = {
   name: 'registry',
@@ -190,8 +194,7 @@ export const registryCommand: Command = {
   usage: helpText.usage,
   async run(argv, io) {
     const [action = '', ...rest] = argv;
-    if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))
-      return help(io);
+    if (asksForHelp(argv)) return help(io);
     if (action === 'list' || action === 'rebuild') {
       const options = parseOptions(
         `registry ${action}`,

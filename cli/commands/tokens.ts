@@ -10,7 +10,14 @@ import {
   WHERE_OPTIONS,
   withAccessAdmin,
 } from '../access/access-data.js';
-import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import {
+  asksForHelp,
+  type Command,
+  type CommandIo,
+  parseOptions,
+  writeLine,
+  writeUsage,
+} from '../options.js';
 import * as helpText from '../help/tokens.js';
 
 function line(token: TokenView): string {
@@ -33,10 +40,7 @@ const CreateOptions = z.object({
   'expires-days': z.coerce.number().positive().max(3650).optional(),
 });
 
-async function help(io: CommandIo): Promise<number> {
-  await writeLine(io.stdout, helpText.usage);
-  return 0;
-}
+const help = (io: CommandIo): Promise<number> => writeUsage(io, helpText.usage);
 
 export const tokensCommand: Command = {
   name: 'tokens',
@@ -44,8 +48,7 @@ export const tokensCommand: Command = {
   usage: helpText.usage,
   async run(argv, io) {
     const [action = '', ...rest] = argv;
-    if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))
-      return help(io);
+    if (asksForHelp(argv)) return help(io);
     if (action === 'list') {
       const options = parseOptions('tokens list', rest, WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);

@@ -12,7 +12,14 @@ import {
   WHERE_OPTIONS,
   withAccessAdmin,
 } from '../access/access-data.js';
-import { parseOptions, writeLine, type Command, type CommandIo } from '../options.js';
+import {
+  asksForHelp,
+  type Command,
+  type CommandIo,
+  parseOptions,
+  writeLine,
+  writeUsage,
+} from '../options.js';
 import * as helpText from '../help/users.js';
 
 function line(user: UserView): string {
@@ -32,10 +39,7 @@ const SetOptions = z.object({
 const ROLE = { role: { type: 'string' } } as const;
 const PASSWORD = { 'password-stdin': { type: 'boolean' } } as const;
 
-async function help(io: CommandIo): Promise<number> {
-  await writeLine(io.stdout, helpText.usage);
-  return 0;
-}
+const help = (io: CommandIo): Promise<number> => writeUsage(io, helpText.usage);
 
 async function add(name: string, rest: string[], io: CommandIo): Promise<number> {
   const options = parseOptions('users add', rest, { ...WHERE_OPTIONS, ...ROLE, ...PASSWORD }, AddOptions);
@@ -98,8 +102,7 @@ export const usersCommand: Command = {
   usage: helpText.usage,
   async run(argv, io) {
     const [action = '', ...rest] = argv;
-    if (action === '--help' || action === '-h' || rest.includes('--help') || rest.includes('-h'))
-      return help(io);
+    if (asksForHelp(argv)) return help(io);
     if (action === 'list') {
       const options = parseOptions('users list', rest, WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
