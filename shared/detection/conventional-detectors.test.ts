@@ -56,6 +56,20 @@ describe('rate of rise (8.3 °C per minute)', () => {
     ).toBe(10);
   });
 
+  it('judges the same rate over a shorter window when given one: 4.15 °C in half a minute', () => {
+    const steep = new RateOfRiseDetector(30);
+    const ramp = (t: number): number => 20 + (8.4 / 60) * Math.max(0, t - 100);
+    expect(firstAlarm((t, v) => steep.update(t, v), ramp, 600)).toBe(130);
+    const gentle = new RateOfRiseDetector(30);
+    expect(
+      firstAlarm(
+        (t, v) => gentle.update(t, v),
+        (t) => 20 + (8.2 / 60) * t,
+        600,
+      ),
+    ).toBeNull();
+  });
+
   it('ignores missing samples and clears when the temperature levels off', () => {
     const d = new RateOfRiseDetector();
     expect(d.update(0, 20)).toBe(false);

@@ -32,21 +32,25 @@ export function fixedHeatAlarm(tempC: number): boolean {
  * least 8.3 °C above where it was a minute ago. Before a minute of history
  * it compares with the oldest sample it has, as if the room had been steady
  * before, so a recording that starts just before a fire is judged too.
+ * `windowS` judges the same rate over a shorter span (the floor also uses
+ * half a minute); the conventional detector is the one-minute default.
  */
 export class RateOfRiseDetector {
+  readonly #windowS: number;
   readonly #t: number[] = [];
   readonly #v: number[] = [];
   #head = 0;
+
+  constructor(windowS: number = RATE_OF_RISE_WINDOW_S) {
+    this.#windowS = windowS;
+  }
 
   update(tS: number, tempC: number): boolean {
     if (!Number.isFinite(tempC)) return false;
     this.#t.push(tS);
     this.#v.push(tempC);
     // Keep the newest sample at or before the window's start: the value "a minute ago".
-    while (
-      this.#head + 1 < this.#t.length &&
-      (this.#t[this.#head + 1] ?? Infinity) <= tS - RATE_OF_RISE_WINDOW_S
-    )
+    while (this.#head + 1 < this.#t.length && (this.#t[this.#head + 1] ?? Infinity) <= tS - this.#windowS)
       this.#head++;
     if (this.#head > 256) {
       this.#t.splice(0, this.#head);
@@ -54,7 +58,7 @@ export class RateOfRiseDetector {
       this.#head = 0;
     }
     const then = this.#v[this.#head] ?? tempC;
-    return tempC - then >= RATE_OF_RISE_C_PER_MIN * (RATE_OF_RISE_WINDOW_S / 60);
+    return tempC - then >= RATE_OF_RISE_C_PER_MIN * (this.#windowS / 60);
   }
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FLAME_GROWTH_WINDOW_S, FlameGrowthDetector } from './flame-growth.js';
-import { FLOOR_HOLD_S, FloorMonitor, floorBit, floorNames, type FloorInputs } from './floor-monitor.js';
+import {
+  FLOOR_HOLD_S,
+  FloorMonitor,
+  SHORT_RATE_OF_RISE_WINDOW_S,
+  floorBit,
+  floorNames,
+  type FloorInputs,
+} from './floor-monitor.js';
 
 const quiet: FloorInputs = { tempC: 21, coPpm: 0, flamePixels: 0 };
 
@@ -31,6 +38,20 @@ describe('FloorMonitor', () => {
     expect((m[51] ?? 0) & bit).toBe(bit);
     expect((m[59 + FLOOR_HOLD_S - 1] ?? 0) & bit).toBe(bit);
     expect((m[59 + FLOOR_HOLD_S] ?? 0) & bit).toBe(0);
+  });
+
+  it('raises the rate-of-rise floor on half a minute of 8.3 °C/min, three steps in a row', () => {
+    const bit = floorBit('heat-rate-of-rise');
+    const first = (m: number[]): number => m.findIndex((x) => (x & bit) !== 0);
+    // 9 °C/min from 100 s: 4.5 °C after 30 s. The minute's difference would wait until 156 s.
+    const steep = masks((t) => ({ ...quiet, tempC: 21 + (9 / 60) * Math.max(0, t - 100) }), 300);
+    const shortAt = 100 + Math.ceil((4.15 * 60) / 9) + 2;
+    expect(first(steep)).toBe(shortAt);
+    expect(first(steep)).toBeLessThan(100 + SHORT_RATE_OF_RISE_WINDOW_S * 2);
+    // 8 °C/min for ten minutes: under the rate over either window.
+    expect(first(masks((t) => ({ ...quiet, tempC: 21 + (8 / 60) * t }), 600))).toBe(-1);
+    // A jump of 5 °C that lasts two steps: one odd pair of samples, not a fire.
+    expect(first(masks((t) => ({ ...quiet, tempC: t === 200 || t === 201 ? 26 : 21 }), 400))).toBe(-1);
   });
 
   it('raises the CO floor after the UL 2034 dose at 400 ppm, not at 30 ppm', () => {

@@ -26,6 +26,17 @@ export interface FloorInputs {
 /** Steps a fixed-heat reading must hold, so one odd sample cannot sound it. */
 const FIXED_HEAT_CONFIRM_STEPS = 2;
 /**
+ * The rate of rise judged over half a minute as well as a minute. A
+ * listed rate-of-rise detector responds to the rate itself (its vent lets
+ * a slow drift pass and closes on a fast one), so a rise that starts
+ * steeply sounds it well inside the minute our one-minute difference
+ * waits. Half a minute at 8.3 °C/min is 4.15 °C, far above what a door,
+ * a person or the sun does to ceiling air in that time; it must hold for
+ * a few steps, so one odd sample cannot sound it.
+ */
+export const SHORT_RATE_OF_RISE_WINDOW_S = 30;
+const SHORT_RATE_OF_RISE_CONFIRM_STEPS = 3;
+/**
  * Seconds a floor keeps standing after its condition last held: a sounding
  * detector keeps sounding until the room has been quiet for a while, and a
  * rate-of-rise that eases as a fire levels off must not drop the alarm.
@@ -41,6 +52,8 @@ export const FLOOR_HOLD_S = 120;
  */
 export class FloorMonitor {
   readonly #rateOfRise = new RateOfRiseDetector();
+  readonly #shortRateOfRise = new RateOfRiseDetector(SHORT_RATE_OF_RISE_WINDOW_S);
+  #shortRateOfRiseSteps = 0;
   readonly #coDose = new CoDoseDetector();
   readonly #flame = new FlameGrowthDetector();
   readonly #lastHeld = new Map<FloorName, number>();
@@ -49,9 +62,12 @@ export class FloorMonitor {
   /** Takes one step; returns the floors standing now. */
   step(tS: number, inputs: FloorInputs): FloorMask {
     this.#fixedHeatSteps = fixedHeatAlarm(inputs.tempC) ? this.#fixedHeatSteps + 1 : 0;
+    const shortRise = this.#shortRateOfRise.update(tS, inputs.tempC);
+    this.#shortRateOfRiseSteps = shortRise ? this.#shortRateOfRiseSteps + 1 : 0;
+    const minuteRise = this.#rateOfRise.update(tS, inputs.tempC);
     const now: Record<FloorName, boolean> = {
       'heat-fixed': this.#fixedHeatSteps >= FIXED_HEAT_CONFIRM_STEPS,
-      'heat-rate-of-rise': this.#rateOfRise.update(tS, inputs.tempC),
+      'heat-rate-of-rise': minuteRise || this.#shortRateOfRiseSteps >= SHORT_RATE_OF_RISE_CONFIRM_STEPS,
       'co-dose': this.#coDose.update(tS, inputs.coPpm),
       'flame-growth': this.#flame.update(tS, inputs.flamePixels),
     };
