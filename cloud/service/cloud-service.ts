@@ -24,6 +24,8 @@ import type { DeviceState } from '../contracts/cloud-values.js';
 import type { CloudParts, ModelParts } from './cloud-parts.js';
 import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
 import { PostgresChannel } from '../database/postgres-channel.js';
+import { PostgresLeaseStore } from '../database/lease-store.js';
+import { responseRepeatsRole, Singletons } from './singletons.js';
 import {
   dataPath,
   definedOnly,
@@ -64,6 +66,8 @@ export class CloudService implements CloudParts {
   readonly incidents: IncidentStore;
   /** With `database:` set: live incident updates between the workers sharing it. */
   readonly channel: PostgresChannel | undefined;
+  /** With `database:` set: the work one worker at a time runs (alert repeats), each behind a lease. */
+  readonly singletons: Singletons | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
   readonly response: ResponseAgent;
@@ -139,8 +143,15 @@ export class CloudService implements CloudParts {
       settings: config.response,
       recorder,
       notifier: this.notifier,
+      // Sharing a database, a worker repeats alerts only while it holds their lease.
+      repeatsHeld: config.database === undefined,
       logger,
     });
+    this.singletons =
+      config.database === undefined
+        ? undefined
+        : new Singletons({ store: new PostgresLeaseStore(config.database), logger });
+    this.singletons?.add('response-repeats', responseRepeatsRole(this));
     this.models = this.#modelParts(config, signingKeyPem, logger);
     const rollouts = { list: () => this.models?.rollout?.list() ?? [] };
     this.alerts = new OperatorAlerts({
@@ -250,6 +261,7 @@ export class CloudService implements CloudParts {
         .list({ state: 'open', limit: 1000 })
         .map((incident) => ({ incident, actions: this.incidents.actions(incident.id) })),
     );
+    this.singletons?.start();
     if (this.models !== undefined) {
       await this.models.registry.start();
       await this.models.rollout?.start();
@@ -279,6 +291,7 @@ export class CloudService implements CloudParts {
       await this.models.registry.stop();
       await this.models.store.close();
     }
+    this.singletons?.stop();
     await this.response.stop();
     this.analysis.stop();
     await this.channel?.stop();
