@@ -100,7 +100,7 @@ export class CloudService implements CloudParts {
     this.accessAdmin = new AccessAdmin(this.access);
     this.modelGrants = new ModelGrants(files.secrets.modelGrantKey);
     this.fleet = new FleetState({
-      path: file('fleet.sqlite'),
+      ...(config.database === undefined ? { path: file('fleet.sqlite') } : { postgresUrl: config.database }),
       zones: config.zones,
       offlineAfterS: config.alerts.offlineAfterS,
       logger,
