@@ -64,7 +64,11 @@ export class FleetRollout {
     const settings = resolveRolloutSettings(this.#options.settings);
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'rollout' });
     const signer = new OfferSigner(this.#options.signingKeyPem);
-    const store = RolloutStore.open(this.#options.databaseFile);
+    const { databaseFile, postgresUrl } = this.#options;
+    const store =
+      postgresUrl === undefined
+        ? RolloutStore.open(databaseFile ?? '')
+        : RolloutStore.openPostgres(postgresUrl);
     const offers = new OfferDispatch(store, signer, settings, this.#options.publisher, this.#log);
     this.#running = { store, settings, offers };
     const id = store.runningId();
