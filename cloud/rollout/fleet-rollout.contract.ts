@@ -122,13 +122,18 @@ export function describeFleetRolloutContract(
     let rollout: FleetRollout;
     let devices: string[];
 
-    function make(settings: RolloutSettingsInput = {}, alarmBehaviour?: AlarmBehaviour): FleetRollout {
+    function make(
+      settings: RolloutSettingsInput = {},
+      alarmBehaviour?: AlarmBehaviour,
+      shared = false,
+    ): FleetRollout {
       const made = new FleetRollout({
         registry,
         publisher: fleet,
         fleet: { deviceIds: () => devices },
         signingKeyPem: keys.privateKeyPem,
         ...backend.where(),
+        shared,
         settings,
         ...(alarmBehaviour === undefined ? {} : { alarmBehaviour }),
       });
@@ -388,6 +393,51 @@ export function describeFleetRolloutContract(
       const toCanary = fleet.offers.filter((o) => o.deviceId === 'gw-4');
       expect(toCanary).toHaveLength(2);
       expect(toCanary[1]?.offer.id).toBe(toCanary[0]?.offer.id);
+    });
+
+    it('shares its store between workers: one runs the rollout, reports reaching another wait for it, and another carries it on', async () => {
+      await rollout.stop();
+      const [a, b] = [make({}, undefined, true), make({}, undefined, true)];
+      const until = async (what: string, check: () => boolean): Promise<void> => {
+        const deadline = Date.now() + 15_000;
+        while (!check()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      try {
+        await a.start();
+        await b.start();
+        await a.lead();
+        await expectCode(b.start({ version: 'm2' }), 'EMBER_ERR_ROLLOUT');
+        fleet.behaviour.set('gw-3', 'silent');
+        const started = await a.start({ version: 'm2', canaries: ['gw-3'] });
+        expect(b.active()?.id).toBe(started.id);
+        // a stands down with its canary silent; b takes the rollout over and sends the unanswered offer again.
+        await a.follow();
+        fleet.behaviour.clear();
+        // From now on every report reaches a, which no longer runs rollouts: it keeps them for b.
+        fleet.rollout = a;
+        await b.lead();
+        await until('the rollout completing', () => b.get(started.id).state === 'completed');
+        const done = b.get(started.id);
+        expect(done.devices.filter((d) => d.status === 'installed')).toHaveLength(devices.length);
+        const toCanary = fleet.offers.filter((o) => o.deviceId === 'gw-3');
+        expect(toCanary).toHaveLength(2);
+        expect(toCanary[1]?.offer.id).toBe(toCanary[0]?.offer.id);
+        // Each of the other devices was offered the model once, by b alone.
+        expect(
+          fleet
+            .offeredTo('m2')
+            .filter((id) => id !== 'gw-3')
+            .sort(),
+        ).toEqual(devices.filter((id) => id !== 'gw-3').sort());
+      } finally {
+        await a.stop();
+        await b.stop();
+      }
+      rollout = make();
+      await rollout.start();
     });
 
     it('completes a rollout to 1,000 devices, a hundred canaries first', async () => {

@@ -55,4 +55,15 @@ CREATE TABLE device_sequences (
   accepted INTEGER NOT NULL
 );`,
   },
+  {
+    // 2: reports a worker that does not run the rollouts keeps for the one that does.
+    version: 2,
+    up: `
+CREATE TABLE rollout_reports (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  report TEXT NOT NULL,
+  received_at BIGINT NOT NULL
+);`,
+  },
 ];

@@ -247,6 +247,27 @@ export class RolloutStore {
     );
   }
 
+  /** Keeps a device's report for the worker that runs the rollouts (workers sharing the store). */
+  queueReport(deviceId: string, report: string, receivedAt: number): void {
+    this.#sql('INSERT INTO rollout_reports (device_id, report, received_at) VALUES (?, ?, ?)').run(
+      deviceId,
+      report,
+      receivedAt,
+    );
+  }
+
+  /** The oldest queued reports, at most `limit`; each stays queued until {@link dropReport}. */
+  queuedReports(limit: number): { id: number; deviceId: string; report: string }[] {
+    const rows = this.#sql('SELECT id, device_id, report FROM rollout_reports ORDER BY id LIMIT ?').all(
+      limit,
+    ) as { id: number; device_id: string; report: string }[];
+    return rows.map((row) => ({ id: row.id, deviceId: row.device_id, report: row.report }));
+  }
+
+  dropReport(id: number): void {
+    this.#sql('DELETE FROM rollout_reports WHERE id = ?').run(id);
+  }
+
   recordActive(deviceId: string, active: string, ts: number): void {
     this.#sql(
       `INSERT INTO device_models (device_id, active, ts) VALUES (?, ?, ?)
