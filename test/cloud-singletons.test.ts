@@ -119,13 +119,14 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function leaseHolder(): Promise<string | undefined> {
+  async function leaseHolder(name = 'response-repeats'): Promise<string | undefined> {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       const result = await client.query<{ holder: string }>(
-        `SELECT holder FROM leases WHERE name = 'response-repeats'
+        `SELECT holder FROM leases WHERE name = $1
            AND expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`,
+        [name],
       );
       return result.rows[0]?.holder;
     } finally {
@@ -154,6 +155,8 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
         ).length,
     );
     expect(gained.reduce((a, b) => a + b)).toBe(1);
+    const rolloutHolder = workerOf(await leaseHolder('rollout'));
+    expect(rolloutHolder).toBeDefined();
 
     device = await deviceClient(broker, 'gw-singleton');
     await device.publishAsync(
@@ -207,5 +210,9 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
     // Of the survivors, only the new holder repeats.
     const survivors = workers.filter((worker) => worker !== first);
     expect(survivors.filter((worker) => repeatsLogged(worker).length > 0)).toEqual([next]);
+    // The rollout lease is held by a live worker too: the killed one's passed on, anyone else's kept.
+    const rolloutNow = workerOf(await leaseHolder('rollout'));
+    expect(rolloutNow === undefined ? undefined : survivors.includes(rolloutNow)).toBe(true);
+    if (rolloutHolder !== first) expect(rolloutNow).toBe(rolloutHolder);
   }, 120_000);
 });

@@ -25,7 +25,7 @@ import type { CloudParts, ModelParts } from './cloud-parts.js';
 import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
 import { PostgresChannel } from '../database/postgres-channel.js';
 import { PostgresLeaseStore } from '../database/lease-store.js';
-import { responseRepeatsRole, Singletons } from './singletons.js';
+import { responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
 import {
   dataPath,
   definedOnly,
@@ -152,6 +152,7 @@ export class CloudService implements CloudParts {
         ? undefined
         : new Singletons({ store: new PostgresLeaseStore(config.database), logger });
     this.singletons?.add('response-repeats', responseRepeatsRole(this));
+    this.singletons?.add('rollout', rolloutRole(this));
     this.models = this.#modelParts(config, signingKeyPem, logger);
     const rollouts = { list: () => this.models?.rollout?.list() ?? [] };
     this.alerts = new OperatorAlerts({
@@ -323,7 +324,9 @@ export class CloudService implements CloudParts {
                 this.modelGrants.grant(version, deviceId, expiresAt),
                 version,
               ),
-            databaseFile: dataPath(config, 'rollouts.sqlite'),
+            ...(config.database === undefined
+              ? { databaseFile: dataPath(config, 'rollouts.sqlite') }
+              : { postgresUrl: config.database, shared: true }),
             settings: rolloutSettings(config),
             alarmBehaviour: {
               anomalyRate: (ids, since, until) => anomalyRate(this.incidents, ids, since, until),

@@ -123,3 +123,16 @@ export function responseRepeatsRole(
     },
   };
 }
+
+/**
+ * Rollout orchestration: the holder resumes the running rollout from the
+ * shared store and handles the device reports the others queue; the others
+ * stand by (`FleetRollout.lead`/`follow`).
+ */
+export function rolloutRole(parts: Pick<CloudParts, 'models' | 'logger'>): SingletonRole {
+  const log = (error: unknown): void => parts.logger.error({ err: error }, 'rollout hand-over failed');
+  return {
+    gained: () => void parts.models?.rollout?.lead().catch(log),
+    lost: () => void parts.models?.rollout?.follow().catch(log),
+  };
+}
