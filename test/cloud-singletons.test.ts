@@ -91,8 +91,10 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
           http: { host: '127.0.0.1', port: 0 },
           response: {
             emergency: [{ url: hooks.url('/emergency') }],
+            escalation: [{ url: hooks.url('/escalation') }],
             repeatEveryS: 1,
-            escalateAfterS: 3600,
+            // Due while the holder is dead or just after: whoever holds the lease then sends it, once.
+            escalateAfterS: 8,
             maxRepeats: 1000,
           },
         }),
@@ -139,13 +141,14 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
     return workers.find((worker) => holder?.includes(`/${String(worker.child.pid)}/`));
   }
 
+  /** The repeats the emergency target got (once escalated, the escalation target gets them too). */
   function repeatNumbers(): number[] {
     return hooks.calls
-      .filter((call) => call.body['type'] === 'incident.alert.repeat')
+      .filter((call) => call.path === '/emergency' && call.body['type'] === 'incident.alert.repeat')
       .map((call) => Number(call.body['repeat']));
   }
 
-  it('repeats an alert from the one worker holding the lease, and from another within 10 s of a kill -9', async () => {
+  it('repeats and escalates an alert from the one worker holding the lease, and from another within 10 s of a kill -9', async () => {
     const first = workerOf(await leaseHolder());
     if (first === undefined) throw new Error(`no worker holds the repeats: ${String(await leaseHolder())}`);
     const gained = workers.map(
@@ -207,6 +210,14 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
     const numbers = repeatNumbers();
     expect(numbers.length).toBe(new Set(numbers).size);
     expect(hooks.calls.filter((call) => call.body['type'] === 'incident.alert')).toHaveLength(1);
+    await pollUntil(
+      'the escalation',
+      () => Promise.resolve(hooks.calls.filter((call) => call.body['type'] === 'incident.escalation')),
+      (calls) => calls.length > 0,
+      15_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(hooks.calls.filter((call) => call.body['type'] === 'incident.escalation')).toHaveLength(1);
     // Of the survivors, only the new holder repeats.
     const survivors = workers.filter((worker) => worker !== first);
     expect(survivors.filter((worker) => repeatsLogged(worker).length > 0)).toEqual([next]);
