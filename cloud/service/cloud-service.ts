@@ -66,7 +66,7 @@ export class CloudService implements CloudParts {
   readonly incidents: IncidentStore;
   /** With `database:` set: live incident updates between the workers sharing it. */
   readonly channel: PostgresChannel | undefined;
-  /** With `database:` set: the work one worker at a time runs (alert repeats), each behind a lease. */
+  /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts), each behind a lease. */
   readonly singletons: Singletons | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
