@@ -104,8 +104,12 @@ describe('the cloud keeping its incidents in PostgreSQL', () => {
     ]);
     expect(existsSync(join(dir, 'first', 'incidents.sqlite'))).toBe(false);
     await first.cloud.stop();
+    // The fleet's last known state of the device is in the database too, written at the latest on stop.
+    expect(await rows('SELECT device_id FROM devices')).toEqual([{ device_id: 'gw-pg-1' }]);
+    expect(existsSync(join(dir, 'first', 'fleet.sqlite'))).toBe(false);
 
     const second = await startCloud('second');
+    expect(second.cloud.fleet.deviceIds()).toContain('gw-pg-1');
     const known = await getJson<IncidentList>(
       `${second.cloud.url}/v1/incidents?deviceId=gw-pg-1`,
       second.token,
@@ -133,6 +137,7 @@ describe('the cloud keeping its incidents in PostgreSQL', () => {
     let error: unknown;
     await cloud.start().catch((caught: unknown) => (error = caught));
     expect(isEmberError(error, 'EMBER_ERR_DATABASE')).toBe(true);
-    expect((error as Error).message).toMatch(/^incident store: cannot connect to PostgreSQL: .+$/);
+    // The fleet is the first store to start, and the first to find the database missing.
+    expect((error as Error).message).toMatch(/^fleet store: cannot connect to PostgreSQL: .+$/);
   }, 30_000);
 });

@@ -114,8 +114,8 @@ export const LearningConfig = z.strictObject({
 });
 
 /**
- * A PostgreSQL database for the stores several cloud workers can share (the
- * incident store so far): a postgres:// URL as libpq reads it.
+ * A PostgreSQL database for the stores several cloud workers can share
+ * (incidents, fleet, rollouts, leases): a postgres:// URL as libpq reads it.
  */
 export const DatabaseUrl = z
   .string()
@@ -147,7 +147,7 @@ export const CloudConfigSchema = z.strictObject({
   broker: CloudBrokerConfig,
   /** Folder of the cloud's SQLite files (fleet, incidents, rollouts…). */
   dataDir: text,
-  /** Keep the incidents in this PostgreSQL database instead of `dataDir/incidents.sqlite`. */
+  /** Keep the incidents, fleet, rollouts and leases in this PostgreSQL database instead of `dataDir`. */
   database: DatabaseUrl.optional(),
   http: CloudHttpConfig.prefault({}),
   zones: ZonesConfig,

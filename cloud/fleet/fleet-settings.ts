@@ -4,7 +4,9 @@ import type { DeviceState } from '../contracts/cloud-values.js';
 
 export interface FleetStateOptions {
   /** The SQLite file of last known device states (created with its folder). */
-  readonly path: string;
+  readonly path?: string;
+  /** Keep them in this PostgreSQL database instead, shared with other workers. */
+  readonly postgresUrl?: string;
   /** Zone → device ids. A device in no zone is a zone of its own, named after it. */
   readonly zones?: Readonly<Record<string, readonly string[]>>;
   /** A device not heard from for this long counts as offline; 120 s by default. */

@@ -14,7 +14,8 @@ import {
   linkSeenAt,
   toDeviceState,
 } from './device-updates.js';
-import { FleetFile } from './fleet-file.js';
+import { FleetFile, type FleetStorage } from './fleet-file.js';
+import { PostgresFleetFile } from './postgres-fleet-file.js';
 import {
   resolveFleetSettings,
   type FleetSettings,
@@ -37,7 +38,8 @@ export type { FleetStateEvents, FleetStateOptions } from './fleet-settings.js';
  * cloud's clock.
  */
 export class FleetState extends EventEmitter<FleetStateEvents> {
-  readonly #path: string;
+  readonly #path: string | undefined;
+  readonly #postgresUrl: string | undefined;
   readonly #zones: FleetZones;
   readonly #settings: FleetSettings;
   readonly #log: Logger;
@@ -46,7 +48,7 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
   readonly #history = new Map<string, TelemetryHistory>();
   /** The online flag last announced per device, so the sweep announces only changes. */
   readonly #announcedOnline = new Map<string, boolean>();
-  #file: FleetFile | undefined;
+  #file: FleetStorage | undefined;
   #sweep: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   /** Devices changed since the last flush. */
@@ -55,6 +57,7 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
   constructor(options: FleetStateOptions) {
     super();
     this.#path = options.path;
+    this.#postgresUrl = options.postgresUrl;
     this.#zones = new FleetZones(options.zones ?? {});
     this.#settings = resolveFleetSettings(options);
     this.#log = (options.logger ?? silentLogger()).child({ component: 'fleet' });
@@ -64,7 +67,10 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
   /** Opens the file and loads the last known state of every device. */
   start(): void {
     if (this.#file !== undefined) return;
-    const file = FleetFile.open(this.#path);
+    const file =
+      this.#postgresUrl === undefined
+        ? FleetFile.open(this.#path ?? '')
+        : PostgresFleetFile.open(this.#postgresUrl);
     this.#file = file;
     for (const record of file.load(this.#log)) this.#records.set(record.deviceId, record);
     for (const record of this.#records.values())
@@ -243,9 +249,10 @@ export class FleetState extends EventEmitter<FleetStateEvents> {
     return changed;
   }
 
-  #assertStarted(): FleetFile {
+  #assertStarted(): FleetStorage {
     if (this.#file === undefined) {
-      throw new EmberError('EMBER_ERR_NOT_STARTED', `fleet state ${this.#path} is not started`);
+      const where = this.#postgresUrl === undefined ? (this.#path ?? '') : 'on PostgreSQL';
+      throw new EmberError('EMBER_ERR_NOT_STARTED', `fleet state ${where} is not started`);
     }
     return this.#file;
   }

@@ -65,7 +65,21 @@ export interface ResponseAgentOptions {
   readonly notifier?: WebhookSender;
   readonly logger?: Logger;
   readonly clock?: ResponseClock;
+  /**
+   * False on a worker that shares its database with others: it sends the
+   * first page of the incidents it hears of but runs no repeat or
+   * escalation timer until it is given them ({@link adoptAlerts}). True
+   * (one process) by default.
+   */
+  readonly repeatsHeld?: boolean;
 }
+
+/**
+ * How old an incident must be before the worker holding the repeats
+ * adopts it from the database: the worker that opened it records its own
+ * first action in that time.
+ */
+const ADOPT_AFTER_MS = 2_000;
 
 const EVENT_NAMES: Record<ResponseStep['kind'], string> = {
   logged: 'incident.logged',
@@ -94,6 +108,9 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
   readonly #incidents = new Map<string, Incident>();
   readonly #timers = new Map<string, unknown>();
   #abort: AbortController | undefined;
+  #repeatsHeld: boolean;
+  /** Each open incident's `updatedAt` when {@link adoptAlerts} last rebuilt it. */
+  #adopted = new Map<string, number>();
 
   constructor(options: ResponseAgentOptions) {
     super();
@@ -103,6 +120,7 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
     this.#notifier =
       options.notifier ?? new WebhookNotifier({ settings: this.#settings.delivery, logger: options.logger });
     this.#clock = options.clock ?? systemClock;
+    this.#repeatsHeld = options.repeatsHeld ?? true;
   }
 
   start(): Promise<void> {
@@ -168,6 +186,53 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
     await Promise.all(runs);
   }
 
+  /**
+   * This worker now runs the repeats and escalations (it holds their
+   * lease): every open incident without a timer here gets its state
+   * rebuilt from its recorded actions and its timer, whichever worker
+   * sent its first page. Called on gaining the lease and then every few
+   * seconds with the open incidents, so incidents other workers open are
+   * picked up. Incidents opened within the last 2 s are left to the worker
+   * that opened them; a page both would send is claimed by one. Resolves when any page it sends has
+   * answered; never rejects.
+   */
+  async adoptAlerts(
+    open: readonly Incident[],
+    actionsOf: (incidentId: string) => readonly RecordedAction[],
+  ): Promise<void> {
+    if (this.#abort === undefined) return;
+    this.#repeatsHeld = true;
+    const runs: Promise<void>[] = [];
+    const now = this.#clock.now();
+    const looked = new Map<string, number>();
+    for (const incident of open) {
+      const id = incident.id;
+      const before = this.#adopted.get(id);
+      if (before !== undefined) looked.set(id, before);
+      if (incident.state !== 'open' || this.#timers.has(id)) continue;
+      // Unchanged since this worker last rebuilt it: nothing new to act on.
+      if (before === incident.updatedAt || incident.openedAt > now - ADOPT_AFTER_MS) continue;
+      looked.set(id, incident.updatedAt);
+      // What was done is in the database: another worker may have paged since this one last looked.
+      const decision = decideOnResume(stateFromActions(id, actionsOf(id)), incident, now);
+      this.#states.set(id, decision.state);
+      if (decision.state.stopped) continue;
+      this.#incidents.set(id, incident);
+      this.#schedule(id);
+      if (decision.steps.length > 0) runs.push(this.#run(incident, decision.steps));
+    }
+    this.#adopted = looked;
+    await Promise.all(runs);
+  }
+
+  /** Another worker runs the repeats and escalations now: this one's timers stop. */
+  releaseRepeats(): void {
+    this.#repeatsHeld = false;
+    this.#adopted = new Map();
+    for (const handle of this.#timers.values()) this.#clock.clearTimer(handle);
+    this.#timers.clear();
+  }
+
   /** The ids of the incidents whose emergency alert is still repeating or waiting to escalate. */
   alerting(): string[] {
     return [...this.#timers.keys()];
@@ -178,7 +243,7 @@ export class ResponseAgent extends EventEmitter<ResponseAgentEvents> {
     if (existing !== undefined) this.#clock.clearTimer(existing);
     this.#timers.delete(id);
     const state = this.#states.get(id);
-    if (state === undefined || this.#abort === undefined) return;
+    if (state === undefined || this.#abort === undefined || !this.#repeatsHeld) return;
     const due = nextDueAt(state, this.#settings);
     if (due === null) return;
     const handle = this.#clock.setTimer(() => void this.#onTimer(id), Math.max(0, due - this.#clock.now()));

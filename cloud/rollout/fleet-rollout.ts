@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { ModelReport } from '../../shared/model/model-report.js';
+import { ModelReport } from '../../shared/model/model-report.js';
 import type { RolloutProgress } from '../contracts/cloud-values.js';
 import { OfferSigner, prepareModel, type PreparedModel } from './model-offers.js';
 import { OfferDispatch } from './offer-dispatch.js';
@@ -17,6 +17,17 @@ import { installOutcome, planRollout, revertOutcome } from './rollout-plan.js';
 import { RolloutRun } from './rollout-run.js';
 import { progressOf } from './rollout-rows.js';
 import { RolloutStore } from './rollout-store.js';
+
+/** How often the worker running the rollouts takes up the reports other workers queued. */
+const REPORT_POLL_MS = 1_000;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 interface Running {
   readonly store: RolloutStore;
@@ -40,10 +51,15 @@ export class FleetRollout {
   #active: RolloutRun | undefined;
   #timer: NodeJS.Timeout | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** False on a worker sharing the store while another runs the rollouts. */
+  #leading: boolean;
+  #inbox: NodeJS.Timeout | undefined;
+  #draining = false;
 
   constructor(options: FleetRolloutOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#leading = options.shared !== true;
   }
 
   /**
@@ -64,9 +80,19 @@ export class FleetRollout {
     const settings = resolveRolloutSettings(this.#options.settings);
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'rollout' });
     const signer = new OfferSigner(this.#options.signingKeyPem);
-    const store = RolloutStore.open(this.#options.databaseFile);
+    const { databaseFile, postgresUrl } = this.#options;
+    const store =
+      postgresUrl === undefined
+        ? RolloutStore.open(databaseFile ?? '')
+        : RolloutStore.openPostgres(postgresUrl);
     const offers = new OfferDispatch(store, signer, settings, this.#options.publisher, this.#log);
     this.#running = { store, settings, offers };
+    if (this.#leading) await this.#resume();
+  }
+
+  /** Takes up the running rollout where the store has it: its unanswered offers go out again. */
+  async #resume(): Promise<void> {
+    const { store, offers } = this.#require();
     const id = store.runningId();
     if (id === undefined) return;
     const run = this.#load(id);
@@ -79,9 +105,56 @@ export class FleetRollout {
     });
   }
 
+  /**
+   * Workers sharing the store: this one runs the rollouts from now on (it
+   * gained the rollout lease). It resumes the running rollout, then every
+   * second feeds it the reports other workers queued.
+   */
+  async lead(): Promise<void> {
+    if (this.#leading) return;
+    this.#leading = true;
+    this.#inbox = setInterval(() => void this.#drain(), REPORT_POLL_MS);
+    this.#inbox.unref();
+    // Not started yet: start() resumes, since this worker leads.
+    if (this.#running === undefined) return;
+    await this.#resume();
+    await this.#drain();
+  }
+
+  /** Workers sharing the store: another worker runs the rollouts now; this one's timers stop. */
+  async follow(): Promise<void> {
+    if (!this.#options.shared || !this.#leading) return;
+    this.#leading = false;
+    clearInterval(this.#inbox);
+    clearTimeout(this.#timer);
+    await this.#queue;
+    this.#active = undefined;
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining || !this.#leading || this.#running === undefined) return;
+    this.#draining = true;
+    try {
+      const { store } = this.#running;
+      for (const queued of store.queuedReports(500)) {
+        const parsed = ModelReport.safeParse(safeJson(queued.report));
+        if (parsed.success) await this.#handleReport(queued.deviceId, parsed.data);
+        // Dropped once handled: a leader killed in between hands the report on again, and handling is idempotent.
+        store.dropReport(queued.id);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- follow() may have run during the await
+        if (!this.#leading) break;
+      }
+    } catch (error) {
+      this.#log.error({ err: error }, 'queued rollout reports not handled; will retry');
+    } finally {
+      this.#draining = false;
+    }
+  }
+
   /** Stops the timers and closes the database; a running rollout resumes at the next start(). */
   async stop(): Promise<void> {
     if (this.#running === undefined) return;
+    clearInterval(this.#inbox);
     clearTimeout(this.#timer);
     await this.#queue;
     this.#running.store.close();
@@ -101,6 +174,12 @@ export class FleetRollout {
 
   async #begin(input: StartRolloutInput): Promise<RolloutProgress> {
     const { store } = this.#require();
+    if (!this.#leading) {
+      throw new EmberError(
+        'EMBER_ERR_ROLLOUT',
+        'this worker does not run rollouts now: another worker sharing the database holds the rollout lease',
+      );
+    }
     return this.#serial(async () => {
       if (this.#active !== undefined) {
         const { id, version } = this.#active.row;
@@ -144,6 +223,15 @@ export class FleetRollout {
    * quotes; reports of offers this rollout never sent are ignored.
    */
   async handleReport(deviceId: string, report: ModelReport): Promise<void> {
+    const { store } = this.#require();
+    if (!this.#leading) {
+      store.queueReport(deviceId, JSON.stringify(report), this.#now());
+      return;
+    }
+    await this.#handleReport(deviceId, report);
+  }
+
+  async #handleReport(deviceId: string, report: ModelReport): Promise<void> {
     const { store, offers } = this.#require();
     if (report.active !== undefined) store.recordActive(deviceId, report.active, report.ts);
     if (report.sequence !== undefined) store.recordAcceptedSequence(deviceId, report.sequence);
@@ -190,8 +278,10 @@ export class FleetRollout {
 
   /** The rollout in its canary or fleet phase, if one is. */
   active(): RolloutProgress | undefined {
-    this.#require();
-    return this.#active?.progress();
+    const { store } = this.#require();
+    if (this.#leading) return this.#active?.progress();
+    const id = store.runningId();
+    return id === undefined ? undefined : this.get(id);
   }
 
   async #advance(run: RolloutRun): Promise<void> {

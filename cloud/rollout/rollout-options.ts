@@ -57,7 +57,15 @@ export interface FleetRolloutOptions {
   /** The fleet's Ed25519 private key (PKCS#8 PEM) that signs every offer. */
   readonly signingKeyPem: string;
   /** The rollout's own SQLite file. */
-  readonly databaseFile: string;
+  readonly databaseFile?: string;
+  /** Keep the rollouts in this PostgreSQL database instead. */
+  readonly postgresUrl?: string;
+  /**
+   * Several workers share the store: this one runs rollouts only between
+   * `lead()` and `follow()` (while it holds the rollout lease); otherwise it
+   * keeps device reports in the store for the one that does.
+   */
+  readonly shared?: boolean;
   readonly settings?: RolloutSettingsInput;
   /** With a publicBaseUrl: each device gets its own signed manifest URL, valid as long as its offer. */
   readonly signModelUrl?: ModelUrlSigner;

@@ -56,6 +56,17 @@ CREATE TABLE device_sequences (
   accepted INTEGER NOT NULL
 );`,
   },
+  {
+    // 3: reports a worker that does not run the rollouts keeps for the one that does.
+    version: 3,
+    up: `
+CREATE TABLE rollout_reports (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id TEXT NOT NULL,
+  report TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);`,
+  },
 ];
 
 /** A rollout's own columns. */

@@ -1,5 +1,8 @@
 import type Database from 'better-sqlite3';
 import { openCatalog } from '../../shared/catalog/index.js';
+import { migratePostgres } from '../database/postgres-migrate.js';
+import { SyncPostgres, type SyncStatement } from '../database/sync-postgres.js';
+import { POSTGRES_ROLLOUT_MIGRATIONS } from './postgres-rollout-schema.js';
 import {
   deviceOf,
   offerOf,
@@ -13,32 +16,96 @@ import {
   type RolloutRow,
 } from './rollout-rows.js';
 
+/** What the store needs of its database: statements, transactions, and the SQL both write differently. */
+interface RolloutDatabase {
+  statement(sql: string): SyncStatement;
+  transaction(work: () => void): void;
+  close(): void;
+  /** The column that orders offers as they were made. */
+  readonly insertOrder: string;
+  /** The larger of two values in one row. */
+  readonly greatest: string;
+}
+
+function sqliteDatabase(db: Database.Database): RolloutDatabase {
+  // Prepared once per SQL text: reports arrive by the thousand.
+  const statements = new Map<string, Database.Statement>();
+  return {
+    statement(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    transaction: (work) => db.transaction(work)(),
+    close: () => db.close(),
+    insertOrder: 'rowid',
+    greatest: 'MAX',
+  };
+}
+
+function postgresDatabase(db: SyncPostgres): RolloutDatabase {
+  return {
+    statement: (sql) => db.prepare(sql),
+    transaction: (work) => db.transaction(work),
+    close: () => db.close(),
+    insertOrder: 'seq',
+    greatest: 'GREATEST',
+  };
+}
+
 /**
- * Rollouts, their devices and every offer sent, in one SQLite file, so that
- * a restarted cloud picks a rollout up where it was. NORMAL synchronous: a
- * killed process loses nothing; a power cut may lose the last reports,
- * which the devices' next reports or the deadline make good.
+ * Rollouts, their devices and every offer sent, in one SQLite file or a
+ * PostgreSQL database, so that a restarted cloud picks a rollout up where
+ * it was. On SQLite NORMAL synchronous: a killed process loses nothing; a
+ * power cut may lose the last reports, which the devices' next reports or
+ * the deadline make good.
  */
 export class RolloutStore {
-  readonly #db: Database.Database;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #db: RolloutDatabase;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: RolloutDatabase) {
     this.#db = db;
   }
 
+  /** The SQLite file `file`. */
   static open(file: string): RolloutStore {
-    return new RolloutStore(openCatalog(file, { migrations: ROLLOUT_MIGRATIONS, synchronous: 'NORMAL' }));
+    return new RolloutStore(
+      sqliteDatabase(openCatalog(file, { migrations: ROLLOUT_MIGRATIONS, synchronous: 'NORMAL' })),
+    );
   }
 
-  /** Prepared once per SQL text: reports arrive by the thousand. */
-  #sql(text: string): Database.Statement {
-    let statement = this.#statements.get(text);
-    if (statement === undefined) {
-      statement = this.#db.prepare(text);
-      this.#statements.set(text, statement);
+  /** The PostgreSQL database at `url`, its tables migrated as component `rollouts`. */
+  static openPostgres(url: string): RolloutStore {
+    const db = new SyncPostgres(url, 'rollout store');
+    db.open();
+    try {
+      migratePostgres(db, 'rollouts', POSTGRES_ROLLOUT_MIGRATIONS);
+    } catch (error) {
+      db.close();
+      throw error;
     }
-    return statement;
+    return new RolloutStore(postgresDatabase(db));
+  }
+
+  #sql(text: string): SyncStatement {
+    return this.#db.statement(text);
+  }
+
+  /** The first column of the first row, or undefined. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the column's type is the caller's to name
+  #value<T>(text: string, ...params: unknown[]): T | undefined {
+    const row = this.#sql(text).get(...params) as Record<string, unknown> | undefined;
+    return row === undefined ? undefined : (Object.values(row)[0] as T);
+  }
+
+  /** The first column of every row. */
+  #values<T>(text: string, ...params: unknown[]): T[] {
+    return (this.#sql(text).all(...params) as Record<string, unknown>[]).map(
+      (row) => Object.values(row)[0] as T,
+    );
   }
 
   close(): void {
@@ -46,29 +113,27 @@ export class RolloutStore {
   }
 
   transaction(work: () => void): void {
-    this.#db.transaction(work)();
+    this.#db.transaction(work);
   }
 
   insertRollout(row: RolloutRow, devices: readonly DeviceRow[]): void {
     this.transaction(() => {
-      const seq = (this.#sql('SELECT COALESCE(MAX(seq), 0) + 1 FROM rollouts').pluck().get() as number) || 1;
-      this.#db
-        .prepare(
-          `INSERT INTO rollouts (id, seq, version, previous_version, state, started_at, updated_at, canary_share, reason, phase_started_at)
+      const seq = this.#value<number>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM rollouts') ?? 1;
+      this.#sql(
+        `INSERT INTO rollouts (id, seq, version, previous_version, state, started_at, updated_at, canary_share, reason, phase_started_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          row.id,
-          seq,
-          row.version,
-          row.previousVersion,
-          row.state,
-          row.startedAt,
-          row.updatedAt,
-          row.canaryShare,
-          row.reason,
-          row.phaseStartedAt,
-        );
+      ).run(
+        row.id,
+        seq,
+        row.version,
+        row.previousVersion,
+        row.state,
+        row.startedAt,
+        row.updatedAt,
+        row.canaryShare,
+        row.reason,
+        row.phaseStartedAt,
+      );
       devices.forEach((d, position) => {
         this.#sql(
           `INSERT INTO rollout_devices (rollout_id, device_id, position, canary, status, reason, active_before, installed_at, revert_version)
@@ -104,12 +169,15 @@ export class RolloutStore {
    * transaction that inserts the offer.
    */
   nextSequence(deviceId: string): number {
-    const offered = this.#sql('SELECT COALESCE(MAX(sequence), 0) FROM offers WHERE device_id = ?')
-      .pluck()
-      .get(deviceId) as number;
-    const accepted = this.#sql('SELECT accepted FROM device_sequences WHERE device_id = ?')
-      .pluck()
-      .get(deviceId) as number | undefined;
+    const offered =
+      this.#value<number>(
+        'SELECT COALESCE(MAX(sequence), 0) AS n FROM offers WHERE device_id = ?',
+        deviceId,
+      ) ?? 0;
+    const accepted = this.#value<number>(
+      'SELECT accepted FROM device_sequences WHERE device_id = ?',
+      deviceId,
+    );
     return Math.max(offered, accepted ?? 0) + 1;
   }
 
@@ -117,25 +185,26 @@ export class RolloutStore {
   recordAcceptedSequence(deviceId: string, sequence: number): void {
     this.#sql(
       `INSERT INTO device_sequences (device_id, accepted) VALUES (?, ?)
-         ON CONFLICT(device_id) DO UPDATE SET accepted = MAX(accepted, excluded.accepted)`,
+         ON CONFLICT(device_id) DO UPDATE SET accepted = ${this.#db.greatest}(device_sequences.accepted, excluded.accepted)`,
     ).run(deviceId, sequence);
   }
 
   /** The newest install offer a rollout made to a device. */
   installOffer(rolloutId: string, deviceId: string): OfferRow | undefined {
-    const id = this.#sql(
-      "SELECT id FROM offers WHERE rollout_id = ? AND device_id = ? AND kind = 'install' ORDER BY rowid DESC LIMIT 1",
-    )
-      .pluck()
-      .get(rolloutId, deviceId) as string | undefined;
+    const id = this.#value<string>(
+      `SELECT id FROM offers WHERE rollout_id = ? AND device_id = ? AND kind = 'install' ORDER BY ${this.#db.insertOrder} DESC LIMIT 1`,
+      rolloutId,
+      deviceId,
+    );
     return id === undefined ? undefined : this.offer(id);
   }
 
   /** A device's offers and rollbacks not answered yet, newest last (to send again when it comes online). */
   unansweredOffersTo(deviceId: string): OfferRow[] {
-    const ids = this.#sql('SELECT id FROM offers WHERE device_id = ? AND answered = 0 ORDER BY rowid')
-      .pluck()
-      .all(deviceId) as string[];
+    const ids = this.#values<string>(
+      `SELECT id FROM offers WHERE device_id = ? AND answered = 0 ORDER BY ${this.#db.insertOrder}`,
+      deviceId,
+    );
     return ids.map((id) => this.offer(id)).filter((o): o is OfferRow => o !== undefined);
   }
 
@@ -150,9 +219,10 @@ export class RolloutStore {
 
   /** Offers of a rollout no device has answered yet, to send again after a restart. */
   unansweredOffers(rolloutId: string): OfferRow[] {
-    const rows = this.#sql('SELECT id FROM offers WHERE rollout_id = ? AND answered = 0 ORDER BY rowid')
-      .pluck()
-      .all(rolloutId) as string[];
+    const rows = this.#values<string>(
+      `SELECT id FROM offers WHERE rollout_id = ? AND answered = 0 ORDER BY ${this.#db.insertOrder}`,
+      rolloutId,
+    );
     return rows.map((id) => this.offer(id)).filter((o): o is OfferRow => o !== undefined);
   }
 
@@ -167,14 +237,35 @@ export class RolloutStore {
 
   /** Rollout ids, newest first. */
   ids(): string[] {
-    return this.#sql('SELECT id FROM rollouts ORDER BY seq DESC').pluck().all() as string[];
+    return this.#values<string>('SELECT id FROM rollouts ORDER BY seq DESC');
   }
 
   /** The rollout still in its canary or fleet phase, if any. */
   runningId(): string | undefined {
-    return this.#sql("SELECT id FROM rollouts WHERE state IN ('canary', 'fleet') ORDER BY seq DESC LIMIT 1")
-      .pluck()
-      .get() as string | undefined;
+    return this.#value<string>(
+      "SELECT id FROM rollouts WHERE state IN ('canary', 'fleet') ORDER BY seq DESC LIMIT 1",
+    );
+  }
+
+  /** Keeps a device's report for the worker that runs the rollouts (workers sharing the store). */
+  queueReport(deviceId: string, report: string, receivedAt: number): void {
+    this.#sql('INSERT INTO rollout_reports (device_id, report, received_at) VALUES (?, ?, ?)').run(
+      deviceId,
+      report,
+      receivedAt,
+    );
+  }
+
+  /** The oldest queued reports, at most `limit`; each stays queued until {@link dropReport}. */
+  queuedReports(limit: number): { id: number; deviceId: string; report: string }[] {
+    const rows = this.#sql('SELECT id, device_id, report FROM rollout_reports ORDER BY id LIMIT ?').all(
+      limit,
+    ) as { id: number; device_id: string; report: string }[];
+    return rows.map((row) => ({ id: row.id, deviceId: row.device_id, report: row.report }));
+  }
+
+  dropReport(id: number): void {
+    this.#sql('DELETE FROM rollout_reports WHERE id = ?').run(id);
   }
 
   recordActive(deviceId: string, active: string, ts: number): void {
@@ -185,7 +276,6 @@ export class RolloutStore {
   }
 
   activeOf(deviceId: string): string | undefined {
-    return this.#sql('SELECT active FROM device_models WHERE device_id = ?').pluck().get(deviceId) as
-      string | undefined;
+    return this.#value<string>('SELECT active FROM device_models WHERE device_id = ?', deviceId);
   }
 }

@@ -24,6 +24,8 @@ import type { DeviceState } from '../contracts/cloud-values.js';
 import type { CloudParts, ModelParts } from './cloud-parts.js';
 import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
 import { PostgresChannel } from '../database/postgres-channel.js';
+import { PostgresLeaseStore } from '../database/lease-store.js';
+import { responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
 import {
   dataPath,
   definedOnly,
@@ -64,6 +66,8 @@ export class CloudService implements CloudParts {
   readonly incidents: IncidentStore;
   /** With `database:` set: live incident updates between the workers sharing it. */
   readonly channel: PostgresChannel | undefined;
+  /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts), each behind a lease. */
+  readonly singletons: Singletons | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
   readonly response: ResponseAgent;
@@ -96,7 +100,7 @@ export class CloudService implements CloudParts {
     this.accessAdmin = new AccessAdmin(this.access);
     this.modelGrants = new ModelGrants(files.secrets.modelGrantKey);
     this.fleet = new FleetState({
-      path: file('fleet.sqlite'),
+      ...(config.database === undefined ? { path: file('fleet.sqlite') } : { postgresUrl: config.database }),
       zones: config.zones,
       offlineAfterS: config.alerts.offlineAfterS,
       logger,
@@ -139,8 +143,16 @@ export class CloudService implements CloudParts {
       settings: config.response,
       recorder,
       notifier: this.notifier,
+      // Sharing a database, a worker repeats alerts only while it holds their lease.
+      repeatsHeld: config.database === undefined,
       logger,
     });
+    this.singletons =
+      config.database === undefined
+        ? undefined
+        : new Singletons({ store: new PostgresLeaseStore(config.database), logger });
+    this.singletons?.add('response-repeats', responseRepeatsRole(this));
+    this.singletons?.add('rollout', rolloutRole(this));
     this.models = this.#modelParts(config, signingKeyPem, logger);
     const rollouts = { list: () => this.models?.rollout?.list() ?? [] };
     this.alerts = new OperatorAlerts({
@@ -250,6 +262,7 @@ export class CloudService implements CloudParts {
         .list({ state: 'open', limit: 1000 })
         .map((incident) => ({ incident, actions: this.incidents.actions(incident.id) })),
     );
+    this.singletons?.start();
     if (this.models !== undefined) {
       await this.models.registry.start();
       await this.models.rollout?.start();
@@ -279,6 +292,7 @@ export class CloudService implements CloudParts {
       await this.models.registry.stop();
       await this.models.store.close();
     }
+    this.singletons?.stop();
     await this.response.stop();
     this.analysis.stop();
     await this.channel?.stop();
@@ -310,7 +324,9 @@ export class CloudService implements CloudParts {
                 this.modelGrants.grant(version, deviceId, expiresAt),
                 version,
               ),
-            databaseFile: dataPath(config, 'rollouts.sqlite'),
+            ...(config.database === undefined
+              ? { databaseFile: dataPath(config, 'rollouts.sqlite') }
+              : { postgresUrl: config.database, shared: true }),
             settings: rolloutSettings(config),
             alarmBehaviour: {
               anomalyRate: (ids, since, until) => anomalyRate(this.incidents, ids, since, until),
