@@ -338,7 +338,8 @@ export class CloudIngest {
           { broker: this.#where(), retryInMs: this.#redeliverAfterMs },
           'a handler failed: reconnecting so that the broker sends its message again',
         );
-        client.end(true);
+        // Gracefully: the PUBACKs already written must reach the broker, or their messages come again too.
+        client.end(false);
       },
     };
   }
