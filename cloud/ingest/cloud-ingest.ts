@@ -36,6 +36,9 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
   return { promise, resolve, reject };
 }
 
+/** Messages in flight from the broker (MQTT 5): enough to keep the handlers busy, few enough to hold in memory. */
+const DEFAULT_RECEIVE_MAXIMUM = 100;
+
 /** Tells MQTT.js to read on without sending the PUBACK: the ingest sends it once the handler is through. */
 const ACK_LATER = new Error('acknowledged once its handler has committed');
 
@@ -278,6 +281,7 @@ export class CloudIngest {
           created.handleMessage = this.#handlerFor(created);
         },
         ...(this.#persistence === undefined ? {} : { session: this.#persistence }),
+        receiveMaximum: this.#options.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM,
       });
       this.#spoken = protocol;
       const closed = new Promise<never>((_resolve, reject) => {

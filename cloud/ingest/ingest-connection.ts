@@ -115,6 +115,12 @@ export interface ConnectRequest {
    * disconnection, when absent and always under 3.1.1.
    */
   readonly session?: { readonly expiryS: number } | undefined;
+  /**
+   * MQTT 5 Receive Maximum: QoS 1 messages the broker sends before it waits
+   * for our PUBACKs. Acknowledging after the handler, this bounds what the
+   * ingest holds in memory; the rest waits in the broker's queue.
+   */
+  readonly receiveMaximum?: number;
 }
 
 /**
@@ -158,6 +164,7 @@ export function connectOnce(request: ConnectRequest): Promise<MqttClient> {
     // An MQTT 5 broker then drops what we would refuse, rather than sending it and losing the connection.
     maximumPacketSize: request.maxPacketBytes,
     ...(session === undefined ? {} : { sessionExpiryInterval: session.expiryS }),
+    ...(request.receiveMaximum === undefined ? {} : { receiveMaximum: request.receiveMaximum }),
   };
   const client = new MqttClient(gatedTlsStream(request), {
     protocolVersion: mqtt5 ? 5 : 4,

@@ -78,6 +78,11 @@ export interface IngestOptions {
    * acknowledged. A clean session when absent.
    */
   readonly sessionExpiryS?: number;
+  /**
+   * MQTT 5 Receive Maximum: messages the broker sends before it waits for
+   * their PUBACKs (100 by default); the rest waits in its queue.
+   */
+  readonly receiveMaximum?: number;
   /** Called for every message, e.g. to count it in metrics; must not throw (errors are swallowed). */
   readonly onReceive?: (event: IngestEvent) => void;
   readonly now?: () => number;

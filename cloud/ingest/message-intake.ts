@@ -119,6 +119,9 @@ export class MessageIntake {
     });
     this.#waiting++;
     this.#queue = this.#queue.then(async () => {
+      // Handlers are mostly synchronous (a database round trip): without a turn of the event loop between them a
+      // backlog (a resumed session's queue) would hold back every socket, the broker's SUBACK and PINGRESP included.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await (value.kind === 'telemetry'
           ? this.#deliverTelemetry(value, receivedAt)
