@@ -47,8 +47,9 @@ function pagesPerKey(hooks: WebhookReceiver): [string, number][] {
  * reaches it when it returns, and a message whose handler failed comes
  * again instead of being lost.
  *
- * The outage here lasts as long as the devices take to publish (a few
- * seconds), not the two minutes of the target: the broker keeps the
+ * The outage lasts as long as the devices take to publish (a few
+ * seconds; EMBER_CLOUD_OUTAGE_S=120 spreads them over two minutes, the
+ * issue's figure), since its length matters little: the broker keeps the
  * session for `broker.sessionExpiryS` (a day by default), so what decides
  * whether a message survives is that the session has not expired and
  * that the broker's queue (`max_queued_messages`, 10,000 in the test
@@ -109,6 +110,9 @@ describe('the cloud on a persistent session', () => {
   it('turns every anomaly devices published while the cloud was down into its incident when it returns', async () => {
     const DEVICES = 30;
     const PER_DEVICE = 50;
+    // EMBER_CLOUD_OUTAGE_S=120 spreads the publishing over a two-minute outage.
+    const outageMs = Number(process.env['EMBER_CLOUD_OUTAGE_S'] ?? 0) * 1000;
+    const started = Date.now();
     const config = workerConfig('worker-down');
     const first = await CloudService.create({ config, clientId: 'cloud-down' });
     await first.start();
@@ -125,13 +129,16 @@ describe('the cloud on a persistent session', () => {
           const message = anomalyMessage(deviceId, 'high', 0.9);
           sent.push(message.id);
           await device.publishAsync(deviceTopics(deviceId).anomaly, JSON.stringify(message), { qos: 1 });
+          if (outageMs > 0) await new Promise((resolve) => setTimeout(resolve, outageMs / PER_DEVICE));
         }
       }),
     );
+    const downForS = (Date.now() - started) / 1000;
     expect(await rows('SELECT message_id FROM assessments')).toEqual([]);
 
     const back = await CloudService.create({ config, clientId: 'cloud-down' });
     await back.start();
+    console.info(`cloud down ${downForS.toFixed(1)} s while ${String(sent.length)} anomalies were published`);
     try {
       const assessed = await pollUntil(
         `${String(sent.length)} anomalies assessed`,
@@ -157,7 +164,7 @@ describe('the cloud on a persistent session', () => {
     } finally {
       await back.stop();
     }
-  }, 180_000);
+  }, 600_000);
 
   it('sends a message whose handler failed again, on the same session, until it succeeds', async () => {
     const handled: string[] = [];

@@ -3,6 +3,20 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI } from './run-cli.js';
 
+/** The log lines at error level or above, and anything that is not a log line: why a process stopped. */
+function errors(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '');
+  const serious = lines.filter((line) => {
+    try {
+      const level = (JSON.parse(line) as { level?: unknown }).level;
+      return typeof level !== 'number' || level >= 50;
+    } catch {
+      return true;
+    }
+  });
+  return serious.join('\n').slice(-3000);
+}
+
 /** One `emberwatch cloud` process run from the built command line, as a supervisor would run it. */
 export interface CloudWorker {
   readonly name: string;
@@ -45,7 +59,9 @@ export async function startCloudWorker(
   while (!stdout.includes('"cloud":"started"')) {
     if (!state.running || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`cloud worker ${name} did not start: ${stderr.slice(-2000)}`);
+      throw new Error(
+        `cloud worker ${name} did not start (exit ${String(child.exitCode)}): ${errors(stderr)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
