@@ -10,7 +10,6 @@ import {
   publishAcked,
   readTlsFiles,
   reasonOf,
-  sendPuback,
   type SpokenProtocol,
   type TlsFiles,
 } from './ingest-connection.js';
@@ -21,8 +20,8 @@ import {
   type PublishOptions,
 } from './ingest-types.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './ingest-message.js';
+import { Acknowledgements } from './acknowledgements.js';
 import { MessageIntake } from './message-intake.js';
-import type { Settlement } from './redelivery.js';
 import { backoffDelayMs } from '../../shared/backoff.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
@@ -38,9 +37,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
 
 /** Messages in flight from the broker (MQTT 5): enough to keep the handlers busy, few enough to hold in memory. */
 const DEFAULT_RECEIVE_MAXIMUM = 100;
-
-/** Tells MQTT.js to read on without sending the PUBACK: the ingest sends it once the handler is through. */
-const ACK_LATER = new Error('acknowledged once its handler has committed');
 
 /**
  * The cloud's MQTT reader. Connects to the broker as a service (mutual TLS),
@@ -73,12 +69,7 @@ export class CloudIngest {
   #abortAttempt: (() => void) | undefined;
   #warnedShared = false;
   #lastFailure = 'none finished';
-  /** The connection being made or in use: only its messages may be acknowledged. */
-  #current: MqttClient | undefined;
-  /** Handler failures in a row, for the backoff before reconnecting to have them sent again. */
-  #failureStreak = 0;
-  #redeliverAfterMs = 0;
-  #redeliveries = 0;
+  readonly #acks: Acknowledgements;
 
   readonly #options: IngestOptions;
   constructor(options: IngestOptions) {
@@ -89,6 +80,15 @@ export class CloudIngest {
     // A session under a random id would outlive the process with no one to take it up.
     const expiryS = options.clientId === undefined ? 0 : (options.sessionExpiryS ?? 0);
     this.#persistence = expiryS > 0 ? { expiryS } : undefined;
+    this.#acks = new Acknowledgements({
+      intake: this.#intake,
+      persistent: this.#persistence !== undefined,
+      backoff: options.reconnect ?? DEFAULT_RECONNECT,
+      log: this.#log,
+      stopping: () => this.#stopping,
+      protocol: () => this.#spoken,
+      where: () => this.#where(),
+    });
   }
 
   /** The protocol of the current or last connection; undefined before the first. */
@@ -186,7 +186,7 @@ export class CloudIngest {
       invalid: { ...this.#intake.invalid },
       handlerErrors: { ...this.#intake.handlerErrors },
       givenUp: { ...this.#intake.givenUp },
-      redeliveries: this.#redeliveries,
+      redeliveries: this.#acks.redeliveries,
       telemetry: { ...this.#intake.telemetry },
       pending: this.#intake.pending,
     };
@@ -222,8 +222,7 @@ export class CloudIngest {
         // Fails publishes still waiting for a PUBACK on the lost connection instead of leaving them hanging.
         client.end(true);
         if (this.#isStopping()) break;
-        const delayMs = this.#redeliverAfterMs;
-        this.#redeliverAfterMs = 0;
+        const delayMs = this.#acks.takeRedeliveryDelay();
         if (delayMs > 0) await this.#wait(delayMs);
         else this.#log.warn({ broker: this.#where() }, 'connection to the broker lost, reconnecting');
       } catch (error) {
@@ -277,8 +276,7 @@ export class CloudIngest {
         onPacketRefused: (error) => this.#intake.refuseOversized(error.bytes, error.message),
         onAttempt: (created) => {
           attempt = created;
-          this.#current = created;
-          created.handleMessage = this.#handlerFor(created);
+          this.#acks.attach(created);
         },
         ...(this.#persistence === undefined ? {} : { session: this.#persistence }),
         receiveMaximum: this.#options.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM,
@@ -299,53 +297,6 @@ export class CloudIngest {
     } finally {
       this.#abortAttempt = undefined;
     }
-  }
-
-  /** Called by MQTT.js for every PUBLISH on `client`, before the next packet is read. */
-  #handlerFor(client: MqttClient): MqttClient['handleMessage'] {
-    return (packet, done) => {
-      const { messageId } = packet;
-      if (packet.qos === 0 || messageId === undefined) {
-        this.#intake.accept(packet.topic, packet.payload);
-        done();
-        return;
-      }
-      // Stopping: left unacknowledged, for the session to keep until the next start.
-      if (!this.#stopping) {
-        this.#intake.accept(packet.topic, packet.payload, this.#settlement(client, messageId));
-      }
-      done(ACK_LATER);
-    };
-  }
-
-  #settlement(client: MqttClient, messageId: number): Settlement {
-    const ack = (): void => {
-      this.#failureStreak = 0;
-      // A packet id means something on its own connection only; after a reconnect the broker sends the message again.
-      if (client === this.#current && client.connected) sendPuback(client, messageId);
-    };
-    return {
-      ack,
-      retry: () => {
-        // A clean session would send nothing again after a reconnect, and lose what is on its way.
-        if (this.#persistence === undefined || this.#spoken !== 'mqtt5') return ack();
-        if (client !== this.#current || !client.connected) return;
-        const backoff = this.#options.reconnect ?? DEFAULT_RECONNECT;
-        this.#redeliverAfterMs = backoffDelayMs(this.#failureStreak, {
-          initialMs: backoff.minMs,
-          maxMs: backoff.maxMs,
-          jitter: 0.2,
-        });
-        this.#failureStreak++;
-        this.#redeliveries++;
-        this.#log.warn(
-          { broker: this.#where(), retryInMs: this.#redeliverAfterMs },
-          'a handler failed: reconnecting so that the broker sends its message again',
-        );
-        // Gracefully: the PUBACKs already written must reach the broker, or their messages come again too.
-        client.end(false);
-      },
-    };
   }
 
   async #subscribe(client: MqttClient, protocol: SpokenProtocol): Promise<void> {
