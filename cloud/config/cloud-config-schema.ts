@@ -22,8 +22,15 @@ export const CloudBrokerConfig = z.strictObject({
   protocol: z.enum(['auto', 'mqtt5', 'mqtt311']).default('auto'),
   /** MQTT 5 shared subscription group, so several cloud workers split the device messages. */
   sharedGroup: SharedGroup.optional(),
-  /** MQTT client id; random per process when absent. */
+  /** MQTT client id, one per worker; random per process when absent (and then the session is clean). */
   clientId: text.optional(),
+  /**
+   * How long the broker keeps the cloud's session (subscriptions, what
+   * devices publish meanwhile, what was not acknowledged) after it
+   * disconnects, seconds; only with a `clientId`. 86,400 (a day) by
+   * default; 0 asks for a clean session, kept for nothing.
+   */
+  sessionExpiryS: z.number().int().min(0).max(4_294_967_294).optional(),
   /** How long start-up waits for the broker before the process gives up (exit 1); 5 s by default. */
   startTimeoutS: seconds.max(600).optional(),
   /**

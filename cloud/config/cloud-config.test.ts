@@ -92,6 +92,7 @@ describe('cloud config', () => {
         EMBERWATCH_BROKER_HOST: 'broker.env',
         EMBERWATCH_BROKER_PORT: '1883',
         EMBERWATCH_BROKER_SHARED_GROUP: 'workers',
+        EMBERWATCH_BROKER_CLIENT_ID: 'emberwatch-cloud-2',
         EMBERWATCH_CLOUD_HTTP_PORT: '9090',
         EMBERWATCH_CLOUD_DATA_DIR: 'var/cloud',
         EMBERWATCH_CLOUD_PUBLIC_URL: 'https://ember.example.org',
@@ -100,7 +101,12 @@ describe('cloud config', () => {
       baseDir: '/etc/emberwatch',
       cwd: '/srv',
     });
-    expect(config.broker).toMatchObject({ host: 'broker.env', port: 1883, sharedGroup: 'workers' });
+    expect(config.broker).toMatchObject({
+      host: 'broker.env',
+      port: 1883,
+      sharedGroup: 'workers',
+      clientId: 'emberwatch-cloud-2',
+    });
     expect(config.broker.caPath).toBe('/etc/emberwatch/c');
     expect(config.http).toEqual({
       host: '127.0.0.1',

@@ -12,6 +12,7 @@ export const CLOUD_ENVIRONMENT = {
   EMBERWATCH_BROKER_PORT: 'broker.port',
   EMBERWATCH_BROKER_PROTOCOL: 'broker.protocol',
   EMBERWATCH_BROKER_SHARED_GROUP: 'broker.sharedGroup',
+  EMBERWATCH_BROKER_CLIENT_ID: 'broker.clientId',
   EMBERWATCH_CLOUD_DATA_DIR: 'dataDir',
   EMBERWATCH_CLOUD_DATABASE: 'database',
   EMBERWATCH_CLOUD_HTTP_HOST: 'http.host',

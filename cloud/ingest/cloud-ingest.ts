@@ -20,6 +20,7 @@ import {
   type PublishOptions,
 } from './ingest-types.js';
 import { DEFAULT_MAX_PAYLOAD_BYTES } from './ingest-message.js';
+import { Acknowledgements } from './acknowledgements.js';
 import { MessageIntake } from './message-intake.js';
 import { backoffDelayMs } from '../../shared/backoff.js';
 
@@ -34,6 +35,9 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
   return { promise, resolve, reject };
 }
 
+/** Messages in flight from the broker (MQTT 5): enough to keep the handlers busy, few enough to hold in memory. */
+const DEFAULT_RECEIVE_MAXIMUM = 100;
+
 /**
  * The cloud's MQTT reader. Connects to the broker as a service (mutual TLS),
  * subscribes at QoS 1 to every device's anomaly, telemetry, status and
@@ -41,16 +45,21 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err
  * handler. Reconnects with backoff until stop(). Hostile or broken messages
  * are counted and logged, never thrown.
  *
- * A message is acknowledged (PUBACK) once it is read and validated, before
- * its handler runs: handlers run one at a time in arrival order on an
- * internal queue, so a handler may itself await publish() (whose PUBACK
- * arrives on the same connection) without deadlocking it. A handler that
- * throws is logged and counted; its message is not redelivered.
+ * A message is acknowledged (PUBACK) once its handler has returned, that
+ * is once its effects are committed; a refused one at once. Handlers run
+ * one at a time in arrival order on an internal queue while MQTT.js reads
+ * on, so a handler may itself await publish() (whose PUBACK arrives on the
+ * same connection). When a handler throws, its message is not acknowledged
+ * and the connection is closed and opened again (after a backoff), so
+ * that the broker sends it again: with a persistent session
+ * (`sessionExpiryS` and a stable `clientId`) nothing is lost, neither then
+ * nor while the cloud is down.
  */
 export class CloudIngest {
   readonly #log: Logger;
   readonly #intake: MessageIntake;
   readonly #clientId: string;
+  readonly #persistence: { readonly expiryS: number } | undefined;
   #client: MqttClient | undefined;
   #spoken: SpokenProtocol | undefined;
   #connects = 0;
@@ -60,6 +69,7 @@ export class CloudIngest {
   #abortAttempt: (() => void) | undefined;
   #warnedShared = false;
   #lastFailure = 'none finished';
+  readonly #acks: Acknowledgements;
 
   readonly #options: IngestOptions;
   constructor(options: IngestOptions) {
@@ -67,6 +77,18 @@ export class CloudIngest {
     this.#log = (options.logger ?? silentLogger()).child({ component: 'ingest' });
     this.#intake = new MessageIntake(options, this.#log);
     this.#clientId = options.clientId ?? `emberwatch-cloud-${randomUUID().slice(0, 8)}`;
+    // A session under a random id would outlive the process with no one to take it up.
+    const expiryS = options.clientId === undefined ? 0 : (options.sessionExpiryS ?? 0);
+    this.#persistence = expiryS > 0 ? { expiryS } : undefined;
+    this.#acks = new Acknowledgements({
+      intake: this.#intake,
+      persistent: this.#persistence !== undefined,
+      backoff: options.reconnect ?? DEFAULT_RECONNECT,
+      log: this.#log,
+      stopping: () => this.#stopping,
+      protocol: () => this.#spoken,
+      where: () => this.#where(),
+    });
   }
 
   /** The protocol of the current or last connection; undefined before the first. */
@@ -107,13 +129,19 @@ export class CloudIngest {
     }
   }
 
-  /** Disconnects, stops reconnecting and waits for queued handlers to finish. */
+  /**
+   * Takes no more messages, waits for queued handlers to finish (their
+   * PUBACKs go out on the open connection), then disconnects and stops
+   * reconnecting. Messages arriving meanwhile are left unacknowledged: a
+   * persistent session keeps them for the next start.
+   */
   async stop(): Promise<void> {
     const loop = this.#loop;
     if (loop === undefined) return;
     this.#stopping = true;
     this.#cancelWait?.();
     this.#abortAttempt?.();
+    await this.#intake.drain();
     const client = this.#client;
     if (client !== undefined) await client.endAsync(false).catch(() => client.end(true));
     await loop;
@@ -157,6 +185,8 @@ export class CloudIngest {
       received: { ...this.#intake.received },
       invalid: { ...this.#intake.invalid },
       handlerErrors: { ...this.#intake.handlerErrors },
+      givenUp: { ...this.#intake.givenUp },
+      redeliveries: this.#acks.redeliveries,
       telemetry: { ...this.#intake.telemetry },
       pending: this.#intake.pending,
     };
@@ -191,8 +221,10 @@ export class CloudIngest {
         this.#client = undefined;
         // Fails publishes still waiting for a PUBACK on the lost connection instead of leaving them hanging.
         client.end(true);
-        if (!this.#isStopping())
-          this.#log.warn({ broker: this.#where() }, 'connection to the broker lost, reconnecting');
+        if (this.#isStopping()) break;
+        const delayMs = this.#acks.takeRedeliveryDelay();
+        if (delayMs > 0) await this.#wait(delayMs);
+        else this.#log.warn({ broker: this.#where() }, 'connection to the broker lost, reconnecting');
       } catch (error) {
         if (this.#isStopping()) break;
         this.#lastFailure = reasonOf(error);
@@ -242,20 +274,22 @@ export class CloudIngest {
         // The payload limit plus room for the fixed header, topic and properties.
         maxPacketBytes: (this.#options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES) + 1024,
         onPacketRefused: (error) => this.#intake.refuseOversized(error.bytes, error.message),
-        onAttempt: (created) => (attempt = created),
+        onAttempt: (created) => {
+          attempt = created;
+          this.#acks.attach(created);
+        },
+        ...(this.#persistence === undefined ? {} : { session: this.#persistence }),
+        receiveMaximum: this.#options.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM,
       });
       this.#spoken = protocol;
-      // Called by MQTT.js for every PUBLISH; the PUBACK goes out when done() is called.
-      client.handleMessage = (packet, done) => {
-        this.#intake.accept(packet.topic, packet.payload);
-        done();
-      };
       const closed = new Promise<never>((_resolve, reject) => {
         client.once('close', () => reject(new Error('connection closed while subscribing')));
       });
       closed.catch(() => undefined);
       await Promise.race([this.#subscribe(client, protocol), closed]);
       if (this.#isStopping()) throw new Error('stopping');
+      // From here stop() ends the connection gracefully, after the queued handlers' PUBACKs.
+      this.#abortAttempt = undefined;
       return client;
     } catch (error) {
       attempt?.end(true);

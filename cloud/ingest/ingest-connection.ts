@@ -102,8 +102,25 @@ export interface ConnectRequest {
   readonly maxPacketBytes: number;
   /** Told of a packet refused for its size (the connection is then closed). */
   readonly onPacketRefused?: (error: PacketRefused) => void;
-  /** Told of each client as it is created, so that a stop() can end an attempt still in progress. */
+  /**
+   * Told of each client as it is created, before any packet can arrive: a
+   * stop() can end an attempt still in progress, and the message handler
+   * is in place before a resumed session's queued messages come in.
+   */
   readonly onAttempt?: (client: MqttClient) => void;
+  /**
+   * A persistent session under MQTT 5: kept by the broker for `expiryS`
+   * seconds after a disconnection (Session Expiry Interval), with what
+   * devices publish meanwhile. A clean session, thrown away on
+   * disconnection, when absent and always under 3.1.1.
+   */
+  readonly session?: { readonly expiryS: number } | undefined;
+  /**
+   * MQTT 5 Receive Maximum: QoS 1 messages the broker sends before it waits
+   * for our PUBACKs. Acknowledging after the handler, this bounds what the
+   * ingest holds in memory; the rest waits in the broker's queue.
+   */
+  readonly receiveMaximum?: number;
 }
 
 /**
@@ -141,17 +158,24 @@ function gatedTlsStream(request: ConnectRequest): (client: MqttClient) => Duplex
 /** One MQTT.js connection attempt; MQTT.js' own reconnect is off, the ingest runs its own with backoff. */
 export function connectOnce(request: ConnectRequest): Promise<MqttClient> {
   const mqtt5 = request.protocol === 'mqtt5';
+  // Under 3.1.1 a broker cannot be told our packet limit: an oversized message kept in a session would come back on every reconnect.
+  const session = mqtt5 ? request.session : undefined;
+  const properties = {
+    // An MQTT 5 broker then drops what we would refuse, rather than sending it and losing the connection.
+    maximumPacketSize: request.maxPacketBytes,
+    ...(session === undefined ? {} : { sessionExpiryInterval: session.expiryS }),
+    ...(request.receiveMaximum === undefined ? {} : { receiveMaximum: request.receiveMaximum }),
+  };
   const client = new MqttClient(gatedTlsStream(request), {
     protocolVersion: mqtt5 ? 5 : 4,
     clientId: request.clientId,
-    clean: true,
+    clean: session === undefined,
     reconnectPeriod: 0,
     connectTimeout: request.connectTimeoutMs,
     keepalive: 30,
     // Subscriptions are made again after each connect by the ingest, not replayed by MQTT.js.
     resubscribe: false,
-    // An MQTT 5 broker then drops what we would refuse, rather than sending it and losing the connection.
-    ...(mqtt5 ? { properties: { maximumPacketSize: request.maxPacketBytes } } : {}),
+    ...(mqtt5 ? { properties } : {}),
   });
   request.onAttempt?.(client);
   return new Promise((resolve, reject) => {
@@ -233,4 +257,19 @@ export async function publishAcked(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Sends the PUBACK of a message received on `client`. MQTT.js sends it
+ * itself when handleMessage calls back, and reads no further packet until
+ * then; the ingest calls back at once instead (so that a handler may await
+ * a publish's PUBACK on the same connection) and acknowledges here, once
+ * the handler has committed, through the client's own packet writer, which
+ * has no public name.
+ */
+export function sendPuback(client: MqttClient, messageId: number): void {
+  const writer = client as unknown as {
+    _sendPacket(packet: { cmd: 'puback'; messageId: number; reasonCode: number }): void;
+  };
+  writer._sendPacket({ cmd: 'puback', messageId, reasonCode: 0 });
 }

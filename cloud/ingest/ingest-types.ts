@@ -64,6 +64,25 @@ export interface IngestOptions {
   readonly invalidLogIntervalMs?: number;
   /** Stored telemetry messages remembered to drop repeats (200,000 by default, fleet-wide). */
   readonly rememberedTelemetry?: number;
+  /**
+   * Deliveries of one message whose handler keeps failing, before it is
+   * acknowledged without its effects (logged, `stats().givenUp`). Failures
+   * that pass by themselves (retryable errors: the database away) do not
+   * count. Default 5.
+   */
+  readonly maxAttempts?: number;
+  /**
+   * A persistent session (needs a stable `clientId`): the broker keeps the
+   * subscriptions and queues what devices publish for this many seconds
+   * after the ingest disconnects, and sends again what was not
+   * acknowledged. A clean session when absent.
+   */
+  readonly sessionExpiryS?: number;
+  /**
+   * MQTT 5 Receive Maximum: messages the broker sends before it waits for
+   * their PUBACKs (100 by default); the rest waits in its queue.
+   */
+  readonly receiveMaximum?: number;
   /** Called for every message, e.g. to count it in metrics; must not throw (errors are swallowed). */
   readonly onReceive?: (event: IngestEvent) => void;
   readonly now?: () => number;
@@ -83,6 +102,10 @@ export interface IngestStats {
   readonly received: Readonly<Record<IngestKind, number>>;
   readonly invalid: Readonly<Record<InvalidReason, number>>;
   readonly handlerErrors: Readonly<Record<IngestKind, number>>;
+  /** Messages acknowledged without their effects, their handler having failed on every delivery. */
+  readonly givenUp: Readonly<Record<IngestKind, number>>;
+  /** Connections closed so that the broker sends again the messages whose handler failed. */
+  readonly redeliveries: number;
   /**
    * Telemetry records handed to the handler (each once, packed or not), and
    * stored telemetry messages dropped because they had been handed on before.

@@ -9,6 +9,7 @@ import {
 } from './ingest-message.js';
 import type { IngestEvent, IngestHandlers, IngestOptions } from './ingest-types.js';
 import { LogThrottle } from './log-throttle.js';
+import { DEFAULT_MAX_ATTEMPTS, FailedAttempts, passes, type Settlement } from './redelivery.js';
 import { TelemetryDedupe } from './telemetry-dedupe.js';
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -17,18 +18,33 @@ function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
 
 type IntakeOptions = Pick<
   IngestOptions,
-  'handlers' | 'maxPayloadBytes' | 'invalidLogIntervalMs' | 'onReceive' | 'now' | 'rememberedTelemetry'
+  | 'handlers'
+  | 'maxPayloadBytes'
+  | 'invalidLogIntervalMs'
+  | 'onReceive'
+  | 'now'
+  | 'rememberedTelemetry'
+  | 'maxAttempts'
 >;
+
+/** Settles nothing: a QoS 0 message, or one already acknowledged. */
+const UNSETTLED: Settlement = { ack: () => undefined, retry: () => undefined };
 
 /**
  * What happens to a message once MQTT.js has it: validation, counting,
  * throttled logging of refusals, and delivery to its handler on a queue
- * that runs handlers one at a time in arrival order. No I/O of its own.
+ * that runs handlers one at a time in arrival order. A message is settled
+ * once its handler is through: acknowledged when it succeeded, held back
+ * for redelivery when it failed (up to `maxAttempts` deliveries unless the
+ * failure may pass by itself, as a database away does). No I/O of its own.
  */
 export class MessageIntake {
   readonly received = zeroes(INGEST_KINDS);
   readonly invalid = zeroes(INVALID_REASONS);
   readonly handlerErrors = zeroes(INGEST_KINDS);
+  /** Messages acknowledged without their effects after `maxAttempts` failed deliveries. */
+  readonly givenUp = zeroes(INGEST_KINDS);
+  readonly #failures = new FailedAttempts();
   /** Telemetry records handed on, and stored telemetry messages dropped as already handed on. */
   readonly telemetry = { records: 0, duplicates: 0 };
   readonly #dedupe: TelemetryDedupe;
@@ -71,8 +87,12 @@ export class MessageIntake {
     );
   }
 
-  /** Reads one message; never throws. Its handler runs later, on the queue. */
-  accept(topic: string, payload: Buffer | string): void {
+  /**
+   * Reads one message; never throws. Its handler runs later, on the queue;
+   * `settlement` is told what to do with its acknowledgement: ack at once
+   * for a refused message, after the handler for an accepted one.
+   */
+  accept(topic: string, payload: Buffer | string, settlement: Settlement = UNSETTLED): void {
     const receivedAt = (this.#options.now ?? Date.now)();
     const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
     const result = readDeviceMessage(
@@ -85,6 +105,7 @@ export class MessageIntake {
       this.invalid[reason]++;
       this.#observe({ outcome: 'invalid', reason, topic, bytes: bytes.byteLength, receivedAt });
       this.#warnThrottled(`invalid:${reason}`, receivedAt, { topic, reason, detail }, 'message refused');
+      settlement.ack();
       return;
     }
     const value = result.value;
@@ -98,18 +119,50 @@ export class MessageIntake {
     });
     this.#waiting++;
     this.#queue = this.#queue.then(async () => {
+      // Handlers are mostly synchronous (a database round trip): without a turn of the event loop between them a
+      // backlog (a resumed session's queue) would hold back every socket, the broker's SUBACK and PINGRESP included.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await (value.kind === 'telemetry'
           ? this.#deliverTelemetry(value, receivedAt)
           : deliver(value, receivedAt, this.#options.handlers));
+        if (this.#failures.size > 0) this.#failures.forget(FailedAttempts.keyOf(topic, bytes));
+        settlement.ack();
       } catch (error) {
         this.handlerErrors[value.kind]++;
         const fields = { kind: value.kind, deviceId: value.deviceId, topic, reason: reasonOf(error) };
         this.#warnThrottled(`handler:${value.kind}`, receivedAt, fields, 'message handler failed');
+        this.#afterFailure(value.kind, topic, bytes, error, fields, settlement);
       } finally {
         this.#waiting--;
       }
     });
+  }
+
+  /**
+   * A failed message comes again, unless it failed `maxAttempts` times for
+   * a reason that does not pass by itself: a message that always fails its
+   * handler would otherwise come back for ever.
+   */
+  #afterFailure(
+    kind: DeviceMessage['kind'],
+    topic: string,
+    bytes: Buffer,
+    error: unknown,
+    fields: Record<string, unknown>,
+    settlement: Settlement,
+  ): void {
+    const key = FailedAttempts.keyOf(topic, bytes);
+    const attempts = this.#failures.failed(key);
+    const maxAttempts = this.#options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (passes(error) || attempts < maxAttempts) {
+      settlement.retry();
+      return;
+    }
+    this.#failures.forget(key);
+    this.givenUp[kind]++;
+    this.#log.error({ ...fields, attempts }, 'message given up: its handler failed on every delivery');
+    settlement.ack();
   }
 
   /** Each stored message of a single or packed publish once, in stored order. */
@@ -122,8 +175,13 @@ export class MessageIntake {
         this.telemetry.duplicates++;
         continue;
       }
+      try {
+        await this.#options.handlers.telemetry(message, receivedAt);
+      } catch (error) {
+        this.#dedupe.forget(value.deviceId, message.id);
+        throw error;
+      }
       this.telemetry.records += message.records.length;
-      await this.#options.handlers.telemetry(message, receivedAt);
     }
   }
 

@@ -27,6 +27,11 @@ export class TelemetryDedupe {
     return this.#seen.size;
   }
 
+  /** Forgets `messageId` of `deviceId` (its handler failed, so a redelivery must be handed on). */
+  forget(deviceId: string, messageId: string): void {
+    this.#seen.delete(`${deviceId}\u0000${messageId}`);
+  }
+
   /** True the first time `messageId` of `deviceId` is offered, false for every repeat still remembered. */
   firstTime(deviceId: string, messageId: string): boolean {
     const key = `${deviceId}\u0000${messageId}`;

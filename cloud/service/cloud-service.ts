@@ -41,12 +41,14 @@ import { ServingModel } from './serving-model.js';
 export interface CloudServiceOptions {
   readonly config: CloudConfig;
   readonly logger?: Logger;
-  /** MQTT client id of this worker; random by default. */
+  /** MQTT client id of this worker, which makes its session persistent; random (and clean) by default. */
   readonly clientId?: string;
 }
 
 /** How long start-up waits for the broker by default: a supervisor restarts a process that gives up. */
 const DEFAULT_BROKER_START_TIMEOUT_S = 5;
+/** How long the broker keeps a worker's session by default: far longer than any restart or upgrade. */
+const DEFAULT_SESSION_EXPIRY_S = 86_400;
 
 /**
  * The cloud process's composition root: ingest → analysis (fleet state,
@@ -169,7 +171,12 @@ export class CloudService implements CloudParts {
       ...(config.broker.maxPacketBytes === undefined
         ? {}
         : { maxPayloadBytes: config.broker.maxPacketBytes }),
-      ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+      ...(options.clientId === undefined
+        ? {}
+        : {
+            clientId: options.clientId,
+            sessionExpiryS: config.broker.sessionExpiryS ?? DEFAULT_SESSION_EXPIRY_S,
+          }),
       handlers: deviceRoutes(this),
       onReceive: countReceived(this),
       logger,
