@@ -80,7 +80,9 @@ describe('a rollout across two cloud workers sharing PostgreSQL', () => {
       });
       const config = {
         ...base,
-        broker: { ...base.broker, protocol: 'mqtt5' as const, sharedGroup: 'cloud' },
+        // Clean sessions: the leader leaves for good here, and a persistent session would keep
+        // taking its share of the group's messages until it came back (docs/operations.md).
+        broker: { ...base.broker, protocol: 'mqtt5' as const, sharedGroup: 'cloud', sessionExpiryS: 0 },
       };
       const worker = await CloudService.create({ config, clientId: `cloud-${name}` });
       workers.push(worker);
