@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_KIT } from '../simulators/devices/kit.js';
@@ -28,7 +28,8 @@ import { spread } from './stats.js';
  * (VmRSS: every thread, native memory included) is sampled every 5 s for
  * 2 minutes, or 10 with `--long`, after the agent says it is ready; the
  * figure is the peak, held to 120 MB. The start-up, spawn to the agent's
- * ready line, is reported too.
+ * ready line, is reported too. `--mode plain|terminal|systemd` (or a
+ * comma-separated list) measures only those modes.
  */
 const CLI = fileURLToPath(new URL('../../bin/emberwatch.js', import.meta.url));
 const SAMPLE_EVERY_MS = 5000;
@@ -36,6 +37,8 @@ const QUICK_S = 120;
 const LONG_S = 600;
 
 interface Mode {
+  /** What `--mode` calls it. */
+  readonly key: string;
   readonly label: string;
   start(configPath: string): ChildProcess;
 }
@@ -51,6 +54,7 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 
 const MODES: readonly Mode[] = [
   {
+    key: 'plain',
     label: 'started plainly (output piped, JSON logs)',
     start: (config) =>
       spawn(process.execPath, [CLI, 'edge', '--config', config], {
@@ -59,6 +63,7 @@ const MODES: readonly Mode[] = [
       }),
   },
   {
+    key: 'terminal',
     label: 'in a terminal (pretty logs)',
     start: (config) =>
       spawn('script', ['-qfec', `exec ${process.execPath} ${CLI} edge --config ${config}`, '/dev/null'], {
@@ -67,6 +72,7 @@ const MODES: readonly Mode[] = [
       }),
   },
   {
+    key: 'systemd',
     label: 'as a systemd service (deploy/pi/emberwatch-edge.service)',
     start: (config) =>
       spawn(process.execPath, [CLI, 'edge', '--config', config], {
@@ -135,6 +141,8 @@ interface ModeResult {
   readonly threads: number;
   readonly steps: number;
   readonly model: string;
+  /** One-minute load average at the first and the last sample. */
+  readonly load: string;
 }
 
 async function measureMode(mode: Mode, seconds: number, index: number): Promise<ModeResult> {
@@ -149,6 +157,7 @@ async function measureMode(mode: Mode, seconds: number, index: number): Promise<
     const { url, ms } = await ready(child, spawnedAt);
     const pid = agentPid(child);
     const samples: number[] = [];
+    const loadAtStart = loadavg()[0] ?? NaN;
     const until = performance.now() + seconds * 1000;
     while (performance.now() < until) {
       samples.push(rssMb(pid));
@@ -160,7 +169,8 @@ async function measureMode(mode: Mode, seconds: number, index: number): Promise<
     const steps = Number(/^emberwatch_steps_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
     if (model !== ws.modelVersion)
       throw new Error(`memory bench: the agent ran ${model}, not ${ws.modelVersion}`);
-    return { samples, startupMs: ms, threads: threadsOf(pid), steps, model };
+    const load = `${loadAtStart.toFixed(1)}–${(loadavg()[0] ?? NaN).toFixed(1)}`;
+    return { samples, startupMs: ms, threads: threadsOf(pid), steps, model, load };
   } finally {
     if (child !== undefined && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
@@ -173,11 +183,30 @@ async function measureMode(mode: Mode, seconds: number, index: number): Promise<
   }
 }
 
+/**
+ * The modes `--mode KEY[,KEY]` picks (all without it), so that each start
+ * mode can run in a process of its own, side by side, when ten minutes
+ * apiece is too long to wait for.
+ */
+function chosenModes(argv: readonly string[]): readonly Mode[] {
+  const i = argv.indexOf('--mode');
+  if (i === -1) return MODES;
+  const keys = (argv[i + 1] ?? '').split(',');
+  const unknown = keys.filter((k) => !MODES.some((m) => m.key === k));
+  if (unknown.length > 0) {
+    throw new Error(
+      `memory bench: no start mode '${unknown.join(',')}' (have ${MODES.map((m) => m.key).join(', ')})`,
+    );
+  }
+  return MODES.filter((m) => keys.includes(m.key));
+}
+
 export async function benchMemory(options: BenchOptions = { long: false }): Promise<Figure[]> {
   const seconds = options.long ? LONG_S : QUICK_S;
   const figures: Figure[] = [];
   const startups: number[] = [];
   for (const [index, mode] of MODES.entries()) {
+    if (!chosenModes(process.argv.slice(2)).includes(mode)) continue;
     const r = await measureMode(mode, seconds, index);
     startups.push(r.startupMs);
     const s = spread(r.samples);
@@ -187,7 +216,7 @@ export async function benchMemory(options: BenchOptions = { long: false }): Prom
         unit: 'MB',
         values: s.max,
         goal: { op: '<=', value: 120 },
-        note: `median ${s.median.toFixed(1)} MB, first ${(r.samples[0] ?? NaN).toFixed(1)} MB, ${String(r.samples.length)} samples every 5 s; ${String(r.threads)} threads; ${String(r.steps)} steps with ${r.model}; five modules on ptys`,
+        note: `median ${s.median.toFixed(1)} MB, first ${(r.samples[0] ?? NaN).toFixed(1)} MB, ${String(r.samples.length)} samples every 5 s; ${String(r.threads)} threads; ${String(r.steps)} steps with ${r.model}; five modules on ptys; load average ${r.load}`,
       }),
     );
   }

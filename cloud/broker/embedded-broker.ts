@@ -167,6 +167,11 @@ export class EmbeddedBroker {
       (socket) => this.#handle(aedes, socket),
     );
     server.on('connection', (socket: Socket) => {
+      // MQTT is small packets that each wait for an answer (a PUBACK, a SUBACK). With Nagle's
+      // algorithm a PUBACK written while earlier bytes await their TCP ack waits for that ack, which
+      // the peer delays up to 40 ms: the cloud clearing 1,000 retained offers one after the other
+      // spent most of a rollout waiting so (bench/cloud-rollout.bench.ts).
+      socket.setNoDelay(true);
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
     });

@@ -141,6 +141,9 @@ function gatedTlsStream(request: ConnectRequest): (client: MqttClient) => Duplex
       rejectUnauthorized: true,
       ...(isIP(settings.host) === 0 ? { servername: settings.host } : {}),
     });
+    // The cloud waits for the broker's PUBACK of each offer it sends or clears; Nagle's algorithm
+    // would hold a small PUBLISH back behind the ack of the PUBACKs this client just wrote.
+    socket.setNoDelay(true);
     const onTlsError = (error: Error): void => {
       client.emit('error', error);
       socket.end();

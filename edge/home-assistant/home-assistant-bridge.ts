@@ -1,4 +1,4 @@
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { connect, IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ProtocolName, Reading } from '../../shared/schemas/readings.js';
 import {
@@ -42,7 +42,9 @@ export interface HomeAssistantBridgeOptions {
  * retained discovery configs, a retained state that changes at once with the
  * alarm level or trouble and every `stateIntervalS` otherwise, and
  * availability as the connection's last will. Off unless configured. A broker
- * that is down or refuses us costs warnings, never the agent.
+ * that is down or refuses us costs warnings, never the agent. MQTT.js is
+ * loaded by `start`, so a gateway without Home Assistant never carries it
+ * (it is some 90 modules, a few MB of a gateway's resident memory).
  */
 export class HomeAssistantBridge {
   readonly #o: HomeAssistantBridgeOptions;
@@ -50,6 +52,8 @@ export class HomeAssistantBridge {
   readonly #topics: HomeAssistantTopics;
   readonly #latest = new Map<string, number>();
   #client: MqttClient | undefined;
+  /** Set from start until stop; the client comes once MQTT.js is loaded. */
+  #connecting: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastKey = '';
   #lastSentAt = 0;
@@ -63,7 +67,20 @@ export class HomeAssistantBridge {
 
   /** Connects (in the background: start never waits for Home Assistant's broker). */
   start(): void {
-    if (this.#client !== undefined) return;
+    if (this.#connecting !== undefined) return;
+    const loading: Promise<void> = import('mqtt').then(
+      (mqtt) => {
+        // Stopped while MQTT.js was loading: nothing to connect.
+        if (this.#connecting === loading) this.#connect(mqtt.connect);
+      },
+      (error: unknown) => this.#log.warn({ err: String(error) }, 'cannot load the MQTT client'),
+    );
+    this.#connecting = loading;
+    this.#timer = setInterval(() => this.#check(), this.#o.checkIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  #connect(connectTo: typeof connect): void {
     const s = this.#o.settings;
     const options: IClientOptions = {
       clientId: `emberwatch-${this.#o.deviceId}`,
@@ -73,7 +90,7 @@ export class HomeAssistantBridge {
       reconnectPeriod: 5000,
       connectTimeout: 10_000,
     };
-    const client = connect(s.url, options);
+    const client = connectTo(s.url, options);
     this.#client = client;
     client.on('connect', () => {
       this.#log.info({ url: s.url }, 'connected to the Home Assistant broker');
@@ -89,8 +106,6 @@ export class HomeAssistantBridge {
     client.on('error', (error) =>
       this.#log.warn({ url: s.url, err: error.message }, 'Home Assistant broker'),
     );
-    this.#timer = setInterval(() => this.#check(), this.#o.checkIntervalMs ?? 1000);
-    this.#timer.unref();
   }
 
   /** Notes a reading's channel values; synchronous, no I/O. */
@@ -102,6 +117,9 @@ export class HomeAssistantBridge {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    const connecting = this.#connecting;
+    this.#connecting = undefined;
+    await connecting;
     const client = this.#client;
     this.#client = undefined;
     if (client === undefined) return;

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { EmberError } from '../errors.js';
 
@@ -63,7 +62,9 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   const { format, rule } = configFormatOf(path, source);
   let raw: unknown;
   try {
-    raw = format === 'YAML' ? parseYaml(source) : JSON.parse(source);
+    // The YAML parser is loaded only for a YAML file: a JSON config (Greengrass writes one) never
+    // carries its modules in a long-running process.
+    raw = format === 'YAML' ? (await import('yaml')).parse(source) : JSON.parse(source);
   } catch (error) {
     const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
     throw badConfig(path, `not valid ${format} (read as ${format} because ${rule}): ${first}`, error);
