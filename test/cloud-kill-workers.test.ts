@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../cloud/contracts/cloud-values.js';
 import { DELIVERY_HEADER } from '../cloud/response/webhook-notifier.js';
@@ -18,7 +17,7 @@ import {
 import { startCloudWorker, type CloudWorker } from './helpers/cloud-workers.js';
 import { assertFreshBuild } from './helpers/fresh-build.js';
 import { mosquittoLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
+import { startTestPostgres, type TestDatabase, type TestPostgres, queryRows } from './helpers/postgres.js';
 
 /** A positive whole number from the environment, or `fallback`. */
 function knob(name: string, fallback: number): number {
@@ -106,15 +105,7 @@ describe('three cloud workers, one killed at random moments', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function rows<R>(sql: string): Promise<R[]> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as R[];
-    } finally {
-      await client.end();
-    }
-  }
+  const rows = <R>(sql: string): Promise<R[]> => queryRows<R>(database.url, sql);
 
   it('loses no anomaly, makes no second incident and sends no page twice', async () => {
     const seed = Date.now() % 1_000_000;

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../cloud/contracts/cloud-values.js';
 import { CloudService } from '../cloud/service/cloud-service.js';
@@ -18,7 +17,7 @@ import {
   type WebhookReceiver,
 } from './helpers/cloud-bed.js';
 import { mosquittoLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
+import { startTestPostgres, type TestDatabase, type TestPostgres, queryRows } from './helpers/postgres.js';
 
 const DEVICES = 20;
 const PER_DEVICE = 5;
@@ -77,15 +76,7 @@ describe('two cloud workers sharing a PostgreSQL database', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function rows<R>(sql: string): Promise<R[]> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as R[];
-    } finally {
-      await client.end();
-    }
-  }
+  const rows = <R>(sql: string): Promise<R[]> => queryRows<R>(database.url, sql);
 
   it('splits the anomalies between the workers and keeps one incident per device, each page sent once', async () => {
     const sent = new Set<string>();

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudConfig } from '../cloud/config/cloud-config.js';
 import type { Incident } from '../cloud/contracts/cloud-values.js';
@@ -22,7 +21,7 @@ import {
   type WebhookReceiver,
 } from './helpers/cloud-bed.js';
 import { mosquittoLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
+import { startTestPostgres, type TestDatabase, type TestPostgres, queryRows } from './helpers/postgres.js';
 
 /**
  * Pages by (incident, event, level), each with how many deliveries carried
@@ -97,15 +96,7 @@ describe('the cloud on a persistent session', () => {
     return { ...base, broker: { ...base.broker, protocol: 'mqtt5', sharedGroup: 'cloud' } };
   }
 
-  async function rows<R>(sql: string): Promise<R[]> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as R[];
-    } finally {
-      await client.end();
-    }
-  }
+  const rows = <R>(sql: string): Promise<R[]> => queryRows<R>(database.url, sql);
 
   it('turns every anomaly devices published while the cloud was down into its incident when it returns', async () => {
     const DEVICES = 30;

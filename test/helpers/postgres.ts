@@ -1,3 +1,4 @@
+import pg from 'pg';
 import {
   existingPostgres,
   startThrowawayPostgres,
@@ -17,4 +18,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const configured = process.env.EMBERWATCH_TEST_POSTGRES;
   if (configured !== undefined && configured !== '') return existingPostgres(configured);
   return startThrowawayPostgres();
+}
+
+/** The rows of one query on `url`, through a connection of its own (what a test reads back). */
+export async function queryRows<R>(url: string, sql: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as R[];
+  } finally {
+    await client.end();
+  }
 }
