@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,17 +98,29 @@ function threadsOf(pid: number): number {
   return readdirSync(`/proc/${String(pid)}/task`).length;
 }
 
+/**
+ * Whether a process runs the node binary this bench runs on. By its
+ * executable, not its name: Node 24 names its main thread `MainThread`.
+ */
+function isNode(pid: number | string): boolean {
+  try {
+    return readlinkSync(`/proc/${String(pid)}/exe`) === realpathSync(process.execPath);
+  } catch {
+    return false;
+  }
+}
+
 /** The node process of the agent: the child itself, or the one `script` started (it execs into node). */
 function agentPid(child: ChildProcess): number {
   const pid = child.pid ?? 0;
-  const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
-  if (comm.startsWith('node')) return pid;
+  if (isNode(pid)) return pid;
   for (const task of readdirSync(`/proc/${String(pid)}/task`)) {
     const children = readFileSync(`/proc/${String(pid)}/task/${task}/children`, 'utf8').trim();
     for (const c of children.split(/\s+/).filter((x) => x !== '')) {
-      if (readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('node')) return Number(c);
+      if (isNode(c)) return Number(c);
     }
   }
+  const comm = readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
   throw new Error(`memory bench: no node process under ${comm} (${String(pid)})`);
 }
 
