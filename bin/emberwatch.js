@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /* global setTimeout */
 // Thin launcher: the command line itself is compiled TypeScript in dist/.
+import { restartLean } from '../dist/edge/lean-process.js';
 import { capYoungGeneration } from '../dist/edge/young-generation.js';
 
-// The gateway agent alone in its process: keep V8's young generation small before anything loads.
-if (process.argv[2] === 'edge') capYoungGeneration();
+// The gateway agent alone in its process: start again once with the lean malloc and thread-pool
+// settings (unless chosen already), then keep V8's young generation small before anything loads.
+if (process.argv[2] === 'edge') {
+  restartLean();
+  capYoungGeneration();
+}
 const { main } = await import('../dist/cli/main.js');
 
 process.exitCode = await main(process.argv.slice(2));
