@@ -98,13 +98,13 @@ function threadsOf(pid: number): number {
   return readdirSync(`/proc/${String(pid)}/task`).length;
 }
 
-/**
- * Whether a process runs the node binary this bench runs on. By its
- * executable, not its name: Node 24 names its main thread `MainThread`.
- */
+/** The node binary this bench runs on, as /proc/PID/exe names it. */
+const NODE_BINARY = realpathSync(process.execPath);
+
+/** Whether a process runs that binary. By its executable, not its name: Node 24 names its main thread `MainThread`. */
 function isNode(pid: number | string): boolean {
   try {
-    return readlinkSync(`/proc/${String(pid)}/exe`) === realpathSync(process.execPath);
+    return readlinkSync(`/proc/${String(pid)}/exe`) === NODE_BINARY;
   } catch {
     return false;
   }

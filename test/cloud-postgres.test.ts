@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudConfig } from '../cloud/config/cloud-config.js';
 import type { Incident } from '../cloud/contracts/cloud-values.js';
@@ -21,7 +20,7 @@ import {
   type ServiceFiles,
 } from './helpers/cloud-bed.js';
 import { embeddedLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
+import { queryRows, startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
 
 interface IncidentList {
   incidents: Incident[];
@@ -70,15 +69,8 @@ describe('the cloud keeping its incidents in PostgreSQL', () => {
     return { cloud, token: await apiToken(cloud, 'viewer') };
   }
 
-  async function rows(sql: string): Promise<Record<string, unknown>[]> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as Record<string, unknown>[];
-    } finally {
-      await client.end();
-    }
-  }
+  const rows = (sql: string): Promise<Record<string, unknown>[]> =>
+    queryRows<Record<string, unknown>>(database.url, sql);
 
   const topic = deviceTopics('gw-pg-1').anomaly;
 

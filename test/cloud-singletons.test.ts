@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceTopics } from '../shared/topics.js';
 import {
@@ -18,7 +17,7 @@ import {
 } from './helpers/cloud-bed.js';
 import { assertFreshBuild } from './helpers/fresh-build.js';
 import { mosquittoLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
+import { queryRows, startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
 import { CLI } from './helpers/run-cli.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -122,18 +121,13 @@ describe('singletons over three cloud processes sharing PostgreSQL', () => {
   });
 
   async function leaseHolder(name = 'response-repeats'): Promise<string | undefined> {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const result = await client.query<{ holder: string }>(
-        `SELECT holder FROM leases WHERE name = $1
-           AND expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`,
-        [name],
-      );
-      return result.rows[0]?.holder;
-    } finally {
-      await client.end();
-    }
+    const held = await queryRows<{ holder: string }>(
+      database.url,
+      `SELECT holder FROM leases WHERE name = $1
+         AND expires_at > (extract(epoch from clock_timestamp()) * 1000)::bigint`,
+      [name],
+    );
+    return held[0]?.holder;
   }
 
   /** The worker whose pid the lease's holder names. */

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { postgresForFile } from '../../test/helpers/postgres.js';
 import { describeLeaseStoreContract } from './lease-store.contract.js';
 import { PostgresLeaseStore, SqliteLeaseStore, type LeaseStore } from './lease-store.js';
 import { SingletonLease } from './singleton-lease.js';
@@ -15,18 +15,10 @@ describeLeaseStoreContract('SQLite', async () => {
   };
 });
 
-let server: TestPostgres;
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await server.stop();
-});
+const createDatabase = postgresForFile();
 
 describeLeaseStoreContract('PostgreSQL', async () => {
-  const database = await server.createDatabase();
+  const database = await createDatabase();
   return { store: () => new PostgresLeaseStore(database.url), dispose: () => database.drop() };
 });
 

@@ -1,34 +1,18 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/helpers/postgres.js';
+import { postgresForFile, type TestDatabase, queryRows } from '../../test/helpers/postgres.js';
 import type { RiskAssessment } from '../contracts/cloud-values.js';
 import { describeIncidentStoreContract } from './incident-store.contract.js';
 import { IncidentStore } from './incident-store.js';
 
-let server: TestPostgres;
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await server.stop();
-});
+const createDatabase = postgresForFile();
 
 describeIncidentStoreContract('PostgreSQL', async () => {
-  const database = await server.createDatabase();
+  const database = await createDatabase();
   return { where: { postgresUrl: database.url }, dispose: () => database.drop() };
 });
 
-async function sql<R = unknown>(url: string, text: string): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as R[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <R = unknown>(url: string, text: string): Promise<R[]> => queryRows<R>(url, text);
 
 function high(deviceId: string, n: number): RiskAssessment {
   return {
@@ -50,7 +34,7 @@ describe('IncidentStore on PostgreSQL shared by several workers', () => {
   const stores: IncidentStore[] = [];
 
   beforeAll(async () => {
-    database = await server.createDatabase();
+    database = await createDatabase();
   });
 
   afterAll(async () => {

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll } from 'vitest';
-import { startTestPostgres, type TestDatabase, type TestPostgres } from '../../test/helpers/postgres.js';
+import { postgresForFile, type TestDatabase } from '../../test/helpers/postgres.js';
 import { describeFleetRolloutContract } from './fleet-rollout.contract.js';
 
-let server: TestPostgres;
-
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 90_000);
-
-afterAll(async () => {
-  await server.stop();
-});
+const createDatabase = postgresForFile();
 
 describeFleetRolloutContract('PostgreSQL', async () => {
-  let database: TestDatabase = await server.createDatabase();
+  let database: TestDatabase = await createDatabase();
   return {
     where: () => ({ postgresUrl: database.url }),
     lose: async () => {
       await database.drop();
-      database = await server.createDatabase();
+      database = await createDatabase();
     },
     dispose: () => database.drop(),
   };

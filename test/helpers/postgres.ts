@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import {
   existingPostgres,
   startThrowawayPostgres,
@@ -20,12 +21,31 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return startThrowawayPostgres();
 }
 
+/**
+ * One PostgreSQL server for the whole test file, started before its tests
+ * and stopped after them; the returned function makes a fresh database on
+ * it (the caller drops it).
+ */
+export function postgresForFile(): () => Promise<TestDatabase> {
+  let server: TestPostgres | undefined;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error('postgresForFile: the server starts in beforeAll');
+    return server.createDatabase();
+  };
+}
+
 /** The rows of one query on `url`, through a connection of its own (what a test reads back). */
-export async function queryRows<R>(url: string, sql: string): Promise<R[]> {
+export async function queryRows<R>(url: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(sql)).rows as R[];
+    return (await client.query(sql, [...params])).rows as R[];
   } finally {
     await client.end();
   }
