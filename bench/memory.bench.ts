@@ -94,6 +94,18 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** CPU seconds the process has used, every thread (utime + stime of /proc/PID/stat). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / CLOCK_TICKS_PER_S;
+}
+
+/** USER_HZ: the unit of /proc's CPU times, 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_S = 100;
+
 function threadsOf(pid: number): number {
   return readdirSync(`/proc/${String(pid)}/task`).length;
 }
@@ -155,6 +167,8 @@ interface ModeResult {
   readonly model: string;
   /** One-minute load average at the first and the last sample. */
   readonly load: string;
+  /** The agent's CPU over the sampled span, as a share of one core. */
+  readonly cpuShare: number;
 }
 
 async function measureMode(mode: Mode, seconds: number, index: number): Promise<ModeResult> {
@@ -170,19 +184,22 @@ async function measureMode(mode: Mode, seconds: number, index: number): Promise<
     const pid = agentPid(child);
     const samples: number[] = [];
     const loadAtStart = loadavg()[0] ?? NaN;
-    const until = performance.now() + seconds * 1000;
+    const cpuAtStart = cpuSeconds(pid);
+    const sampledFrom = performance.now();
+    const until = sampledFrom + seconds * 1000;
     while (performance.now() < until) {
       samples.push(rssMb(pid));
       await sleep(SAMPLE_EVERY_MS);
     }
     samples.push(rssMb(pid));
+    const cpuShare = (cpuSeconds(pid) - cpuAtStart) / ((performance.now() - sampledFrom) / 1000);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const model = /emberwatch_model_info\{[^}]*version="([^"]+)"/.exec(metrics)?.[1] ?? 'unknown';
     const steps = Number(/^emberwatch_steps_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0);
     if (model !== ws.modelVersion)
       throw new Error(`memory bench: the agent ran ${model}, not ${ws.modelVersion}`);
     const load = `${loadAtStart.toFixed(1)}–${(loadavg()[0] ?? NaN).toFixed(1)}`;
-    return { samples, startupMs: ms, threads: threadsOf(pid), steps, model, load };
+    return { samples, startupMs: ms, threads: threadsOf(pid), steps, model, load, cpuShare };
   } finally {
     if (child !== undefined && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
@@ -228,7 +245,7 @@ export async function benchMemory(options: BenchOptions = { long: false }): Prom
         unit: 'MB',
         values: s.max,
         goal: { op: '<=', value: 120 },
-        note: `median ${s.median.toFixed(1)} MB, first ${(r.samples[0] ?? NaN).toFixed(1)} MB, ${String(r.samples.length)} samples every 5 s; ${String(r.threads)} threads; ${String(r.steps)} steps with ${r.model}; five modules on ptys; load average ${r.load}`,
+        note: `median ${s.median.toFixed(1)} MB, first ${(r.samples[0] ?? NaN).toFixed(1)} MB, ${String(r.samples.length)} samples every 5 s; ${String(r.threads)} threads; CPU ${(r.cpuShare * 100).toFixed(1)} % of a core; ${String(r.steps)} steps with ${r.model}; five modules on ptys; load average ${r.load}`,
       }),
     );
   }
