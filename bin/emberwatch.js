@@ -2,13 +2,13 @@
 /* global setTimeout */
 // Thin launcher: the command line itself is compiled TypeScript in dist/.
 import { restartLean } from '../dist/edge/lean-process.js';
-import { capYoungGeneration } from '../dist/edge/young-generation.js';
+import { leanV8 } from '../dist/edge/lean-v8.js';
 
 // The gateway agent alone in its process: start again once with the lean malloc and thread-pool
-// settings (unless chosen already), then keep V8's young generation small before anything loads.
+// settings (unless chosen already), then set V8 up for a small heap before anything loads.
 if (process.argv[2] === 'edge') {
   restartLean();
-  capYoungGeneration();
+  leanV8();
 }
 const { main } = await import('../dist/cli/main.js');
 

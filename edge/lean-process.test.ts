@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LEAN_ENV, LEAN_V8_FLAGS, leanRestart, type ProcessView } from './lean-process.js';
+import { LEAN_ENV, leanRestart, type ProcessView } from './lean-process.js';
 
 const view = (over: Partial<ProcessView> = {}): ProcessView => ({
   env: { PATH: '/usr/bin' },
@@ -13,12 +13,11 @@ const view = (over: Partial<ProcessView> = {}): ProcessView => ({
 });
 
 describe('leanRestart', () => {
-  it('starts the same command again with the settings, keeping node flags and the environment', () => {
+  it('starts the same command again with both settings, keeping node flags and the environment', () => {
     expect(leanRestart(view())).toEqual({
       file: '/usr/bin/node',
       args: [
         '/usr/bin/node',
-        '--max-opt=1',
         '--enable-source-maps',
         '/opt/emberwatch/bin/emberwatch.js',
         'edge',
@@ -29,21 +28,9 @@ describe('leanRestart', () => {
     });
   });
 
-  it('adds only what is not chosen yet, and nothing when everything is', () => {
-    const underUnit = leanRestart(view({ env: { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '1' } }));
-    expect(underUnit?.env).toEqual({ MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '1' });
-    expect(underUnit?.args.slice(0, 3)).toEqual(['/usr/bin/node', ...LEAN_V8_FLAGS, '--enable-source-maps']);
-    // One variable chosen by the user: the other is not forced on them either.
-    expect(leanRestart(view({ env: { MALLOC_ARENA_MAX: '4' } }))?.env).toEqual({ MALLOC_ARENA_MAX: '4' });
-    const ownTier = leanRestart(view({ execArgv: ['--max-opt=3'] }));
-    expect(ownTier?.args).not.toContain('--max-opt=1');
-    expect(ownTier?.env).toMatchObject(LEAN_ENV);
-    expect(
-      leanRestart(view({ env: { UV_THREADPOOL_SIZE: '8' }, execArgv: ['--max-opt=1'] })),
-    ).toBeUndefined();
-  });
-
-  it('skips --help and does nothing where the image cannot be replaced', () => {
+  it('leaves a chosen setting alone, skips --help, and does nothing where the image cannot be replaced', () => {
+    expect(leanRestart(view({ env: { MALLOC_ARENA_MAX: '4' } }))).toBeUndefined();
+    expect(leanRestart(view({ env: { UV_THREADPOOL_SIZE: '8' } }))).toBeUndefined();
     expect(
       leanRestart(view({ argv: ['/usr/bin/node', 'bin/emberwatch.js', 'edge', '--help'] })),
     ).toBeUndefined();
@@ -58,8 +45,7 @@ describe('restartLean', () => {
     const script =
       `const { restartLean } = await import(${JSON.stringify(module)});` +
       'console.log(JSON.stringify({ pid: process.pid, arena: process.env.MALLOC_ARENA_MAX ?? null, ' +
-      'pool: process.env.UV_THREADPOOL_SIZE ?? null, ' +
-      "tier: process.execArgv.find((a) => a.startsWith('--max-opt')) ?? null }));" +
+      'pool: process.env.UV_THREADPOOL_SIZE ?? null }));' +
       'restartLean();';
     const env = { ...process.env };
     delete env['MALLOC_ARENA_MAX'];
@@ -76,7 +62,7 @@ describe('restartLean', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     // The first image prints without the settings, execs, and the second prints with them.
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ arena: null, pool: null, tier: null });
-    expect(lines[1]).toEqual({ pid: lines[0]?.['pid'], arena: '2', pool: '1', tier: '--max-opt=1' });
+    expect(lines[0]).toMatchObject({ arena: null, pool: null });
+    expect(lines[1]).toEqual({ pid: lines[0]?.['pid'], arena: '2', pool: '1' });
   });
 });
