@@ -56,6 +56,13 @@ function warnedAfter(stderr: string, sinceMs: number): string[] {
 }
 
 /**
+ * npm itself (its lib/cli.js, on a Node that has module.enableCompileCache)
+ * keeps Node's compile cache for its own modules in the temp folder, for the
+ * next npm to start faster: npm's, not something the demo left behind.
+ */
+const NPM_COMPILE_CACHE = 'node-compile-cache';
+
+/**
  * Starts the demo in a process group of its own, sends the group SIGINT
  * after `afterMs` (what a terminal's Ctrl-C does to `npm start` and
  * everything it runs in the foreground), and reports what the stop left
@@ -127,7 +134,7 @@ export async function stopDemoOnce(options: DemoStopOptions): Promise<DemoStop> 
       stackLines: stderr.split('\n').filter((line) => STACK.test(line)),
       warningsAfterSignal: warnedAfter(stderr, signalAt),
       leftoverProcesses,
-      leftoverTemp: await readdir(temp),
+      leftoverTemp: (await readdir(temp)).filter((f) => !(options.via === 'npm' && f === NPM_COMPILE_CACHE)),
     };
   } finally {
     clearInterval(watcher);
