@@ -25,7 +25,7 @@ import type { CloudParts, ModelParts } from './cloud-parts.js';
 import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
 import { PostgresChannel } from '../database/postgres-channel.js';
 import { PostgresLeaseStore } from '../database/lease-store.js';
-import { responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
+import { learningRole, responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
 import {
   dataPath,
   definedOnly,
@@ -68,7 +68,7 @@ export class CloudService implements CloudParts {
   readonly incidents: IncidentStore;
   /** With `database:` set: live incident updates between the workers sharing it. */
   readonly channel: PostgresChannel | undefined;
-  /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts), each behind a lease. */
+  /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts, learning), each behind a lease. */
   readonly singletons: Singletons | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
@@ -155,6 +155,7 @@ export class CloudService implements CloudParts {
         : new Singletons({ store: new PostgresLeaseStore(config.database), logger });
     this.singletons?.add('response-repeats', responseRepeatsRole(this));
     this.singletons?.add('rollout', rolloutRole(this));
+    this.singletons?.add('learning', learningRole(this));
     this.models = this.#modelParts(config, signingKeyPem, logger);
     const rollouts = { list: () => this.models?.rollout?.list() ?? [] };
     this.alerts = new OperatorAlerts({
@@ -356,7 +357,10 @@ export class CloudService implements CloudParts {
     }
     const recordings = this.#recordingStore ?? this.models?.store;
     return new LearningAgent({
-      databaseFile: dataPath(config, 'learning.sqlite'),
+      // Sharing a database, any worker queues outcomes; the learning lease's holder learns them.
+      ...(config.database === undefined
+        ? { databaseFile: dataPath(config, 'learning.sqlite') }
+        : { postgresUrl: config.database, shared: true }),
       fieldDataDir: fieldDataDir(config),
       ...(recordings === undefined ? {} : { recordingStore: recordings }),
       // Thresholds go through the delivery: numbered, retained, pending until the device confirms.
