@@ -130,6 +130,8 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
     expect(configs).toEqual(['gw-lw-1 0.9']);
     const listed = await getJson<{ decisions: LearningDecision[] }>(`${other.url}/v1/decisions`, token);
     expect(listed.decisions.map((d) => `${d.incidentId} ${d.action}`)).toEqual([`${first.id} adjust-rules`]);
+    // The holder's config delivery keeps it in the shared store: the other worker shows it pending.
+    expect(other.configs.state('gw-lw-1')).toMatchObject({ revision: 1, state: 'pending' });
     await pollUntil(
       "the decision in the other worker's live view",
       () => Promise.resolve(liveOnOther),
@@ -160,9 +162,11 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
     ]);
     expect(learned).toEqual([`${holderName} gw-lw-1 adjust-rules`, `${otherName} gw-lw-2 adjust-rules`]);
     expect(await queryRows(database.url, 'SELECT seq FROM learning_outcomes')).toEqual([]);
-    // Neither worker kept a learning file of its own.
+    // Neither worker kept a learning or device-config file of its own.
     for (const name of ['worker-a', 'worker-b']) {
-      expect(existsSync(join(dir, name, 'learning.sqlite')), name).toBe(false);
+      for (const file of ['learning.sqlite', 'device-configs.sqlite']) {
+        expect(existsSync(join(dir, name, file)), `${name}/${file}`).toBe(false);
+      }
     }
   }, 90_000);
 });

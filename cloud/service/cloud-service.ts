@@ -184,7 +184,9 @@ export class CloudService implements CloudParts {
     });
     this.serving = new ServingModel(this.models?.registry, logger);
     this.configs = new ConfigDelivery({
-      databaseFile: dataPath(config, 'device-configs.sqlite'),
+      ...(config.database === undefined
+        ? { databaseFile: dataPath(config, 'device-configs.sqlite') }
+        : { postgresUrl: config.database }),
       publisher: { publish: (topic, payload, options) => this.ingest.publish(topic, payload, options) },
       logger,
     });

@@ -117,16 +117,18 @@ export function resolveIncident(
 }
 
 /**
- * Several workers on one database: an incident change or a learning
- * decision made on this worker reaches the live views of the others (by
- * id; each reads it from the shared store), and theirs reach this one's.
+ * Several workers on one database: an incident change, a learning decision
+ * or a device's config change made on one worker reaches the live views of
+ * the others (by id; each reads it from the shared store), and theirs reach
+ * this one's.
  */
 export function wireSharedLive(
-  parts: Pick<CloudParts, 'incidents' | 'learning' | 'live'>,
+  parts: Pick<CloudParts, 'incidents' | 'learning' | 'configs' | 'fleet' | 'live' | 'withConfig'>,
   channel: PostgresChannel,
 ): void {
   parts.incidents.on('incident', (event) => channel.publish({ type: 'incident', id: event.incident.id }));
   parts.learning.on('decision', (decision) => channel.publish({ type: 'decision', id: decision.id }));
+  parts.configs.on('config', (deviceId) => channel.publish({ type: 'config', id: deviceId }));
   channel.on('message', (message) => {
     const id = message['id'];
     if (typeof id !== 'string') return;
@@ -137,6 +139,9 @@ export function wireSharedLive(
       } else if (message['type'] === 'decision') {
         const decision = parts.learning.decision(id);
         if (decision !== undefined) parts.live.publish({ type: 'decision', decision });
+      } else if (message['type'] === 'config') {
+        const device = parts.fleet.device(id);
+        if (device !== undefined) parts.live.publish({ type: 'device', device: parts.withConfig(device) });
       }
     } catch {
       // The store is stopping or the database away: a live view misses one update, nothing else.
