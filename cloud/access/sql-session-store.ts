@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionStore } from './access-stores.js';
-import { ACCESS_MIGRATIONS, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, settle } from './access-tables.js';
 
 interface SessionRow {
   hash: string;
@@ -9,12 +9,12 @@ interface SessionRow {
   expires_at: number;
 }
 
-/** {@link SessionStore} in the `sessions` table of access.sqlite. */
-export class SqliteSessionStore implements SessionStore {
-  readonly #handle: SqliteHandle;
+/** {@link SessionStore} in the `sessions` table: access.sqlite, or PostgreSQL. */
+export class SqlSessionStore implements SessionStore {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'session store');
+  constructor(where: AccessWhere) {
+    this.#handle = new AccessHandle(where, 'access', 'session store');
   }
 
   start(): Promise<void> {

@@ -1,7 +1,7 @@
 import { EmberError } from '../../shared/errors.js';
 import type { UserChanges, UserRecord, UserStore } from './access-stores.js';
 import type { Role } from './roles.js';
-import { ACCESS_MIGRATIONS, isUniqueViolation, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, isUniqueViolation, settle } from './access-tables.js';
 
 interface UserRow {
   username: string;
@@ -27,12 +27,12 @@ function notFound(username: string): EmberError {
   return new EmberError('EMBER_ERR_ACCESS_NOT_FOUND', `no user ${JSON.stringify(username)}`);
 }
 
-/** {@link UserStore} in the `users` table of access.sqlite. */
-export class SqliteUserStore implements UserStore {
-  readonly #handle: SqliteHandle;
+/** {@link UserStore} in the `users` table: access.sqlite, or PostgreSQL. */
+export class SqlUserStore implements UserStore {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'user store');
+  constructor(where: AccessWhere) {
+    this.#handle = new AccessHandle(where, 'access', 'user store');
   }
 
   start(): Promise<void> {

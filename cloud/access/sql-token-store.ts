@@ -1,7 +1,7 @@
 import { EmberError } from '../../shared/errors.js';
 import type { TokenRecord, TokenStore } from './access-stores.js';
 import type { Role } from './roles.js';
-import { ACCESS_MIGRATIONS, isUniqueViolation, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, isUniqueViolation, settle } from './access-tables.js';
 
 interface TokenRow {
   id: string;
@@ -29,12 +29,12 @@ function toToken(row: TokenRow): TokenRecord {
   };
 }
 
-/** {@link TokenStore} in the `api_tokens` table of access.sqlite. */
-export class SqliteTokenStore implements TokenStore {
-  readonly #handle: SqliteHandle;
+/** {@link TokenStore} in the `api_tokens` table: access.sqlite, or PostgreSQL. */
+export class SqlTokenStore implements TokenStore {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'token store');
+  constructor(where: AccessWhere) {
+    this.#handle = new AccessHandle(where, 'access', 'token store');
   }
 
   start(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditLog, AuditQuery } from './access-stores.js';
-import { AUDIT_MIGRATIONS, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, settle } from './access-tables.js';
 
 interface AuditRow {
   seq: number;
@@ -21,12 +21,15 @@ function toEntry(row: AuditRow): AuditEntry {
   };
 }
 
-/** {@link AuditLog} in audit.sqlite; ids are the row sequence, so newer entries have larger ids. */
-export class SqliteAuditLog implements AuditLog {
-  readonly #handle: SqliteHandle;
+/**
+ * {@link AuditLog} in the `audit` table (audit.sqlite, or PostgreSQL); ids
+ * are the row sequence, so newer entries have larger ids.
+ */
+export class SqlAuditLog implements AuditLog {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, AUDIT_MIGRATIONS, 'audit log');
+  constructor(where: AccessWhere) {
+    this.#handle = new AccessHandle(where, 'audit', 'audit log');
   }
 
   start(): Promise<void> {
@@ -39,10 +42,12 @@ export class SqliteAuditLog implements AuditLog {
 
   append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
     return settle(() => {
-      const { lastInsertRowid } = this.#handle.db
-        .prepare('INSERT INTO audit (ts, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)')
-        .run(entry.ts, entry.actor, entry.action, entry.subject, entry.detail);
-      return { id: String(lastInsertRowid), ...entry };
+      const row = this.#handle.db
+        .prepare(
+          'INSERT INTO audit (ts, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+        )
+        .get(entry.ts, entry.actor, entry.action, entry.subject, entry.detail) as { seq: number };
+      return { id: String(row.seq), ...entry };
     });
   }
 
