@@ -130,6 +130,18 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
     expect(configs).toEqual(['gw-lw-1 0.9']);
     const listed = await getJson<{ decisions: LearningDecision[] }>(`${other.url}/v1/decisions`, token);
     expect(listed.decisions.map((d) => `${d.incidentId} ${d.action}`)).toEqual([`${first.id} adjust-rules`]);
+    // A token made on the other worker is valid on the holder, and the holder's audit entry is in the shared log.
+    const onHolder = await getJson<{ decisions: LearningDecision[] }>(`${holder.url}/v1/decisions`, token);
+    expect(onHolder.decisions).toEqual(listed.decisions);
+    const audit = await pollUntil(
+      'the threshold change in the shared audit log',
+      () => other.access.auditEntries({ limit: 20 }),
+      (entries) => entries.some((e) => e.action === 'thresholds-changed'),
+    );
+    expect(audit.find((e) => e.action === 'thresholds-changed')).toMatchObject({
+      actor: expect.stringMatching(/^token:test-admin-/) as unknown,
+      subject: 'gw-lw-1',
+    });
     // The holder's config delivery keeps it in the shared store: the other worker shows it pending.
     expect(other.configs.state('gw-lw-1')).toMatchObject({ revision: 1, state: 'pending' });
     await pollUntil(

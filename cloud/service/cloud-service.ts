@@ -1,7 +1,7 @@
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { AccessAdmin } from '../access/access-admin.js';
 import { AccessControl } from '../access/access-control.js';
-import { sqliteAccessStores } from '../access/access-stores-set.js';
+import { accessStoresOf } from '../access/access-stores-set.js';
 import { grantedManifestUrl, ModelGrants } from '../access/model-grants.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
 import { AnalysisAgent } from '../analysis/analysis-agent.js';
@@ -96,7 +96,7 @@ export class CloudService implements CloudParts {
     const file = (name: string): string => dataPath(config, name);
     this.live = new LiveHub(logger);
     this.access = new AccessControl({
-      stores: sqliteAccessStores(config.dataDir),
+      stores: accessStoresOf(config),
       ...(config.http.sessionTtlH === undefined ? {} : { sessionTtlMs: config.http.sessionTtlH * 3_600_000 }),
     });
     this.accessAdmin = new AccessAdmin(this.access);
