@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AuditLog, SessionStore, TokenStore, UserStore } from './access-stores.js';
+import { AccessHandle } from './access-tables.js';
 import { SqlAuditLog } from './sql-audit-log.js';
 import { SqlSessionStore } from './sql-session-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
@@ -24,13 +25,18 @@ export function sqliteAccessStores(dataDir: string): AccessStores {
   };
 }
 
-/** The same stores in a PostgreSQL database several workers share: a user or token made on one is valid on all. */
+/**
+ * The same stores in a PostgreSQL database several workers share: a user
+ * or token made on one is valid on all. Users, tokens and sessions share
+ * one connection; the audit log has its own.
+ */
 export function postgresAccessStores(url: string): AccessStores {
   const where = { postgresUrl: url };
+  const access = new AccessHandle(where, 'access', 'access store');
   return {
-    users: new SqlUserStore(where),
-    tokens: new SqlTokenStore(where),
-    sessions: new SqlSessionStore(where),
+    users: new SqlUserStore(access),
+    tokens: new SqlTokenStore(access),
+    sessions: new SqlSessionStore(access),
     audit: new SqlAuditLog(where),
   };
 }

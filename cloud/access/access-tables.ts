@@ -68,15 +68,18 @@ export interface AccessDb {
 }
 
 /**
- * One connection of a store: opened by start(), closed by stop(), refused
- * in between. On PostgreSQL the tables are migrated at open, versioned in
- * `ember_schema` as `component` (`access` or `audit`).
+ * One connection, of one store or shared by several (the users, tokens and
+ * sessions on PostgreSQL): opened by the first store's start(), closed by
+ * the last one's stop(), refused in between. On PostgreSQL the tables are
+ * migrated at open, versioned in `ember_schema` as `component` (`access`
+ * or `audit`).
  */
 export class AccessHandle {
   readonly #where: AccessWhere;
   readonly #migrations: Readonly<Record<'sqlite' | 'postgres', readonly Migration[]>>;
   readonly #component: string;
   readonly #what: string;
+  readonly #users = new Set<object>();
   #db: { readonly db: AccessDb; close(): void } | undefined;
 
   constructor(where: AccessWhere, component: 'access' | 'audit', what: string) {
@@ -89,12 +92,24 @@ export class AccessHandle {
     this.#what = what;
   }
 
-  open(): void {
-    if (this.#db !== undefined) return;
+  /** Opens the connection for `user` (a store), unless it is open already. */
+  open(user: object): void {
+    this.#db ??= this.#connect();
+    this.#users.add(user);
+  }
+
+  /** `user` is done with it; closed when no store uses it any more. */
+  close(user: object): void {
+    this.#users.delete(user);
+    if (this.#users.size > 0) return;
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  #connect(): { readonly db: AccessDb; close(): void } {
     if ('path' in this.#where) {
       const db: Database.Database = openCatalog(this.#where.path, { migrations: this.#migrations.sqlite });
-      this.#db = { db, close: () => db.close() };
-      return;
+      return { db, close: () => db.close() };
     }
     const pg = new SyncPostgres(this.#where.postgresUrl, this.#what);
     pg.open();
@@ -104,16 +119,12 @@ export class AccessHandle {
       pg.close();
       throw error;
     }
-    this.#db = { db: pg, close: () => pg.close() };
+    return { db: pg, close: () => pg.close() };
   }
 
-  close(): void {
-    this.#db?.close();
-    this.#db = undefined;
-  }
-
-  get db(): AccessDb {
-    if (this.#db === undefined) {
+  /** The connection, for a store between its start() and stop(). */
+  dbOf(user: object): AccessDb {
+    if (this.#db === undefined || !this.#users.has(user)) {
       throw new EmberError('EMBER_ERR_NOT_STARTED', `${this.#what}: used before start() or after stop()`);
     }
     return this.#db.db;

@@ -24,6 +24,33 @@ describeAccessStoresContract('PostgreSQL', async () => {
   };
 });
 
+describe('access stores on one PostgreSQL connection', () => {
+  it('share one for users, tokens and sessions, one for the audit log, each store refused once it stopped', async () => {
+    const database = await createDatabase();
+    const connections = async (): Promise<number> => {
+      const [row] = await queryRows<{ n: number }>(
+        database.url,
+        'SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname = current_database()',
+      );
+      return row?.n ?? -1;
+    };
+    const stores = postgresAccessStores(database.url);
+    const each = [stores.users, stores.tokens, stores.sessions, stores.audit];
+    try {
+      for (const store of each) await store.start();
+      expect(await connections()).toBe(2);
+      await stores.users.stop();
+      await expect(stores.users.get('ann')).rejects.toMatchObject({ code: 'EMBER_ERR_NOT_STARTED' });
+      expect(await stores.tokens.list()).toEqual([]);
+      for (const store of each) await store.stop();
+      expect(await connections()).toBe(0);
+    } finally {
+      for (const store of each) await store.stop();
+      await database.drop();
+    }
+  });
+});
+
 describe('access on PostgreSQL shared by two workers', () => {
   it('lets a user signed up and a token issued on one sign in and call on the other, and one audit log', async () => {
     const database = await createDatabase();

@@ -28,21 +28,23 @@ function toEntry(row: AuditRow): AuditEntry {
 export class SqlAuditLog implements AuditLog {
   readonly #handle: AccessHandle;
 
-  constructor(where: AccessWhere) {
-    this.#handle = new AccessHandle(where, 'audit', 'audit log');
+  /** A file or database of its own, or a connection it shares with other stores. */
+  constructor(where: AccessWhere | AccessHandle) {
+    this.#handle = where instanceof AccessHandle ? where : new AccessHandle(where, 'audit', 'audit log');
   }
 
   start(): Promise<void> {
-    return settle(() => this.#handle.open());
+    return settle(() => this.#handle.open(this));
   }
 
   stop(): Promise<void> {
-    return settle(() => this.#handle.close());
+    return settle(() => this.#handle.close(this));
   }
 
   append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
     return settle(() => {
-      const row = this.#handle.db
+      const row = this.#handle
+        .dbOf(this)
         .prepare(
           'INSERT INTO audit (ts, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING seq',
         )
@@ -55,7 +57,8 @@ export class SqlAuditLog implements AuditLog {
     return settle(() => {
       const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 100)));
       const before = query.before === undefined ? Number.MAX_SAFE_INTEGER : Number(query.before);
-      const rows = this.#handle.db
+      const rows = this.#handle
+        .dbOf(this)
         .prepare('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?')
         .all(Number.isFinite(before) ? before : 0, limit) as AuditRow[];
       return rows.map(toEntry);

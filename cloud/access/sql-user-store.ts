@@ -31,22 +31,24 @@ function notFound(username: string): EmberError {
 export class SqlUserStore implements UserStore {
   readonly #handle: AccessHandle;
 
-  constructor(where: AccessWhere) {
-    this.#handle = new AccessHandle(where, 'access', 'user store');
+  /** A file or database of its own, or a connection it shares with other stores. */
+  constructor(where: AccessWhere | AccessHandle) {
+    this.#handle = where instanceof AccessHandle ? where : new AccessHandle(where, 'access', 'user store');
   }
 
   start(): Promise<void> {
-    return settle(() => this.#handle.open());
+    return settle(() => this.#handle.open(this));
   }
 
   stop(): Promise<void> {
-    return settle(() => this.#handle.close());
+    return settle(() => this.#handle.close(this));
   }
 
   create(user: UserRecord): Promise<UserRecord> {
     return settle(() => {
       try {
-        this.#handle.db
+        this.#handle
+          .dbOf(this)
           .prepare(
             'INSERT INTO users (username, role, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
           )
@@ -72,7 +74,9 @@ export class SqlUserStore implements UserStore {
 
   list(): Promise<readonly UserRecord[]> {
     return settle(() =>
-      (this.#handle.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser),
+      (this.#handle.dbOf(this).prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(
+        toUser,
+      ),
     );
   }
 
@@ -80,7 +84,8 @@ export class SqlUserStore implements UserStore {
     return settle(() => {
       const current = this.#get(username);
       if (current === undefined) throw notFound(username);
-      this.#handle.db
+      this.#handle
+        .dbOf(this)
         .prepare(
           'UPDATE users SET role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE username = ?',
         )
@@ -97,13 +102,16 @@ export class SqlUserStore implements UserStore {
 
   remove(username: string): Promise<void> {
     return settle(() => {
-      const { changes } = this.#handle.db.prepare('DELETE FROM users WHERE username = ?').run(username);
+      const { changes } = this.#handle
+        .dbOf(this)
+        .prepare('DELETE FROM users WHERE username = ?')
+        .run(username);
       if (changes === 0) throw notFound(username);
     });
   }
 
   #get(username: string): UserRecord | undefined {
-    const row = this.#handle.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
+    const row = this.#handle.dbOf(this).prepare('SELECT * FROM users WHERE username = ?').get(username) as
       UserRow | undefined;
     return row === undefined ? undefined : toUser(row);
   }
