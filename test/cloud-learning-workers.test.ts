@@ -106,9 +106,24 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
     );
     const incidentOf = (deviceId: string): Incident =>
       incidents.find((i) => i.deviceId === deviceId) ?? expect.fail(`no incident of ${deviceId}`);
+    // Anomalies of gw-lw-1 until both workers' fleets know it (the group shares them out).
+    const [device] = devices;
+    await pollUntil(
+      "gw-lw-1 in both workers' fleets",
+      async () => {
+        const message = JSON.stringify(anomalyMessage('gw-lw-1', 'high', 0.95));
+        await device?.publishAsync(deviceTopics('gw-lw-1').anomaly, message, { qos: 1 });
+        return workers.every((worker) => worker.fleet.device('gw-lw-1') !== undefined);
+      },
+      (known) => known,
+      10_000,
+    );
     const liveOnOther: string[] = [];
+    const configsOnOther: string[] = [];
     const off = other.live.subscribe((event) => {
       if (event.type === 'decision') liveOnOther.push(event.decision.incidentId);
+      const config = event.type === 'device' ? event.device.config : undefined;
+      if (config !== undefined) configsOnOther.push(`${config.revision} ${config.state}`);
     });
 
     // A verdict given on the worker without the lease is learned by the holder.
@@ -150,6 +165,12 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
       (l) => l.length === 1,
     );
     expect(liveOnOther).toEqual([first.id]);
+    // The holder's config change redraws the device on the other worker's live view too.
+    await pollUntil(
+      "the pending config in the other worker's live view",
+      () => Promise.resolve(configsOnOther),
+      (c) => c.includes('1 pending'),
+    );
     off();
 
     // The holder stops; a verdict given meanwhile waits in the queue for the new holder.
