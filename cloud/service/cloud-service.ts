@@ -66,7 +66,7 @@ export class CloudService implements CloudParts {
   readonly metrics: CloudMetrics;
   readonly fleet: FleetState;
   readonly incidents: IncidentStore;
-  /** With `database:` set: live incident updates between the workers sharing it. */
+  /** With `database:` set: live updates (incidents, decisions, device configs) between the workers sharing it. */
   readonly channel: PostgresChannel | undefined;
   /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts, learning), each behind a lease. */
   readonly singletons: Singletons | undefined;
