@@ -129,7 +129,7 @@ describe('the cloud keeping its incidents in PostgreSQL', () => {
     let error: unknown;
     await cloud.start().catch((caught: unknown) => (error = caught));
     expect(isEmberError(error, 'EMBER_ERR_DATABASE')).toBe(true);
-    // The fleet is the first store to start, and the first to find the database missing.
-    expect((error as Error).message).toMatch(/^fleet store: cannot connect to PostgreSQL: .+$/);
+    // Access (users, tokens, sessions) is the first to start, and the first to find the database missing.
+    expect((error as Error).message).toMatch(/^access store: cannot connect to PostgreSQL: .+$/);
   }, 30_000);
 });

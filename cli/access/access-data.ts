@@ -4,11 +4,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AccessAdmin } from '../../cloud/access/access-admin.js';
 import { AccessControl } from '../../cloud/access/access-control.js';
-import { sqliteAccessStores } from '../../cloud/access/access-stores-set.js';
+import { accessStoresOf } from '../../cloud/access/access-stores-set.js';
 import { loadCloudConfig } from '../../cloud/config/cloud-config.js';
 import { EmberError, isEmberError } from '../../shared/errors.js';
 
-/** Where the cloud keeps its data: `--config FILE` (its dataDir) or `--data DIR`. */
+/** Where the cloud keeps its data: `--config FILE` (its dataDir or database) or `--data DIR`. */
 export const WHERE_OPTIONS = {
   config: { type: 'string', short: 'c' },
   data: { type: 'string' },
@@ -21,17 +21,32 @@ export const Where = {
   json: z.boolean().default(false),
 };
 
-/** The cloud's data folder named by the options; ./data/cloud when neither is given. */
-export async function dataDirOf(
+/** Where the cloud keeps its users, tokens, sessions and audit log. */
+export interface AccessWhere {
+  readonly dataDir: string;
+  /** The configuration's `database:`: then they live in PostgreSQL. */
+  readonly database?: string;
+}
+
+/**
+ * Where the cloud keeps its access data: `--config FILE` (its `database:`
+ * when set, else its dataDir) or `--data DIR`; ./data/cloud when neither is
+ * given.
+ */
+export async function accessWhereOf(
   command: string,
   options: { config?: string; data?: string },
-): Promise<string> {
+): Promise<AccessWhere> {
   if (options.config !== undefined && options.data !== undefined) {
     throw new EmberError('EMBER_ERR_BAD_OPTION', `${command}: give --config or --data, not both`);
   }
-  if (options.config === undefined) return resolve(options.data ?? './data/cloud');
+  if (options.config === undefined) return { dataDir: resolve(options.data ?? './data/cloud') };
   try {
-    return (await loadCloudConfig(options.config)).dataDir;
+    const config = await loadCloudConfig(options.config);
+    return {
+      dataDir: config.dataDir,
+      ...(config.database === undefined ? {} : { database: config.database }),
+    };
   } catch (error) {
     if (isEmberError(error, 'EMBER_ERR_BAD_CONFIG')) {
       throw new EmberError('EMBER_ERR_BAD_OPTION', `${command}: ${error.message}`, { cause: error });
@@ -50,16 +65,17 @@ export function cliActor(): string {
 }
 
 /**
- * Opens the access stores of `dataDir` (safe beside a running cloud: SQLite
- * WAL), runs `use`, closes them. A name, role or password the stores refuse
- * is a bad invocation (exit 2) naming the command.
+ * Opens the access stores at `where` (safe beside a running cloud: SQLite
+ * WAL, or the PostgreSQL database the workers share), runs `use`, closes
+ * them. A name, role or password the stores refuse is a bad invocation
+ * (exit 2) naming the command.
  */
 export async function withAccessAdmin<T>(
   command: string,
-  dataDir: string,
+  where: AccessWhere,
   use: (admin: AccessAdmin) => Promise<T>,
 ): Promise<T> {
-  const access = new AccessControl({ stores: sqliteAccessStores(dataDir) });
+  const access = new AccessControl({ stores: accessStoresOf(where) });
   await access.start();
   try {
     return await use(new AccessAdmin(access));

@@ -3,7 +3,7 @@ import type { TokenView } from '../../cloud/access/access-admin.js';
 import { EmberError } from '../../shared/errors.js';
 import {
   cliActor,
-  dataDirOf,
+  accessWhereOf,
   nameAfter,
   RoleOption,
   Where,
@@ -52,8 +52,10 @@ export const tokensCommand: Command = {
     if (action === 'list') {
       const options = parseOptions('tokens list', rest, WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      const tokens = await withAccessAdmin('tokens list', await dataDirOf('tokens list', options), (admin) =>
-        admin.listTokens(),
+      const tokens = await withAccessAdmin(
+        'tokens list',
+        await accessWhereOf('tokens list', options),
+        (admin) => admin.listTokens(),
       );
       if (options.json) for (const token of tokens) await writeLine(io.stdout, JSON.stringify(token));
       else await writeLine(io.stdout, tokens.length === 0 ? 'no tokens' : tokens.map(line).join('\n'));
@@ -71,7 +73,7 @@ export const tokensCommand: Command = {
       const days = options['expires-days'];
       const made = await withAccessAdmin(
         'tokens create',
-        await dataDirOf('tokens create', options),
+        await accessWhereOf('tokens create', options),
         (admin) =>
           admin.createToken(
             {
@@ -98,7 +100,7 @@ export const tokensCommand: Command = {
       if (options === 'help') return help(io);
       const token = await withAccessAdmin(
         'tokens revoke',
-        await dataDirOf('tokens revoke', options),
+        await accessWhereOf('tokens revoke', options),
         (admin) => admin.revokeToken(id, cliActor()),
       );
       await writeLine(

@@ -3,7 +3,7 @@ import type { UserView } from '../../cloud/access/access-admin.js';
 import { EmberError } from '../../shared/errors.js';
 import {
   cliActor,
-  dataDirOf,
+  accessWhereOf,
   generatedPassword,
   nameAfter,
   readPasswordLine,
@@ -44,9 +44,9 @@ const help = (io: CommandIo): Promise<number> => writeUsage(io, helpText.usage);
 async function add(name: string, rest: string[], io: CommandIo): Promise<number> {
   const options = parseOptions('users add', rest, { ...WHERE_OPTIONS, ...ROLE, ...PASSWORD }, AddOptions);
   if (options === 'help') return help(io);
-  const dataDir = await dataDirOf('users add', options);
+  const where = await accessWhereOf('users add', options);
   const password = options['password-stdin'] ? await readPasswordLine(io.stdin) : generatedPassword();
-  const user = await withAccessAdmin('users add', dataDir, (admin) =>
+  const user = await withAccessAdmin('users add', where, (admin) =>
     admin.createUser({ username: name, role: options.role, password }, cliActor()),
   );
   if (options.json) {
@@ -79,9 +79,9 @@ async function set(name: string, rest: string[], io: CommandIo): Promise<number>
       'users set: nothing to change (--role, --password-stdin, --disable, --enable)',
     );
   }
-  const dataDir = await dataDirOf('users set', options);
+  const where = await accessWhereOf('users set', options);
   const password = options['password-stdin'] ? await readPasswordLine(io.stdin) : undefined;
-  const user = await withAccessAdmin('users set', dataDir, (admin) =>
+  const user = await withAccessAdmin('users set', where, (admin) =>
     admin.updateUser(
       name,
       {
@@ -106,7 +106,7 @@ export const usersCommand: Command = {
     if (action === 'list') {
       const options = parseOptions('users list', rest, WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      const users = await withAccessAdmin('users list', await dataDirOf('users list', options), (admin) =>
+      const users = await withAccessAdmin('users list', await accessWhereOf('users list', options), (admin) =>
         admin.listUsers(),
       );
       if (options.json) for (const user of users) await writeLine(io.stdout, JSON.stringify(user));
@@ -119,7 +119,7 @@ export const usersCommand: Command = {
       const name = nameAfter('users remove', 'user NAME', rest);
       const options = parseOptions('users remove', rest.slice(1), WHERE_OPTIONS, ListOptions);
       if (options === 'help') return help(io);
-      await withAccessAdmin('users remove', await dataDirOf('users remove', options), (admin) =>
+      await withAccessAdmin('users remove', await accessWhereOf('users remove', options), (admin) =>
         admin.removeUser(name, cliActor()),
       );
       await writeLine(io.stdout, `removed ${name}`);

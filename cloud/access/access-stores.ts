@@ -3,7 +3,7 @@ import type { Role } from './roles.js';
 /*
  * The stores behind authentication and the audit log. Each is a small
  * interface with one contract suite (access-stores.contract.ts) that every
- * adapter passes: SQLite now (sqlite-*.ts), a server database later. Methods
+ * adapter passes: sql-*.ts, over a SQLite file or PostgreSQL. Methods
  * return promises so that an adapter over the network fits the same shape.
  * Errors: EMBER_ERR_ACCESS_CONFLICT for a name already taken,
  * EMBER_ERR_ACCESS_NOT_FOUND for an unknown one.

@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeAccessStoresContract, type AccessStoresFixture } from './access-stores.contract.js';
-import { SqliteAuditLog } from './sqlite-audit-log.js';
-import { SqliteSessionStore } from './sqlite-session-store.js';
-import { SqliteTokenStore } from './sqlite-token-store.js';
-import { SqliteUserStore } from './sqlite-user-store.js';
+import { SqlAuditLog } from './sql-audit-log.js';
+import { SqlSessionStore } from './sql-session-store.js';
+import { SqlTokenStore } from './sql-token-store.js';
+import { SqlUserStore } from './sql-user-store.js';
 
 async function sqliteStores(): Promise<AccessStoresFixture & { dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ember-access-'));
   const access = join(dir, 'access.sqlite');
   const stores = {
-    users: new SqliteUserStore({ path: access }),
-    tokens: new SqliteTokenStore({ path: access }),
-    sessions: new SqliteSessionStore({ path: access }),
-    audit: new SqliteAuditLog({ path: join(dir, 'audit.sqlite') }),
+    users: new SqlUserStore({ path: access }),
+    tokens: new SqlTokenStore({ path: access }),
+    sessions: new SqlSessionStore({ path: access }),
+    audit: new SqlAuditLog({ path: join(dir, 'audit.sqlite') }),
   };
   for (const store of Object.values(stores)) await store.start();
   let disposed = false;
@@ -49,7 +49,7 @@ describe('SQLite access stores', () => {
 
   it('see what another connection to the same file wrote (the CLI beside a running cloud)', async () => {
     const stores = await sqliteStores();
-    const other = new SqliteUserStore({ path: join(stores.dir, 'access.sqlite') });
+    const other = new SqlUserStore({ path: join(stores.dir, 'access.sqlite') });
     try {
       await other.start();
       await other.create({

@@ -154,7 +154,7 @@ export const CloudConfigSchema = z.strictObject({
   broker: CloudBrokerConfig,
   /** Folder of the cloud's SQLite files (fleet, incidents, rollouts…). */
   dataDir: text,
-  /** Keep the incidents, fleet, rollouts and leases in this PostgreSQL database instead of `dataDir`. */
+  /** Keep the incidents, fleet, rollouts, leases, learning, device configs, users, tokens, sessions and audit log in this PostgreSQL database instead of `dataDir`. */
   database: DatabaseUrl.optional(),
   http: CloudHttpConfig.prefault({}),
   zones: ZonesConfig,

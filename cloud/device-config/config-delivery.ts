@@ -13,7 +13,9 @@ export interface RetainingPublisher {
 
 export interface ConfigDeliveryOptions {
   /** The delivery's own SQLite file. */
-  readonly databaseFile: string;
+  readonly databaseFile?: string;
+  /** Its tables in this PostgreSQL database instead, which several workers may share. */
+  readonly postgresUrl?: string;
   readonly publisher: RetainingPublisher;
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -64,7 +66,11 @@ export class ConfigDelivery {
   start(): Promise<void> {
     if (this.#store !== undefined) return Promise.resolve();
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'config-delivery' });
-    this.#store = DeviceConfigStore.open(this.#options.databaseFile);
+    const { postgresUrl, databaseFile } = this.#options;
+    this.#store =
+      postgresUrl === undefined
+        ? DeviceConfigStore.open(databaseFile ?? '')
+        : DeviceConfigStore.openPostgres(postgresUrl);
     return Promise.resolve();
   }
 
@@ -117,10 +123,16 @@ export class ConfigDelivery {
       );
     }
     const { deviceId } = parsedTopic;
-    const revision = store.nextRevision(deviceId);
-    const message: DeviceConfigMessage = { ...parsed.data, revision };
-    const config = store.sent(deviceId, revision, JSON.stringify(message), this.#now());
-    this.#log.info({ deviceId, revision }, 'device config pending until the device confirms it');
+    const message = parsed.data;
+    const config = store.sendNext(
+      deviceId,
+      (revision) => JSON.stringify({ ...message, revision } satisfies DeviceConfigMessage),
+      this.#now(),
+    );
+    this.#log.info(
+      { deviceId, revision: config.revision },
+      'device config pending until the device confirms it',
+    );
     this.#events.emit('config', deviceId, stateOf(config));
     await this.#send(config);
   }

@@ -1,24 +1,10 @@
-import type Database from 'better-sqlite3';
-import { openCatalog, type Migration } from '../../shared/catalog/index.js';
-
-const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    up: `
-CREATE TABLE device_configs (
-  device_id TEXT PRIMARY KEY,
-  revision INTEGER NOT NULL,
-  payload TEXT NOT NULL,
-  sent_at INTEGER NOT NULL,
-  applied_at INTEGER
-);
-CREATE TABLE device_reports (
-  device_id TEXT PRIMARY KEY,
-  revision INTEGER NOT NULL,
-  ts INTEGER NOT NULL
-);`,
-  },
-];
+import { openCatalog } from '../../shared/catalog/index.js';
+import { migratePostgres } from '../database/postgres-migrate.js';
+import { SyncPostgres } from '../database/sync-postgres.js';
+import {
+  POSTGRES_DEVICE_CONFIG_MIGRATIONS,
+  SQLITE_DEVICE_CONFIG_MIGRATIONS,
+} from './device-config-schema.js';
 
 /** The config the cloud last sent a device, and whether the device confirmed it. */
 export interface StoredConfig {
@@ -48,25 +34,79 @@ function configOf(raw: RawConfig): StoredConfig {
   };
 }
 
+/** What the store needs of a database: better-sqlite3's statements, transactions, a per-device lock. */
+interface ConfigDb {
+  prepare(sql: string): {
+    run(...params: unknown[]): { changes: number };
+    get(...params: unknown[]): unknown;
+    all(...params: unknown[]): unknown[];
+  };
+  transaction<T>(work: () => T): T;
+  /** Inside a transaction: until it ends, no other writer numbers a config for this device. */
+  lockDevice(deviceId: string): void;
+  close(): void;
+}
+
 /**
- * The config delivery's SQLite file: per device, the config last sent (its
- * revision, the message, when it was sent and when the device confirmed it)
- * and the revision the device last reported running.
+ * The config delivery's store: per device, the config last sent (its
+ * revision, the message, when it was sent and when the device confirmed
+ * it) and the revision the device last reported running. Its own SQLite
+ * file, or tables in a PostgreSQL database several workers share.
  */
 export class DeviceConfigStore {
-  readonly #db: Database.Database;
+  readonly #db: ConfigDb;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: ConfigDb) {
     this.#db = db;
   }
 
   static open(file: string): DeviceConfigStore {
     // NORMAL: a power cut may lose the last confirmations, which the devices' next statuses make good.
-    return new DeviceConfigStore(openCatalog(file, { migrations: MIGRATIONS, synchronous: 'NORMAL' }));
+    const db = openCatalog(file, { migrations: SQLITE_DEVICE_CONFIG_MIGRATIONS, synchronous: 'NORMAL' });
+    return new DeviceConfigStore({
+      prepare: (sql) => db.prepare(sql),
+      transaction: (work) => db.transaction(work)(),
+      // One process writes the file, one statement at a time.
+      lockDevice: () => undefined,
+      close: () => db.close(),
+    });
+  }
+
+  /** Connects and brings the tables to the newest migration (EMBER_ERR_DATABASE when it cannot). */
+  static openPostgres(url: string): DeviceConfigStore {
+    const db = new SyncPostgres(url, 'device config store');
+    db.open();
+    try {
+      migratePostgres(db, 'device-configs', POSTGRES_DEVICE_CONFIG_MIGRATIONS);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new DeviceConfigStore({
+      prepare: (sql) => db.prepare(sql),
+      transaction: (work) => db.transaction(work),
+      lockDevice: (deviceId) =>
+        void db.query("SELECT pg_advisory_xact_lock(hashtext('device-config:' || $1))", [deviceId]),
+      close: () => db.close(),
+    });
   }
 
   close(): void {
     this.#db.close();
+  }
+
+  /**
+   * Numbers the device's next config (above what was sent and above what
+   * the device says it runs), builds its message with `payloadOf(revision)`
+   * and records it as sent and not yet confirmed, in one transaction, so
+   * workers sharing the store never give two configs one revision.
+   */
+  sendNext(deviceId: string, payloadOf: (revision: number) => string, ts: number): StoredConfig {
+    return this.#db.transaction(() => {
+      this.#db.lockDevice(deviceId);
+      const revision = this.nextRevision(deviceId);
+      return this.sent(deviceId, revision, payloadOf(revision), ts);
+    });
   }
 
   /** The next revision for a device: above what was sent and above what the device says it runs. */
@@ -101,7 +141,7 @@ export class DeviceConfigStore {
           'UPDATE device_configs SET applied_at = ? WHERE device_id = ? AND applied_at IS NULL AND revision <= ?',
         )
         .run(ts, deviceId, revision);
-    })();
+    });
   }
 
   get(deviceId: string): StoredConfig | undefined {
@@ -111,10 +151,9 @@ export class DeviceConfigStore {
   }
 
   reported(deviceId: string): number | undefined {
-    return this.#db
-      .prepare('SELECT revision FROM device_reports WHERE device_id = ?')
-      .pluck()
-      .get(deviceId) as number | undefined;
+    const row = this.#db.prepare('SELECT revision FROM device_reports WHERE device_id = ?').get(deviceId) as
+      { revision: number } | undefined;
+    return row?.revision;
   }
 
   all(): StoredConfig[] {

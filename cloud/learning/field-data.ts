@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { ALARM_LEVELS } from '../../shared/alarm/alarm-policy.js';
 import { FEATURE_NAMES } from '../../shared/features/feature-set.js';
 import type { FeatureRun } from '../../factory/pipeline/run-features.js';
+import { labelRecordings } from '../../shared/dataset/field-recordings.js';
+import type { Logger } from '../../shared/logging.js';
+import type { ObjectStore } from '../../shared/object-store/object-store.js';
 import type { OutcomeInput } from './learning-types.js';
 
 /** One labelled incident window, one JSON line in the field-data folder. */
@@ -116,4 +119,37 @@ export function fieldRun(window: FieldWindow): FeatureRun | undefined {
     vectors: points.map((p) => Float32Array.from(FEATURE_NAMES, (name) => p.features[name] ?? Number.NaN)),
     fire: Uint8Array.from(points, () => (fire ? 1 : 0)),
   };
+}
+
+/**
+ * Copies the device's recordings of this incident from `store` into the
+ * field data under the operator's outcome (fire, false alarm or test); the
+ * files, or what went wrong, for the decision's details. Nothing without a
+ * store or for an unknown outcome.
+ */
+export async function labelIncidentRecordings(
+  store: ObjectStore | undefined,
+  fieldDataDir: string,
+  input: OutcomeInput,
+  now: number,
+  log: Logger,
+): Promise<string[] | string | undefined> {
+  const outcome = input.outcome;
+  if (store === undefined || (outcome !== 'fire' && outcome !== 'false-alarm' && outcome !== 'test')) {
+    return undefined;
+  }
+  try {
+    const labels = await labelRecordings(store, fieldDataDir, {
+      incidentId: input.incident.id,
+      deviceId: input.incident.deviceId,
+      outcome,
+      by: input.by,
+      at: now,
+      deviceTimes: input.window.assessments.map((a) => a.messageTs ?? a.ts),
+    });
+    return labels.map((l) => l.file);
+  } catch (error) {
+    log.warn({ err: error, incidentId: input.incident.id }, 'incident recordings not labelled');
+    return `not labelled: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }

@@ -6,11 +6,11 @@ import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { DeviceConfigMessage } from '../../shared/schemas/messages.js';
 import { topicFor } from '../../shared/topics.js';
 import { type LearningDecision } from '../contracts/cloud-values.js';
-import { OUTCOMES } from '../../shared/schemas/outcomes.js';
-import { planFor, type Plan } from './decision-rules.js';
-import { appendFieldWindow, fieldWindowOf } from './field-data.js';
-import { labelRecordings } from '../../shared/dataset/field-recordings.js';
+import { planFor } from './decision-rules.js';
+import { appendFieldWindow, fieldWindowOf, labelIncidentRecordings } from './field-data.js';
 import { LearningStore } from './learning-store.js';
+import { checkOutcome, learnQueuedOutcomes } from './outcome-queue.js';
+import { RetrainQueue } from './retrain-job.js';
 import {
   DEFAULT_LEARNING_RULES,
   type LearningAgentOptions,
@@ -22,6 +22,16 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** How often the worker that learns looks for outcomes other workers queued. */
+const OUTCOME_POLL_MS = 1_000;
+
+interface LearningEvents {
+  /** A decision recorded, and again (same id) once its retraining finished. */
+  decision: [decision: LearningDecision];
+  /** Once per outcome learned, with the verdict behind it. */
+  learned: [decision: LearningDecision, input: OutcomeInput];
+}
+
 /**
  * Learns from the outcome of each incident: a false alarm on one device
  * makes that device a notch less sensitive (a DeviceConfigMessage on its
@@ -29,103 +39,186 @@ function messageOf(error: unknown): string {
  * missed or raised late, adds the labelled window to the field data and
  * retrains, and an approved model is rolled out. Every decision is kept,
  * explained, and logged.
+ *
+ * Outcomes are queued in the store (`submit`) and learned by the agent
+ * that leads: always on its own store; with `shared`, only between
+ * `lead()` and `follow()` (the worker holding the learning role), which
+ * also takes up the retrainings a previous holder owed.
  */
 export class LearningAgent {
   readonly #options: LearningAgentOptions;
   readonly #rules: LearningRules;
-  readonly #events = new EventEmitter();
+  readonly #events = new EventEmitter<LearningEvents>();
   readonly #now: () => number;
   #log: Logger = silentLogger();
   #store: LearningStore | undefined;
+  #leading: boolean;
+  #poll: NodeJS.Timeout | undefined;
+  #draining: Promise<void> | undefined;
   /** Retraining runs one at a time, after the decision that asked for it is recorded. */
-  #retraining: Promise<unknown> = Promise.resolve();
+  readonly #retrains: RetrainQueue;
+  /** False from taking the role up until the owed retrainings were read. */
+  #owedTakenUp = false;
 
   constructor(options: LearningAgentOptions) {
     this.#options = options;
     this.#rules = { ...DEFAULT_LEARNING_RULES, ...options.rules };
     this.#now = options.now ?? Date.now;
+    this.#leading = options.shared !== true;
+    this.#retrains = new RetrainQueue({
+      retrainer: options.retrainer,
+      rollout: options.rollout,
+      leading: () => this.#leading && this.#store !== undefined,
+      finished: (decision, updated) => {
+        if (updated === undefined || this.#store === undefined) {
+          this.#log.info({ decision: decision.id }, 'retraining left to the learning role’s new holder');
+          return;
+        }
+        try {
+          this.#store.update(updated);
+        } catch (error) {
+          // Still owed in the store: the next agent to take the role up runs it again.
+          this.#log.error({ err: error, decision: decision.id }, 'retraining result not recorded');
+          return;
+        }
+        this.#announce(updated);
+      },
+    });
   }
 
+  /** Opens the store; a leading agent then learns what is queued and retrains what is owed. */
   start(): Promise<void> {
     if (this.#store !== undefined) return Promise.resolve();
     this.#log = (this.#options.logger ?? silentLogger()).child({ component: 'learning' });
-    this.#store = LearningStore.open(this.#options.databaseFile);
+    const { postgresUrl, databaseFile } = this.#options;
+    this.#store =
+      postgresUrl === undefined
+        ? LearningStore.open(databaseFile ?? '')
+        : LearningStore.openPostgres(postgresUrl);
+    if (this.#leading) this.#takeUp();
     return Promise.resolve();
   }
 
-  /** Waits for a retraining in progress, then closes the database. */
+  /** Waits for the outcome and the retraining in progress, then closes the database. */
   async stop(): Promise<void> {
     if (this.#store === undefined) return;
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+    await this.#draining;
     await this.idle();
     this.#store.close();
     this.#store = undefined;
   }
 
-  /** Resolves when no retraining is running. */
+  /** Resolves when no outcome is being learned and no retraining is running. */
   async idle(): Promise<void> {
     for (;;) {
-      const current = this.#retraining;
+      const current = this.#retrains.tail;
+      await this.#draining;
       await current;
-      if (current === this.#retraining) return;
+      if (current === this.#retrains.tail && this.#draining === undefined) return;
     }
   }
 
-  on(event: 'decision', listener: (decision: LearningDecision) => void): this {
-    this.#events.on(event, listener);
+  /** With `shared`: this worker holds the learning role from now on. */
+  lead(): Promise<void> {
+    if (this.#leading) return Promise.resolve();
+    this.#leading = true;
+    // Not started yet: start() takes the role up, since this worker leads.
+    if (this.#store !== undefined) this.#takeUp();
+    return Promise.resolve();
+  }
+
+  /** With `shared`: another worker learns now; a retraining running here neither rolls out nor records. */
+  follow(): Promise<void> {
+    if (this.#options.shared !== true || !this.#leading) return Promise.resolve();
+    this.#leading = false;
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+    return Promise.resolve();
+  }
+
+  on<E extends keyof LearningEvents>(event: E, listener: (...args: LearningEvents[E]) => void): this {
+    this.#events.on(event, listener as never);
     return this;
   }
 
-  off(event: 'decision', listener: (decision: LearningDecision) => void): this {
-    this.#events.off(event, listener);
+  off<E extends keyof LearningEvents>(event: E, listener: (...args: LearningEvents[E]) => void): this {
+    this.#events.off(event, listener as never);
     return this;
   }
 
-  /**
-   * Copies the device's recordings of this incident into the field data
-   * under the operator's outcome (fire, false alarm or test); the files, or
-   * what went wrong, for the decision's details. Nothing without a store.
-   */
-  async #labelRecordings(input: OutcomeInput, now: number): Promise<string[] | string | undefined> {
-    const store = this.#options.recordingStore;
-    const outcome = input.outcome;
-    if (store === undefined || (outcome !== 'fire' && outcome !== 'false-alarm' && outcome !== 'test')) {
-      return undefined;
-    }
-    try {
-      const labels = await labelRecordings(store, this.#options.fieldDataDir, {
-        incidentId: input.incident.id,
-        deviceId: input.incident.deviceId,
-        outcome,
-        by: input.by,
-        at: now,
-        deviceTimes: input.window.assessments.map((a) => a.messageTs ?? a.ts),
-      });
-      return labels.map((l) => l.file);
-    } catch (error) {
-      this.#log.warn({ err: error, incidentId: input.incident.id }, 'incident recordings not labelled');
-      return `not labelled: ${messageOf(error)}`;
-    }
-  }
-
-  /** Decisions, newest first. */
+  /** Decisions, newest first, from the store (every worker's, when shared). */
   decisions(limit?: number): LearningDecision[] {
     return this.#require().decisions(limit);
   }
 
+  /** One decision by id, from the store. */
+  decision(id: string): LearningDecision | undefined {
+    return this.#require().decision(id);
+  }
+
   /**
-   * Decides what to learn from an outcome, acts on it and records the
-   * decision. A retraining it asks for runs after this resolves; the
+   * Queues an operator's verdict for the agent that leads (this one learns
+   * it at once when it leads). Throws EMBER_ERR_BAD_OUTCOME for an outcome
+   * that is not one of OUTCOMES; nothing is queued then.
+   */
+  submit(input: OutcomeInput): void {
+    checkOutcome(input);
+    this.#require().enqueue(input, this.#now());
+    if (this.#leading) void this.#drain();
+  }
+
+  /**
+   * Decides what to learn from an outcome at once, acts on it and records
+   * the decision. A retraining it asks for runs after this resolves; the
    * decision is then updated with its result and emitted again (same id).
    * Throws EMBER_ERR_BAD_OUTCOME for an outcome that is not one of OUTCOMES.
    */
   async handleOutcome(input: OutcomeInput): Promise<LearningDecision> {
-    const store = this.#require();
-    if (!(OUTCOMES as readonly string[]).includes(input.outcome)) {
-      throw new EmberError(
-        'EMBER_ERR_BAD_OUTCOME',
-        `outcome ${JSON.stringify(input.outcome)} is not one of ${OUTCOMES.join(', ')}`,
-      );
+    checkOutcome(input);
+    const decision = await this.#learn(input, undefined);
+    if (decision === undefined) throw new EmberError('EMBER_ERR_NOT_STARTED', 'learning agent stopped');
+    return decision;
+  }
+
+  #takeUp(): void {
+    this.#owedTakenUp = false;
+    clearInterval(this.#poll);
+    this.#poll = setInterval(() => this.#tick(), this.#options.pollMs ?? OUTCOME_POLL_MS);
+    this.#poll.unref();
+    this.#tick();
+  }
+
+  /** The retrainings a previous leader owed (until read once), then the queued outcomes. */
+  #tick(): void {
+    if (!this.#owedTakenUp && this.#store !== undefined) {
+      try {
+        for (const owed of this.#store.owedRetrains()) this.#retrains.add(owed.decision, owed.reason);
+        this.#owedTakenUp = true;
+      } catch (error) {
+        this.#log.warn({ err: error }, 'owed retrainings not read; will retry');
+      }
     }
+    void this.#drain();
+  }
+
+  /** Learns the queued outcomes while this agent leads; one round at a time. */
+  #drain(): Promise<void> {
+    if (this.#draining !== undefined) return this.#draining;
+    this.#draining = learnQueuedOutcomes({
+      store: () => (this.#leading ? this.#store : undefined),
+      learn: (input, seq) => this.#learn(input, seq),
+      log: this.#log,
+    })
+      .catch((error: unknown) => this.#log.error({ err: error }, 'queued outcomes not read; will retry'))
+      .finally(() => (this.#draining = undefined));
+    return this.#draining;
+  }
+
+  /** One outcome → one recorded decision; undefined when another worker learned this queued one first. */
+  async #learn(input: OutcomeInput, fromQueue: number | undefined): Promise<LearningDecision | undefined> {
+    const store = this.#require();
     const deviceId = input.incident.deviceId;
     const now = this.#now();
     const policy = store.policyOf(deviceId) ?? this.#options.basePolicy?.(deviceId) ?? DEFAULT_ALARM_POLICY;
@@ -151,11 +244,12 @@ export class LearningAgent {
     if (fieldWindow !== undefined) {
       details['fieldDataFile'] = await appendFieldWindow(this.#options.fieldDataDir, fieldWindow);
     }
-    const recordings = await this.#labelRecordings(input, now);
+    const { recordingStore, fieldDataDir, retrainer } = this.#options;
+    const recordings = await labelIncidentRecordings(recordingStore, fieldDataDir, input, now, this.#log);
     if (recordings !== undefined) details['recordings'] = recordings;
-    if (plan.action === 'retrain') {
-      details['retrain'] = this.#options.retrainer === undefined ? 'no retrainer configured' : 'queued';
-    }
+    const retrainReason = plan.action === 'retrain' && retrainer !== undefined ? plan.reason : null;
+    if (plan.action === 'retrain')
+      details['retrain'] = retrainReason === null ? 'no retrainer configured' : 'queued';
     const decision: LearningDecision = {
       id: randomUUID(),
       ts: now,
@@ -168,11 +262,15 @@ export class LearningAgent {
     const pattern =
       typeof plan.details['pattern'] === 'string' && input.outcome === 'false-alarm'
         ? plan.details['pattern']
-        : null;
-    store.insert(decision, deviceId, pattern === '' ? null : pattern);
+        : '';
+    const recorded = this.#require().record(
+      { decision, deviceId, pattern: pattern === '' ? null : pattern, retrainReason },
+      fromQueue,
+    );
+    if (!recorded) return undefined;
     this.#announce(decision);
-    if (plan.action === 'retrain' && this.#options.retrainer !== undefined)
-      this.#queueRetrain(decision, plan);
+    this.#events.emit('learned', decision, input);
+    if (retrainReason !== null) this.#retrains.add(decision, retrainReason);
     return decision;
   }
 
@@ -189,46 +287,6 @@ export class LearningAgent {
       this.#log.warn({ err: error, deviceId }, 'device config not sent');
       return messageOf(error);
     }
-  }
-
-  #queueRetrain(decision: LearningDecision, plan: Plan & { action: 'retrain' }): void {
-    const run = async (): Promise<void> => {
-      const retrainer = this.#options.retrainer;
-      if (retrainer === undefined) return;
-      const details: Record<string, unknown> = { ...decision.details };
-      let explanation = decision.explanation;
-      try {
-        const result = await retrainer.retrain(plan.reason);
-        details['retrain'] = {
-          version: result.version,
-          approved: result.approved,
-          notes: result.notes ?? [],
-        };
-        details['verdict'] = result.verdict;
-        if (!result.approved) {
-          explanation += ` Model ${result.version} was trained but the registry gate refused it; the fleet keeps its model.`;
-        } else if (this.#options.rollout === undefined) {
-          explanation += ` Model ${result.version} passed the gate; no rollout is configured.`;
-        } else {
-          try {
-            const rollout = await this.#options.rollout.start({ version: result.version });
-            details['rolloutId'] = rollout.id;
-            explanation += ` Model ${result.version} passed the gate and is rolling out (${rollout.id}).`;
-          } catch (error) {
-            details['rolloutError'] = messageOf(error);
-            explanation += ` Model ${result.version} passed the gate but its rollout did not start: ${messageOf(error)}.`;
-          }
-        }
-      } catch (error) {
-        details['retrain'] = { error: messageOf(error) };
-        explanation += ` Retraining failed: ${messageOf(error)}.`;
-      }
-      if (this.#store === undefined) return;
-      const updated = { ...decision, explanation, details };
-      this.#store.update(updated);
-      this.#announce(updated);
-    };
-    this.#retraining = this.#retraining.then(run, run);
   }
 
   #announce(decision: LearningDecision): void {

@@ -76,8 +76,14 @@ export const DEFAULT_LEARNING_RULES: LearningRules = {
 };
 
 export interface LearningAgentOptions {
-  /** The agent's own SQLite file (decisions, per-device policies it sent). */
-  readonly databaseFile: string;
+  /** The agent's own SQLite file (decisions, per-device policies it sent, queued outcomes). */
+  readonly databaseFile?: string;
+  /** Its tables in this PostgreSQL database instead, which several workers may share. */
+  readonly postgresUrl?: string;
+  /** Workers share the store: learn only between lead() and follow() (the learning role). */
+  readonly shared?: boolean;
+  /** How often the leading agent looks for outcomes other workers queued (1 s). */
+  readonly pollMs?: number;
   /** Labelled windows go here as JSON lines, one file per day; labelled recordings under recordings/. */
   readonly fieldDataDir: string;
   /** Where devices write their incident recordings (their snapshot store); without it none are labelled. */

@@ -1,7 +1,7 @@
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { AccessAdmin } from '../access/access-admin.js';
 import { AccessControl } from '../access/access-control.js';
-import { sqliteAccessStores } from '../access/access-stores-set.js';
+import { accessStoresOf } from '../access/access-stores-set.js';
 import { grantedManifestUrl, ModelGrants } from '../access/model-grants.js';
 import { openObjectStore, type ObjectStore } from '../../shared/object-store/index.js';
 import { AnalysisAgent } from '../analysis/analysis-agent.js';
@@ -25,7 +25,7 @@ import type { CloudParts, ModelParts } from './cloud-parts.js';
 import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
 import { PostgresChannel } from '../database/postgres-channel.js';
 import { PostgresLeaseStore } from '../database/lease-store.js';
-import { responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
+import { learningRole, responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
 import {
   dataPath,
   definedOnly,
@@ -66,9 +66,9 @@ export class CloudService implements CloudParts {
   readonly metrics: CloudMetrics;
   readonly fleet: FleetState;
   readonly incidents: IncidentStore;
-  /** With `database:` set: live incident updates between the workers sharing it. */
+  /** With `database:` set: live updates (incidents, decisions, device configs) between the workers sharing it. */
   readonly channel: PostgresChannel | undefined;
-  /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts), each behind a lease. */
+  /** With `database:` set: the work one worker at a time runs (alert repeats, rollouts, learning), each behind a lease. */
   readonly singletons: Singletons | undefined;
   readonly analysis: AnalysisAgent;
   readonly notifier: WebhookNotifier;
@@ -96,7 +96,7 @@ export class CloudService implements CloudParts {
     const file = (name: string): string => dataPath(config, name);
     this.live = new LiveHub(logger);
     this.access = new AccessControl({
-      stores: sqliteAccessStores(config.dataDir),
+      stores: accessStoresOf(config),
       ...(config.http.sessionTtlH === undefined ? {} : { sessionTtlMs: config.http.sessionTtlH * 3_600_000 }),
     });
     this.accessAdmin = new AccessAdmin(this.access);
@@ -155,6 +155,7 @@ export class CloudService implements CloudParts {
         : new Singletons({ store: new PostgresLeaseStore(config.database), logger });
     this.singletons?.add('response-repeats', responseRepeatsRole(this));
     this.singletons?.add('rollout', rolloutRole(this));
+    this.singletons?.add('learning', learningRole(this));
     this.models = this.#modelParts(config, signingKeyPem, logger);
     const rollouts = { list: () => this.models?.rollout?.list() ?? [] };
     this.alerts = new OperatorAlerts({
@@ -183,7 +184,9 @@ export class CloudService implements CloudParts {
     });
     this.serving = new ServingModel(this.models?.registry, logger);
     this.configs = new ConfigDelivery({
-      databaseFile: dataPath(config, 'device-configs.sqlite'),
+      ...(config.database === undefined
+        ? { databaseFile: dataPath(config, 'device-configs.sqlite') }
+        : { postgresUrl: config.database }),
       publisher: { publish: (topic, payload, options) => this.ingest.publish(topic, payload, options) },
       logger,
     });
@@ -356,7 +359,10 @@ export class CloudService implements CloudParts {
     }
     const recordings = this.#recordingStore ?? this.models?.store;
     return new LearningAgent({
-      databaseFile: dataPath(config, 'learning.sqlite'),
+      // Sharing a database, any worker queues outcomes; the learning lease's holder learns them.
+      ...(config.database === undefined
+        ? { databaseFile: dataPath(config, 'learning.sqlite') }
+        : { postgresUrl: config.database, shared: true }),
       fieldDataDir: fieldDataDir(config),
       ...(recordings === undefined ? {} : { recordingStore: recordings }),
       // Thresholds go through the delivery: numbered, retained, pending until the device confirms.

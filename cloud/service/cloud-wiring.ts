@@ -19,8 +19,10 @@ import type { CloudParts } from './cloud-parts.js';
  *
  * An operator's verdict, from the API to the learning agent:
  *   api/cloud-api.ts → service/api-adapter.ts → resolveIncident() (below)
- *   → incidents/incident-store.ts resolve → learning/learning-agent.ts handleOutcome
- *   → access/access-control.ts audit entry when the rules were made less sensitive
+ *   → incidents/incident-store.ts resolve → learning/learning-agent.ts submit (queued)
+ *   → the learning lease's holder (every worker on SQLite) learns it
+ *   → wireEvents(): 'learned' → access/access-control.ts audit entry when
+ *     the rules were made less sensitive
  */
 
 /** Where each kind of device message goes. Handlers run one at a time, in arrival order. */
@@ -78,6 +80,13 @@ export function wireEvents(parts: CloudParts): void {
   parts.alerts.on('alert', (alert) => live.publish({ type: 'alert', alert }));
   parts.access.on('audit', (entry) => live.publish({ type: 'audit', entry }));
   parts.learning.on('decision', (decision) => live.publish({ type: 'decision', decision }));
+  // A device made less sensitive is on the audit record with the person whose outcome did it.
+  parts.learning.on('learned', (decision, outcome) => {
+    if (decision.action !== 'adjust-rules') return;
+    parts.access
+      .record(outcome.by, 'thresholds-changed', outcome.incident.deviceId, decision.explanation)
+      .catch((error: unknown) => parts.logger.error({ err: error }, 'threshold change not audited'));
+  });
   parts.notifier.on('delivery', (outcome) => parts.metrics.countDelivery(outcome));
   parts.models?.rollout?.on('progress', (rollout) => {
     live.publish({ type: 'rollout', rollout });
@@ -86,10 +95,9 @@ export function wireEvents(parts: CloudParts): void {
 }
 
 /**
- * An operator's verdict on an incident: recorded at once; the learning agent
- * then weighs the outcome with the incident's data, in the background. A
- * device made less sensitive is on the audit record with the person whose
- * outcome did it.
+ * An operator's verdict on an incident: recorded at once, and queued with
+ * the incident's data for the learning agent, which weighs it in the
+ * background (on whichever worker holds the learning role).
  */
 export function resolveIncident(
   parts: CloudParts,
@@ -99,33 +107,42 @@ export function resolveIncident(
   note: string | undefined,
 ): Incident {
   const incident = parts.incidents.resolve(id, outcome, by, note);
-  const window = parts.incidents.dataWindow(id);
-  parts.learning
-    .handleOutcome({ incident, outcome, by, ...(note === undefined ? {} : { note }), window })
-    .then(async (decision) => {
-      if (decision.action !== 'adjust-rules') return;
-      await parts.access.record(by, 'thresholds-changed', incident.deviceId, decision.explanation);
-    })
-    .catch((error: unknown) => parts.logger.error({ err: error, incident: id }, 'outcome not learned'));
+  try {
+    const window = parts.incidents.dataWindow(id);
+    parts.learning.submit({ incident, outcome, by, ...(note === undefined ? {} : { note }), window });
+  } catch (error) {
+    parts.logger.error({ err: error, incident: id }, 'outcome not queued for learning');
+  }
   return incident;
 }
 
 /**
- * Several workers on one database: an incident change made on this worker
- * reaches the live views of the others (by id; each reads the incident
- * from the shared store), and theirs reach this one's.
+ * Several workers on one database: an incident change, a learning decision
+ * or a device's config change made on one worker reaches the live views of
+ * the others (by id; each reads it from the shared store), and theirs reach
+ * this one's.
  */
 export function wireSharedLive(
-  parts: Pick<CloudParts, 'incidents' | 'live'>,
+  parts: Pick<CloudParts, 'incidents' | 'learning' | 'configs' | 'fleet' | 'live' | 'withConfig'>,
   channel: PostgresChannel,
 ): void {
   parts.incidents.on('incident', (event) => channel.publish({ type: 'incident', id: event.incident.id }));
+  parts.learning.on('decision', (decision) => channel.publish({ type: 'decision', id: decision.id }));
+  parts.configs.on('config', (deviceId) => channel.publish({ type: 'config', id: deviceId }));
   channel.on('message', (message) => {
     const id = message['id'];
-    if (message['type'] !== 'incident' || typeof id !== 'string') return;
+    if (typeof id !== 'string') return;
     try {
-      const incident = parts.incidents.get(id);
-      if (incident !== undefined) parts.live.publish({ type: 'incident', incident });
+      if (message['type'] === 'incident') {
+        const incident = parts.incidents.get(id);
+        if (incident !== undefined) parts.live.publish({ type: 'incident', incident });
+      } else if (message['type'] === 'decision') {
+        const decision = parts.learning.decision(id);
+        if (decision !== undefined) parts.live.publish({ type: 'decision', decision });
+      } else if (message['type'] === 'config') {
+        const device = parts.fleet.device(id);
+        if (device !== undefined) parts.live.publish({ type: 'device', device: parts.withConfig(device) });
+      }
     } catch {
       // The store is stopping or the database away: a live view misses one update, nothing else.
     }

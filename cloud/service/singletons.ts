@@ -136,3 +136,16 @@ export function rolloutRole(parts: Pick<CloudParts, 'models' | 'logger'>): Singl
     lost: () => void parts.models?.rollout?.follow().catch(log),
   };
 }
+
+/**
+ * Learning: the holder learns the outcomes any worker queued and runs the
+ * retrainings they call for, those a previous holder left unfinished
+ * included; the others only queue and read (`LearningAgent.lead`/`follow`).
+ */
+export function learningRole(parts: Pick<CloudParts, 'learning' | 'logger'>): SingletonRole {
+  const log = (error: unknown): void => parts.logger.error({ err: error }, 'learning hand-over failed');
+  return {
+    gained: () => void parts.learning.lead().catch(log),
+    lost: () => void parts.learning.follow().catch(log),
+  };
+}

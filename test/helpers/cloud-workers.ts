@@ -20,6 +20,10 @@ function errors(stderr: string): string {
 /** One `emberwatch cloud` process run from the built command line, as a supervisor would run it. */
 export interface CloudWorker {
   readonly name: string;
+  /** The process id (lease holders are named `host/pid/tag`). */
+  readonly pid: number;
+  /** The API's URL, from the started line. */
+  readonly url: string;
   /** Everything the process wrote to stderr (its JSON log), for failure messages. */
   output(): string;
   /** True until the process exits. */
@@ -72,8 +76,12 @@ export async function startCloudWorker(
     await exited;
     clearTimeout(timer);
   };
+  const startedLine = stdout.split('\n').find((line) => line.includes('"cloud":"started"')) ?? '{}';
+  const { url } = JSON.parse(startedLine) as { url?: string | null };
   return {
     name,
+    pid: child.pid ?? 0,
+    url: url ?? '',
     output: () => stderr,
     running: () => state.running,
     kill: () => end('SIGKILL'),

@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionStore } from './access-stores.js';
-import { ACCESS_MIGRATIONS, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, settle } from './access-tables.js';
 
 interface SessionRow {
   hash: string;
@@ -9,25 +9,27 @@ interface SessionRow {
   expires_at: number;
 }
 
-/** {@link SessionStore} in the `sessions` table of access.sqlite. */
-export class SqliteSessionStore implements SessionStore {
-  readonly #handle: SqliteHandle;
+/** {@link SessionStore} in the `sessions` table: access.sqlite, or PostgreSQL. */
+export class SqlSessionStore implements SessionStore {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'session store');
+  /** A file or database of its own, or a connection it shares with other stores. */
+  constructor(where: AccessWhere | AccessHandle) {
+    this.#handle = where instanceof AccessHandle ? where : new AccessHandle(where, 'access', 'session store');
   }
 
   start(): Promise<void> {
-    return settle(() => this.#handle.open());
+    return settle(() => this.#handle.open(this));
   }
 
   stop(): Promise<void> {
-    return settle(() => this.#handle.close());
+    return settle(() => this.#handle.close(this));
   }
 
   create(session: SessionRecord): Promise<void> {
     return settle(() => {
-      this.#handle.db
+      this.#handle
+        .dbOf(this)
         .prepare('INSERT INTO sessions (hash, id, username, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(session.hash, session.id, session.username, session.createdAt, session.expiresAt);
     });
@@ -35,7 +37,8 @@ export class SqliteSessionStore implements SessionStore {
 
   findByHash(hash: string, now: number): Promise<SessionRecord | undefined> {
     return settle(() => {
-      const row = this.#handle.db
+      const row = this.#handle
+        .dbOf(this)
         .prepare('SELECT * FROM sessions WHERE hash = ? AND expires_at > ?')
         .get(hash, now) as SessionRow | undefined;
       if (row === undefined) return undefined;
@@ -51,19 +54,19 @@ export class SqliteSessionStore implements SessionStore {
 
   remove(hash: string): Promise<void> {
     return settle(() => {
-      this.#handle.db.prepare('DELETE FROM sessions WHERE hash = ?').run(hash);
+      this.#handle.dbOf(this).prepare('DELETE FROM sessions WHERE hash = ?').run(hash);
     });
   }
 
   removeUser(username: string): Promise<number> {
     return settle(
-      () => this.#handle.db.prepare('DELETE FROM sessions WHERE username = ?').run(username).changes,
+      () => this.#handle.dbOf(this).prepare('DELETE FROM sessions WHERE username = ?').run(username).changes,
     );
   }
 
   prune(now: number): Promise<number> {
     return settle(
-      () => this.#handle.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes,
+      () => this.#handle.dbOf(this).prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { EmberError } from '../../shared/errors.js';
 import type { UserChanges, UserRecord, UserStore } from './access-stores.js';
 import type { Role } from './roles.js';
-import { ACCESS_MIGRATIONS, isUniqueViolation, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, isUniqueViolation, settle } from './access-tables.js';
 
 interface UserRow {
   username: string;
@@ -27,26 +27,28 @@ function notFound(username: string): EmberError {
   return new EmberError('EMBER_ERR_ACCESS_NOT_FOUND', `no user ${JSON.stringify(username)}`);
 }
 
-/** {@link UserStore} in the `users` table of access.sqlite. */
-export class SqliteUserStore implements UserStore {
-  readonly #handle: SqliteHandle;
+/** {@link UserStore} in the `users` table: access.sqlite, or PostgreSQL. */
+export class SqlUserStore implements UserStore {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'user store');
+  /** A file or database of its own, or a connection it shares with other stores. */
+  constructor(where: AccessWhere | AccessHandle) {
+    this.#handle = where instanceof AccessHandle ? where : new AccessHandle(where, 'access', 'user store');
   }
 
   start(): Promise<void> {
-    return settle(() => this.#handle.open());
+    return settle(() => this.#handle.open(this));
   }
 
   stop(): Promise<void> {
-    return settle(() => this.#handle.close());
+    return settle(() => this.#handle.close(this));
   }
 
   create(user: UserRecord): Promise<UserRecord> {
     return settle(() => {
       try {
-        this.#handle.db
+        this.#handle
+          .dbOf(this)
           .prepare(
             'INSERT INTO users (username, role, password_hash, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
           )
@@ -72,7 +74,9 @@ export class SqliteUserStore implements UserStore {
 
   list(): Promise<readonly UserRecord[]> {
     return settle(() =>
-      (this.#handle.db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUser),
+      (this.#handle.dbOf(this).prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(
+        toUser,
+      ),
     );
   }
 
@@ -80,7 +84,8 @@ export class SqliteUserStore implements UserStore {
     return settle(() => {
       const current = this.#get(username);
       if (current === undefined) throw notFound(username);
-      this.#handle.db
+      this.#handle
+        .dbOf(this)
         .prepare(
           'UPDATE users SET role = ?, password_hash = ?, disabled = ?, updated_at = ? WHERE username = ?',
         )
@@ -97,13 +102,16 @@ export class SqliteUserStore implements UserStore {
 
   remove(username: string): Promise<void> {
     return settle(() => {
-      const { changes } = this.#handle.db.prepare('DELETE FROM users WHERE username = ?').run(username);
+      const { changes } = this.#handle
+        .dbOf(this)
+        .prepare('DELETE FROM users WHERE username = ?')
+        .run(username);
       if (changes === 0) throw notFound(username);
     });
   }
 
   #get(username: string): UserRecord | undefined {
-    const row = this.#handle.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
+    const row = this.#handle.dbOf(this).prepare('SELECT * FROM users WHERE username = ?').get(username) as
       UserRow | undefined;
     return row === undefined ? undefined : toUser(row);
   }

@@ -1,7 +1,7 @@
 import { EmberError } from '../../shared/errors.js';
 import type { TokenRecord, TokenStore } from './access-stores.js';
 import type { Role } from './roles.js';
-import { ACCESS_MIGRATIONS, isUniqueViolation, settle, SqliteHandle } from './sqlite-access-schema.js';
+import { AccessHandle, type AccessWhere, isUniqueViolation, settle } from './access-tables.js';
 
 interface TokenRow {
   id: string;
@@ -29,26 +29,28 @@ function toToken(row: TokenRow): TokenRecord {
   };
 }
 
-/** {@link TokenStore} in the `api_tokens` table of access.sqlite. */
-export class SqliteTokenStore implements TokenStore {
-  readonly #handle: SqliteHandle;
+/** {@link TokenStore} in the `api_tokens` table: access.sqlite, or PostgreSQL. */
+export class SqlTokenStore implements TokenStore {
+  readonly #handle: AccessHandle;
 
-  constructor(options: { readonly path: string }) {
-    this.#handle = new SqliteHandle(options.path, ACCESS_MIGRATIONS, 'token store');
+  /** A file or database of its own, or a connection it shares with other stores. */
+  constructor(where: AccessWhere | AccessHandle) {
+    this.#handle = where instanceof AccessHandle ? where : new AccessHandle(where, 'access', 'token store');
   }
 
   start(): Promise<void> {
-    return settle(() => this.#handle.open());
+    return settle(() => this.#handle.open(this));
   }
 
   stop(): Promise<void> {
-    return settle(() => this.#handle.close());
+    return settle(() => this.#handle.close(this));
   }
 
   create(token: TokenRecord): Promise<TokenRecord> {
     return settle(() => {
       try {
-        this.#handle.db
+        this.#handle
+          .dbOf(this)
           .prepare(
             `INSERT INTO api_tokens (id, name, role, hash, created_by, created_at, expires_at, last_used_at, revoked_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -74,7 +76,7 @@ export class SqliteTokenStore implements TokenStore {
 
   findByHash(hash: string): Promise<TokenRecord | undefined> {
     return settle(() => {
-      const row = this.#handle.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as
+      const row = this.#handle.dbOf(this).prepare('SELECT * FROM api_tokens WHERE hash = ?').get(hash) as
         TokenRow | undefined;
       return row === undefined ? undefined : toToken(row);
     });
@@ -82,21 +84,25 @@ export class SqliteTokenStore implements TokenStore {
 
   list(): Promise<readonly TokenRecord[]> {
     return settle(() =>
-      (this.#handle.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as TokenRow[]).map(
-        toToken,
-      ),
+      (
+        this.#handle
+          .dbOf(this)
+          .prepare('SELECT * FROM api_tokens ORDER BY created_at, id')
+          .all() as TokenRow[]
+      ).map(toToken),
     );
   }
 
   touch(id: string, at: number): Promise<void> {
     return settle(() => {
-      this.#handle.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+      this.#handle.dbOf(this).prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
     });
   }
 
   revoke(id: string, at: number): Promise<TokenRecord> {
     return settle(() => {
-      this.#handle.db
+      this.#handle
+        .dbOf(this)
         .prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?')
         .run(at, id);
       const token = this.#get(id);
@@ -108,7 +114,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   #get(id: string): TokenRecord | undefined {
-    const row = this.#handle.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as
+    const row = this.#handle.dbOf(this).prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as
       TokenRow | undefined;
     return row === undefined ? undefined : toToken(row);
   }
