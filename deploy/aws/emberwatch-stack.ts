@@ -17,6 +17,8 @@ export interface EmberwatchSettings {
   readonly publicBaseUrl?: string;
   /** Where the dataset Athena reads lives in the datasets bucket (default `train`). */
   readonly datasetPrefix?: string;
+  /** Several cloud workers sharing an RDS PostgreSQL database; absent: one task with SQLite on EFS. */
+  readonly cloudWorkers?: number;
 }
 
 /** The CloudWatch namespace of the cloud's embedded metrics. */
@@ -42,6 +44,7 @@ export class EmberwatchStack extends Stack {
       datasets: this.data.datasets,
       accessLogs: this.data.logs,
       metricsNamespace: METRICS_NAMESPACE,
+      ...(settings.cloudWorkers === undefined ? {} : { workers: settings.cloudWorkers }),
     });
     this.alarms = new OperatorAlarms(this, 'Alarms', { namespace: METRICS_NAMESPACE });
 
@@ -52,5 +55,10 @@ export class EmberwatchStack extends Stack {
     new CfnOutput(this, 'DatasetsBucket', { value: this.data.datasets.bucketName });
     new CfnOutput(this, 'ModelsBucket', { value: this.data.models.bucketName });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topic.topicArn });
+    const database = this.cloud.database;
+    if (database !== undefined) {
+      new CfnOutput(this, 'DatabaseEndpoint', { value: database.instance.dbInstanceEndpointAddress });
+      new CfnOutput(this, 'DatabaseSecret', { value: database.secret.secretArn });
+    }
   }
 }
