@@ -256,6 +256,32 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
     }
   });
 
+  it('lets the execution role read the secrets the workers get, and the task role none', () => {
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statementsOf = (roleId: string): Statement[] =>
+      ofType('AWS::IAM::Policy')
+        .filter(([, p]) => JSON.stringify(p.Properties['Roles']).includes(`"${roleId}"`))
+        .flatMap(([, p]) => (p.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement);
+    const reading = (roleId: string): string[] =>
+      statementsOf(roleId)
+        .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+        .map((s) => String(resolveCfn(s.Resource)));
+    const [task] = stack.cloud.taskDefinitions;
+    const executionRole = logicalId(task?.executionRole as never);
+    const handedOver = new Set<string>();
+    for (const taskDefinition of stack.cloud.taskDefinitions) {
+      const definition = resources[logicalId(taskDefinition)] as Resource;
+      expect(definition.Properties['ExecutionRoleArn']).toEqual({ 'Fn::GetAtt': [executionRole, 'Arn'] });
+      const [container] = definition.Properties['ContainerDefinitions'] as Record<string, unknown>[];
+      for (const secret of resolveCfn(container?.['Secrets']) as { ValueFrom: string }[]) {
+        handedOver.add(secret.ValueFrom.replace(/:.*$/, ''));
+      }
+    }
+    expect(handedOver.size).toBe(5);
+    expect(reading(executionRole).sort()).toEqual([...handedOver].sort());
+    expect(reading(logicalId(task?.taskRole as never))).toEqual([]);
+  });
+
   it('passes cdk-nag with every acknowledged finding giving its reason', () => {
     const acknowledged = stack.node
       .findAll()
