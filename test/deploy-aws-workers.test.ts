@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App, type CfnElement, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCloudConfig, type CloudConfig } from '../cloud/config/cloud-config.js';
+import { SyncPostgres } from '../cloud/database/sync-postgres.js';
 import { ensureCloudSecrets } from '../cloud/service/cloud-secrets.js';
 import { buildApp } from '../deploy/aws/app.js';
 import {
+  cloudConfigFor,
   DATABASE_SECRET_FIELDS,
   RDS_CA_BUNDLE,
   SHARED_KEY_VARIABLES,
@@ -18,6 +21,8 @@ import {
 import type { EmberwatchStack } from '../deploy/aws/emberwatch-stack.js';
 import { isEmberError } from '../shared/errors.js';
 import { PSEUDO, iotAllows, resolveCfn, type PolicyStatement } from './helpers/cfn-values.js';
+import { createTestPki } from './helpers/pki.js';
+import { startTlsPostgres } from './helpers/tls-postgres.js';
 
 const run = promisify(execFile);
 
@@ -280,6 +285,60 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
     expect(handedOver.size).toBe(5);
     expect(reading(executionRole).sort()).toEqual([...handedOver].sort());
     expect(reading(logicalId(task?.taskRole as never))).toEqual([]);
+  });
+
+  it("reaches the database with a worker's URL from both PostgreSQL clients: TLS checked, credentials from the environment", async () => {
+    const pki = await createTestPki();
+    const password = 'generated-password-0123';
+    const server = await startTlsPostgres('emberwatch', password, pki.server);
+    const saved = { PGUSER: process.env['PGUSER'], PGPASSWORD: process.env['PGPASSWORD'] };
+    try {
+      await writeFile(join(pki.dir, 'rds-ca.pem'), pki.ca.certPem);
+      await writeFile(join(pki.dir, 'foreign-ca.pem'), pki.foreignCa.certPem);
+      const config = cloudConfigFor({
+        iotEndpoint: CONTEXT.iotEndpoint,
+        publicBaseUrl: 'https://emberwatch.example',
+        modelsBucket: 'models-bucket',
+        metricsNamespace: 'Emberwatch',
+        worker: {
+          index: 1,
+          databaseHost: 'localhost',
+          databasePort: String(server.port),
+          databaseName: 'postgres',
+        },
+      });
+      // The CA bundle where this machine has one, instead of the image's path.
+      const url = (ca: string): string =>
+        String(config['database']).replace(RDS_CA_BUNDLE, join(pki.dir, ca));
+      process.env['PGUSER'] = 'emberwatch';
+      process.env['PGPASSWORD'] = password;
+      const query = 'SELECT current_user AS who, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
+      const sync = new SyncPostgres(url('rds-ca.pem'), 'deploy test');
+      sync.open();
+      expect(sync.prepare(query).get()).toEqual({ who: 'emberwatch', ssl: true });
+      sync.close();
+      const client = new pg.Client({ connectionString: url('rds-ca.pem') });
+      await client.connect();
+      expect((await client.query(query)).rows).toEqual([{ who: 'emberwatch', ssl: true }]);
+      await client.end();
+      // A server whose certificate the bundle does not vouch for is refused by both.
+      expect(() => new SyncPostgres(url('foreign-ca.pem'), 'deploy test').open()).toThrow(
+        /certificate verify failed/,
+      );
+      const foreign = new pg.Client({ connectionString: url('foreign-ca.pem') });
+      await expect(foreign.connect()).rejects.toThrow(/certificate/);
+      process.env['PGPASSWORD'] = 'not-the-password';
+      expect(() => new SyncPostgres(url('rds-ca.pem'), 'deploy test').open()).toThrow(
+        /password authentication failed/,
+      );
+    } finally {
+      if (saved.PGUSER === undefined) delete process.env['PGUSER'];
+      else process.env['PGUSER'] = saved.PGUSER;
+      if (saved.PGPASSWORD === undefined) delete process.env['PGPASSWORD'];
+      else process.env['PGPASSWORD'] = saved.PGPASSWORD;
+      await server.stop();
+      await pki.remove();
+    }
   });
 
   it('passes cdk-nag with every acknowledged finding giving its reason', () => {
