@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCloudConfig, type CloudConfig } from '../cloud/config/cloud-config.js';
 import { SyncPostgres } from '../cloud/database/sync-postgres.js';
+import { ingestFilters } from '../cloud/ingest/ingest-connection.js';
 import { ensureCloudSecrets } from '../cloud/service/cloud-secrets.js';
 import { buildApp } from '../deploy/aws/app.js';
 import {
@@ -165,6 +166,7 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
         .Properties['PolicyDocument'],
       PSEUDO,
     ) as { Statement: PolicyStatement[] };
+    const arn = 'arn:aws:iot:eu-west-1:123456789012';
     const attachment = logicalId(stack.cloud.database?.secret as never);
     const configs: CloudConfig[] = [];
     for (const taskDefinition of stack.cloud.taskDefinitions) {
@@ -182,6 +184,24 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
       expect(env.find((e) => e.Name === 'EMBERWATCH_DATA_DIR')?.Value).toBe(config.dataDir);
       expect(config.registry?.catalogFile.startsWith(`${config.dataDir}/`)).toBe(true);
       expect(config.learning.fieldDataDir?.startsWith(`${config.dataDir}/`)).toBe(true);
+      // IoT Core authorizes a shared subscription as its own filter: the policy names the group's.
+      for (const filter of ingestFilters('mqtt5', config.broker.sharedGroup)) {
+        expect(filter.startsWith('$share/cloud/'), filter).toBe(true);
+        expect(
+          iotAllows(policy.Statement, 'x', 'iot:Subscribe', `${arn}:topicfilter/${filter}`),
+          filter,
+        ).toBe(true);
+        const topic = filter.replace('+', 'gw-1');
+        expect(iotAllows(policy.Statement, 'x', 'iot:Receive', `${arn}:topic/${topic}`), topic).toBe(true);
+      }
+      expect(
+        iotAllows(
+          policy.Statement,
+          'x',
+          'iot:Subscribe',
+          `${arn}:topicfilter/$share/other/emberwatch/v1/+/anomaly`,
+        ),
+      ).toBe(false);
       const clientId = config.broker.clientId ?? '';
       expect(
         iotAllows(

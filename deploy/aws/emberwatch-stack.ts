@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { WORKER_GROUP } from './cloud-container.js';
 import { CloudService } from './cloud-service.js';
 import { DataLake } from './data-lake.js';
 import { FleetProvisioning } from './fleet-provisioning.js';
@@ -33,7 +34,11 @@ export class EmberwatchStack extends Stack {
 
   constructor(scope: Construct, id: string, settings: EmberwatchSettings, props?: StackProps) {
     super(scope, id, { description: 'Emberwatch: fleet, data lake, cloud service and alarms', ...props });
-    this.fleet = new FleetProvisioning(this, 'Fleet');
+    this.fleet = new FleetProvisioning(
+      this,
+      'Fleet',
+      settings.cloudWorkers === undefined ? {} : { sharedGroup: WORKER_GROUP },
+    );
     this.data = new DataLake(this, 'Data', { datasetPrefix: settings.datasetPrefix ?? 'train' });
     this.cloud = new CloudService(this, 'Cloud', {
       image: settings.cloudImage,
