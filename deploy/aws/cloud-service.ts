@@ -65,8 +65,8 @@ export class CloudService extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly logGroup: logs.LogGroup;
   /** With workers: their database, security group and the keys they share. */
-  database: CloudDatabase | undefined;
-  workerGroup: ec2.SecurityGroup | undefined;
+  readonly database: CloudDatabase | undefined;
+  readonly workerGroup: ec2.SecurityGroup | undefined;
   readonly sharedKeys: secretsmanager.Secret[] = [];
   #bucketArns: string[] = [];
   #nagScopes: NagScope[] = [];
@@ -165,7 +165,18 @@ export class CloudService extends Construct {
         executionRole: taskDefinition.executionRole,
       });
     } else {
-      taskRole = this.#workers(props.workers, cluster, parts, configInputs);
+      this.workerGroup = new ec2.SecurityGroup(this, 'Workers', {
+        vpc: this.vpc,
+        description: 'Emberwatch cloud workers',
+      });
+      fileSystem.connections.allowDefaultPortFrom(this.workerGroup);
+      this.database = new CloudDatabase(this, 'Database', { vpc: this.vpc, clients: this.workerGroup });
+      taskRole = this.#workers(
+        props.workers,
+        { cluster, group: this.workerGroup, database: this.database },
+        parts,
+        configInputs,
+      );
     }
     fileSystem.grant(taskRole, 'elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite');
     props.models.grantReadWrite(taskRole);
@@ -204,7 +215,7 @@ export class CloudService extends Construct {
    */
   #workers(
     count: number,
-    cluster: ecs.Cluster,
+    { cluster, group, database }: { cluster: ecs.Cluster; group: ec2.SecurityGroup; database: CloudDatabase },
     parts: CloudTaskParts,
     inputs: Omit<CloudConfigInputs, 'worker'>,
   ): iam.IRole {
@@ -213,15 +224,9 @@ export class CloudService extends Construct {
       task: new iam.Role(this, 'WorkerTaskRole', { assumedBy: principal }),
       execution: new iam.Role(this, 'WorkerExecutionRole', { assumedBy: principal }),
     };
-    this.workerGroup = new ec2.SecurityGroup(this, 'Workers', {
-      vpc: this.vpc,
-      description: 'Emberwatch cloud workers',
-    });
-    parts.fileSystem.connections.allowDefaultPortFrom(this.workerGroup);
-    this.database = new CloudDatabase(this, 'Database', { vpc: this.vpc, clients: this.workerGroup });
     const secrets: Record<string, ecs.Secret> = {};
     for (const [variable, field] of Object.entries(DATABASE_SECRET_FIELDS)) {
-      secrets[variable] = ecs.Secret.fromSecretsManager(this.database.secret, field);
+      secrets[variable] = ecs.Secret.fromSecretsManager(database.secret, field);
     }
     for (const [field, variable] of Object.entries(SHARED_KEY_VARIABLES)) {
       const key = new secretsmanager.Secret(this, `SharedKey-${field}`, {
@@ -231,7 +236,7 @@ export class CloudService extends Construct {
       this.sharedKeys.push(key);
       secrets[variable] = ecs.Secret.fromSecretsManager(key);
     }
-    const instance = this.database.instance;
+    const instance = database.instance;
     let previous: ecs.FargateService | undefined;
     for (let index = 1; index <= count; index += 1) {
       const taskDefinition = cloudTaskDefinition(this, `Worker${index}Task`, parts, {
@@ -258,7 +263,7 @@ export class CloudService extends Construct {
         maxHealthyPercent: 100,
         circuitBreaker: { rollback: true },
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        securityGroups: [this.workerGroup],
+        securityGroups: [group],
       });
       // CloudFormation replaces one worker at a time: the others carry the load meanwhile.
       if (previous !== undefined) service.node.addDependency(previous);
