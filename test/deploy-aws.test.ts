@@ -240,6 +240,12 @@ describe('deploy/aws: the CDK app, synthesized offline', { timeout: 120_000 }, (
     expect(config.registry?.store).toBe('s3://models-bucket/registry');
     expect(config.http.publicBaseUrl).toBe('https://emberwatch-123.eu-west-1.elb.amazonaws.com');
     expect(config.dataDir).toBe('/data');
+    // Without -c cloudWorkers: no database, no shared group, one service (deploy-aws-workers.test.ts has the rest).
+    expect(config.database).toBeUndefined();
+    expect(config.broker.sharedGroup).toBeUndefined();
+    expect(config.broker.clientId).toBeUndefined();
+    expect(ofType(template, 'AWS::RDS::DBInstance')).toEqual([]);
+    expect(ofType(template, 'AWS::ECS::Service').length).toBe(1);
     const secrets = resolveCfn(container?.['Secrets']) as { Name: string; ValueFrom: string }[];
     const secretId = `<${stack.getLogicalId(stack.cloud.secret.node.defaultChild as never)}>`;
     expect(secrets).toEqual(

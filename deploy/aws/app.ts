@@ -21,13 +21,32 @@ export function settingsFrom(app: App): EmberwatchSettings {
   };
   const publicBaseUrl = text('publicBaseUrl');
   const datasetPrefix = text('datasetPrefix');
+  const cloudWorkers = workersFrom(app.node.tryGetContext('cloudWorkers'));
   return {
     cloudImage: required('cloudImage'),
     iotEndpoint: required('iotEndpoint'),
     certificateArn: required('certificateArn'),
     ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
     ...(datasetPrefix === undefined ? {} : { datasetPrefix }),
+    ...(cloudWorkers === undefined ? {} : { cloudWorkers }),
   };
+}
+
+/** Most workers the stack makes: each is a service, a task definition and a session at IoT Core. */
+export const MAX_CLOUD_WORKERS = 16;
+
+/** `-c cloudWorkers=N` (a string on the command line, a number in cdk.json); absent or empty: one task. */
+function workersFrom(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const count = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isInteger(count) || count < 2 || count > MAX_CLOUD_WORKERS) {
+    throw new EmberError(
+      'EMBER_ERR_BAD_OPTION',
+      `deploy/aws: context cloudWorkers must be a whole number from 2 to ${MAX_CLOUD_WORKERS} ` +
+        `(leave it out for one task), not ${JSON.stringify(value)}`,
+    );
+  }
+  return count;
 }
 
 /** Where the stack goes; the CDK command line sets both from the AWS profile. */

@@ -5,11 +5,23 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
-import { cloudConfigFor, CONTAINER_START, ecrImage, SECRET_FIELDS } from './cloud-container.js';
+import { Construct, type IConstruct } from 'constructs';
+import {
+  cloudConfigFor,
+  CONTAINER_START,
+  DATABASE_SECRET_FIELDS,
+  ecrImage,
+  SHARED_KEY_VARIABLES,
+  WORKER_START,
+  workerDataDir,
+  type CloudConfigInputs,
+} from './cloud-container.js';
+import { CloudDatabase, DATABASE_NAME } from './cloud-database.js';
+import { cloudTaskDefinition, type CloudTaskParts } from './cloud-task.js';
 
 /** What the cloud service is built from. */
 export interface CloudServiceProps {
@@ -25,22 +37,39 @@ export interface CloudServiceProps {
   readonly datasets: s3.IBucket;
   readonly accessLogs: s3.IBucket;
   readonly metricsNamespace: string;
+  /** Several workers sharing a PostgreSQL database; absent: one task, SQLite on EFS. */
+  readonly workers?: number;
+}
+
+/** Where cdk-nag's findings on one task land: its definition and roles. */
+interface NagScope {
+  readonly task: ecs.FargateTaskDefinition;
+  readonly taskRole: IConstruct;
+  readonly executionRole: IConstruct | undefined;
 }
 
 /**
- * The cloud process (`emberwatch cloud`) as one Fargate task behind an
- * HTTPS load balancer: its SQLite stores on an encrypted EFS volume (one
- * task at a time: SQLite wants a single writer), the model registry in S3,
- * its broker certificate and the fleet's signing key from Secrets Manager.
+ * The cloud process (`emberwatch cloud`) behind an HTTPS load balancer:
+ * by default one Fargate task, its SQLite stores on an encrypted EFS
+ * volume (one task at a time: SQLite wants a single writer); with
+ * `workers`, that many workers sharing an RDS PostgreSQL database, each
+ * with a folder of its own on the volume. The model registry in S3, the
+ * broker certificate and the fleet's signing key from Secrets Manager.
  */
 export class CloudService extends Construct {
   readonly vpc: ec2.Vpc;
-  readonly service: ecs.FargateService;
+  /** One service, or one per worker. */
+  readonly services: ecs.FargateService[] = [];
+  readonly taskDefinitions: ecs.FargateTaskDefinition[] = [];
   readonly secret: secretsmanager.Secret;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly logGroup: logs.LogGroup;
-  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** With workers: their database, security group and the keys they share. */
+  readonly database: CloudDatabase | undefined;
+  readonly workerGroup: ec2.SecurityGroup | undefined;
+  readonly sharedKeys: secretsmanager.Secret[] = [];
   #bucketArns: string[] = [];
+  #nagScopes: NagScope[] = [];
 
   constructor(scope: Construct, id: string, props: CloudServiceProps) {
     super(scope, id);
@@ -88,24 +117,6 @@ export class CloudService extends Construct {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: 1024,
-      memoryLimitMiB: 2048,
-      runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.X86_64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
-      volumes: [
-        {
-          name: 'data',
-          efsVolumeConfiguration: {
-            fileSystemId: fileSystem.fileSystemId,
-            transitEncryption: 'ENABLED',
-            authorizationConfig: { accessPointId: accessPoint.accessPointId, iam: 'ENABLED' },
-          },
-        },
-      ],
-    });
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
       internetFacing: true,
@@ -113,59 +124,63 @@ export class CloudService extends Construct {
     });
     this.loadBalancer.logAccessLogs(props.accessLogs, 'load-balancer');
     const publicBaseUrl = props.publicBaseUrl ?? `https://${this.loadBalancer.loadBalancerDnsName}`;
-
-    const container = this.taskDefinition.addContainer('cloud', {
+    const configInputs = {
+      iotEndpoint: props.iotEndpoint,
+      publicBaseUrl,
+      modelsBucket: props.models.bucketName,
+      metricsNamespace: props.metricsNamespace,
+    };
+    const parts: CloudTaskParts = {
+      fileSystem,
+      accessPoint,
       image: this.#image(props.image),
-      entryPoint: ['/bin/sh', '-c'],
-      command: [CONTAINER_START],
-      user: '1000:1000',
-      environment: {
-        EMBERWATCH_CLOUD_CONFIG: Stack.of(this).toJsonString(
-          cloudConfigFor({
-            iotEndpoint: props.iotEndpoint,
-            publicBaseUrl,
-            modelsBucket: props.models.bucketName,
-            metricsNamespace: props.metricsNamespace,
-          }),
-        ),
-      },
-      secrets: Object.fromEntries(
-        Object.entries(SECRET_FIELDS).map(([variable, field]) => [
-          variable,
-          ecs.Secret.fromSecretsManager(this.secret, field),
-        ]),
-      ),
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'cloud' }),
-      portMappings: [{ containerPort: 8080 }],
-      healthCheck: {
-        command: [
-          'CMD-SHELL',
-          'node -e "fetch(\'http://127.0.0.1:8080/healthz\').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"',
-        ],
-        interval: Duration.seconds(30),
-        startPeriod: Duration.seconds(60),
-      },
-    });
-    container.addMountPoints({ sourceVolume: 'data', containerPath: '/data', readOnly: false });
+      credentials: this.secret,
+      logGroup: this.logGroup,
+    };
 
-    this.service = new ecs.FargateService(this, 'Service', {
-      cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: 1,
-      // Never two writers on the SQLite files: the old task stops before the new one starts.
-      minHealthyPercent: 0,
-      maxHealthyPercent: 100,
-      circuitBreaker: { rollback: true },
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    });
-    fileSystem.connections.allowDefaultPortFrom(this.service);
-    fileSystem.grant(
-      this.taskDefinition.taskRole,
-      'elasticfilesystem:ClientMount',
-      'elasticfilesystem:ClientWrite',
-    );
-    props.models.grantReadWrite(this.taskDefinition.taskRole);
-    props.datasets.grantRead(this.taskDefinition.taskRole);
+    let taskRole: iam.IRole;
+    if (props.workers === undefined) {
+      const taskDefinition = cloudTaskDefinition(this, 'Task', parts, {
+        config: cloudConfigFor(configInputs),
+        command: CONTAINER_START,
+      });
+      const service = new ecs.FargateService(this, 'Service', {
+        cluster,
+        taskDefinition,
+        desiredCount: 1,
+        // Never two writers on the SQLite files: the old task stops before the new one starts.
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { rollback: true },
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      });
+      fileSystem.connections.allowDefaultPortFrom(service);
+      this.services.push(service);
+      this.taskDefinitions.push(taskDefinition);
+      taskRole = taskDefinition.taskRole;
+      // The single task's roles are its definition's children.
+      this.#nagScopes.push({
+        task: taskDefinition,
+        taskRole: taskDefinition,
+        executionRole: taskDefinition.executionRole,
+      });
+    } else {
+      this.workerGroup = new ec2.SecurityGroup(this, 'Workers', {
+        vpc: this.vpc,
+        description: 'Emberwatch cloud workers',
+      });
+      fileSystem.connections.allowDefaultPortFrom(this.workerGroup);
+      this.database = new CloudDatabase(this, 'Database', { vpc: this.vpc, clients: this.workerGroup });
+      taskRole = this.#workers(
+        props.workers,
+        { cluster, group: this.workerGroup, database: this.database },
+        parts,
+        configInputs,
+      );
+    }
+    fileSystem.grant(taskRole, 'elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite');
+    props.models.grantReadWrite(taskRole);
+    props.datasets.grantRead(taskRole);
     // How cdk-nag names the buckets' ARNs in its findings: <LogicalId.Arn>.
     this.#bucketArns = [props.models, props.datasets].map((bucket) => {
       const stack = Stack.of(bucket);
@@ -180,12 +195,84 @@ export class CloudService extends Construct {
     listener.addTargets('Cloud', {
       port: 8080,
       protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: [this.service],
+      targets: this.services,
       healthCheck: { path: '/healthz', healthyHttpCodes: '200' },
       deregistrationDelay: Duration.seconds(15),
+      // Sign-ins live in each worker's own files until the access stores move to the database.
+      ...(props.workers === undefined ? {} : { stickinessCookieDuration: Duration.hours(12) }),
     });
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     this.#suppress();
+  }
+
+  /**
+   * Several workers: one Fargate service of one task each, so every worker
+   * keeps a fixed MQTT client id (its session, and the messages queued in
+   * it, survive the task's replacement) and a folder of its own on EFS (one
+   * writer per SQLite file, as with the single task). The services replace
+   * their tasks one after another, so the others keep running. Returns the
+   * task role they share.
+   */
+  #workers(
+    count: number,
+    { cluster, group, database }: { cluster: ecs.Cluster; group: ec2.SecurityGroup; database: CloudDatabase },
+    parts: CloudTaskParts,
+    inputs: Omit<CloudConfigInputs, 'worker'>,
+  ): iam.IRole {
+    const principal = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+    const roles = {
+      task: new iam.Role(this, 'WorkerTaskRole', { assumedBy: principal }),
+      execution: new iam.Role(this, 'WorkerExecutionRole', { assumedBy: principal }),
+    };
+    const secrets: Record<string, ecs.Secret> = {};
+    for (const [variable, field] of Object.entries(DATABASE_SECRET_FIELDS)) {
+      secrets[variable] = ecs.Secret.fromSecretsManager(database.secret, field);
+    }
+    for (const [field, variable] of Object.entries(SHARED_KEY_VARIABLES)) {
+      const key = new secretsmanager.Secret(this, `SharedKey-${field}`, {
+        description: `Emberwatch cloud: ${field} of every worker's secrets.json`,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+      this.sharedKeys.push(key);
+      secrets[variable] = ecs.Secret.fromSecretsManager(key);
+    }
+    const instance = database.instance;
+    let previous: ecs.FargateService | undefined;
+    for (let index = 1; index <= count; index += 1) {
+      const taskDefinition = cloudTaskDefinition(this, `Worker${index}Task`, parts, {
+        config: cloudConfigFor({
+          ...inputs,
+          worker: {
+            index,
+            databaseHost: instance.dbInstanceEndpointAddress,
+            databasePort: instance.dbInstanceEndpointPort,
+            databaseName: DATABASE_NAME,
+          },
+        }),
+        command: WORKER_START,
+        environment: { EMBERWATCH_DATA_DIR: workerDataDir(index) },
+        secrets,
+        roles,
+      });
+      const service = new ecs.FargateService(this, `Worker${index}`, {
+        cluster,
+        taskDefinition,
+        desiredCount: 1,
+        // One process per client id and per folder: its old task stops before the new one starts.
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { rollback: true },
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [group],
+      });
+      // CloudFormation replaces one worker at a time: the others carry the load meanwhile.
+      if (previous !== undefined) service.node.addDependency(previous);
+      previous = service;
+      this.services.push(service);
+      this.taskDefinitions.push(taskDefinition);
+      this.#nagScopes.push({ task: taskDefinition, taskRole: roles.task, executionRole: roles.execution });
+    }
+    return roles.task;
   }
 
   /**
@@ -208,21 +295,20 @@ export class CloudService extends Construct {
 
   /** What cdk-nag finds that is deliberate here, each with its reason. */
   #suppress(): void {
-    const executionRole = this.taskDefinition.executionRole;
-    if (this.#pullsFromEcr && executionRole !== undefined) {
-      Validations.of(executionRole).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions: ' +
-          'IAM takes only *. The pull itself (ecr:BatchGetImage and the layers) names the repository.',
-      });
-    }
     Validations.of(this.loadBalancer).acknowledge({
       id: 'AwsSolutions-EC23',
       reason:
         'The dashboard and the signed model downloads serve operators and gateways wherever they are; ' +
         'the listener is HTTPS only (80 redirects) and every API call is authenticated.',
     });
+    for (const key of this.sharedKeys) {
+      Validations.of(key).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The workers read the key when their task starts, and a rotation would break the signatures ' +
+          'made before it (webhook receivers, model URLs in flight); rotate by hand and restart them.',
+      });
+    }
     const grants =
       'The registry reads, writes and removes any model key in its bucket, and training reads any ' +
       "dataset object: bucket/* and the S3 action groups are grantReadWrite's and grantRead's scope.";
@@ -230,17 +316,24 @@ export class CloudService extends Construct {
       ...['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*'].map((a) => `Action::s3:${a}`),
       ...this.#bucketArns.map((arn) => `Resource::${arn}/*`),
     ];
-    for (const finding of wildcards) {
-      Validations.of(this.taskDefinition).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason: grants,
+    for (const scope of this.#nagScopes) {
+      if (this.#pullsFromEcr && scope.executionRole !== undefined) {
+        Validations.of(scope.executionRole).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'ecr:GetAuthorizationToken, which every image pull needs, has no resource-level permissions: ' +
+            'IAM takes only *. The pull itself (ecr:BatchGetImage and the layers) names the repository.',
+        });
+      }
+      for (const finding of wildcards) {
+        Validations.of(scope.taskRole).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason: grants });
+      }
+      Validations.of(scope.task).acknowledge({
+        id: 'AwsSolutions-ECS2',
+        reason:
+          'EMBERWATCH_CLOUD_CONFIG holds the non-secret configuration (endpoint, bucket, URLs; for a ' +
+          'worker its id and folder); the certificate, keys and passwords come from Secrets Manager.',
       });
     }
-    Validations.of(this.taskDefinition).acknowledge({
-      id: 'AwsSolutions-ECS2',
-      reason:
-        'EMBERWATCH_CLOUD_CONFIG holds the non-secret configuration (endpoint, bucket, URLs); the ' +
-        'certificate, key and signing key come from Secrets Manager as ECS secrets.',
-    });
   }
 }

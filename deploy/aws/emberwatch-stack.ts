@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { WORKER_GROUP } from './cloud-container.js';
 import { CloudService } from './cloud-service.js';
 import { DataLake } from './data-lake.js';
 import { FleetProvisioning } from './fleet-provisioning.js';
@@ -17,6 +18,8 @@ export interface EmberwatchSettings {
   readonly publicBaseUrl?: string;
   /** Where the dataset Athena reads lives in the datasets bucket (default `train`). */
   readonly datasetPrefix?: string;
+  /** Several cloud workers sharing an RDS PostgreSQL database; absent: one task with SQLite on EFS. */
+  readonly cloudWorkers?: number;
 }
 
 /** The CloudWatch namespace of the cloud's embedded metrics. */
@@ -31,7 +34,11 @@ export class EmberwatchStack extends Stack {
 
   constructor(scope: Construct, id: string, settings: EmberwatchSettings, props?: StackProps) {
     super(scope, id, { description: 'Emberwatch: fleet, data lake, cloud service and alarms', ...props });
-    this.fleet = new FleetProvisioning(this, 'Fleet');
+    this.fleet = new FleetProvisioning(
+      this,
+      'Fleet',
+      settings.cloudWorkers === undefined ? {} : { sharedGroup: WORKER_GROUP },
+    );
     this.data = new DataLake(this, 'Data', { datasetPrefix: settings.datasetPrefix ?? 'train' });
     this.cloud = new CloudService(this, 'Cloud', {
       image: settings.cloudImage,
@@ -42,6 +49,7 @@ export class EmberwatchStack extends Stack {
       datasets: this.data.datasets,
       accessLogs: this.data.logs,
       metricsNamespace: METRICS_NAMESPACE,
+      ...(settings.cloudWorkers === undefined ? {} : { workers: settings.cloudWorkers }),
     });
     this.alarms = new OperatorAlarms(this, 'Alarms', { namespace: METRICS_NAMESPACE });
 
@@ -52,5 +60,10 @@ export class EmberwatchStack extends Stack {
     new CfnOutput(this, 'DatasetsBucket', { value: this.data.datasets.bucketName });
     new CfnOutput(this, 'ModelsBucket', { value: this.data.models.bucketName });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topic.topicArn });
+    const database = this.cloud.database;
+    if (database !== undefined) {
+      new CfnOutput(this, 'DatabaseEndpoint', { value: database.instance.dbInstanceEndpointAddress });
+      new CfnOutput(this, 'DatabaseSecret', { value: database.secret.secretArn });
+    }
   }
 }

@@ -37,7 +37,8 @@ export class FleetProvisioning extends Construct {
   readonly servicePolicy: iot.CfnPolicy;
   readonly group: iot.CfnThingGroup;
 
-  constructor(scope: Construct, id: string) {
+  /** `sharedGroup`: the cloud workers' MQTT 5 shared subscription group, when there are several. */
+  constructor(scope: Construct, id: string, props: { readonly sharedGroup?: string } = {}) {
     super(scope, id);
     this.devicePolicy = new iot.CfnPolicy(this, 'DevicePolicy', {
       policyName: DEVICE_POLICY_NAME,
@@ -49,7 +50,7 @@ export class FleetProvisioning extends Construct {
     });
     this.servicePolicy = new iot.CfnPolicy(this, 'ServicePolicy', {
       policyName: SERVICE_POLICY_NAME,
-      policyDocument: servicePolicyDocument(SERVICE_CLIENT_PREFIX),
+      policyDocument: servicePolicyDocument(SERVICE_CLIENT_PREFIX, props.sharedGroup),
     });
     this.group = new iot.CfnThingGroup(this, 'FleetGroup', {
       thingGroupName: FLEET_GROUP_NAME,

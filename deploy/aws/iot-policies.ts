@@ -81,8 +81,14 @@ export function claimPolicyDocument(templateName: string): IotPolicyDocument {
   };
 }
 
-/** The cloud service: every device's topics (it subscribes with `+` for the device id), nothing outside them. */
-export function servicePolicyDocument(clientIdPrefix: string): IotPolicyDocument {
+/**
+ * The cloud service: every device's topics (it subscribes with `+` for the
+ * device id), nothing outside them. With `sharedGroup` (several workers)
+ * also those topics through that MQTT 5 shared subscription group: IoT
+ * Core authorizes `$share/{group}/…` as a filter and topic of its own.
+ */
+export function servicePolicyDocument(clientIdPrefix: string, sharedGroup?: string): IotPolicyDocument {
+  const shared = sharedGroup === undefined ? undefined : `$share/${sharedGroup}/${TOPIC_ROOT}/*`;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -93,6 +99,16 @@ export function servicePolicyDocument(clientIdPrefix: string): IotPolicyDocument
         Resource: [iotArn(`topic/${TOPIC_ROOT}/*`)],
       },
       { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [iotArn(`topicfilter/${TOPIC_ROOT}/*`)] },
+      ...(shared === undefined
+        ? []
+        : [
+            {
+              Effect: 'Allow' as const,
+              Action: 'iot:Subscribe',
+              Resource: [iotArn(`topicfilter/${shared}`)],
+            },
+            { Effect: 'Allow' as const, Action: 'iot:Receive', Resource: [iotArn(`topic/${shared}`)] },
+          ]),
     ],
   };
 }
