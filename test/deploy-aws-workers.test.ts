@@ -14,6 +14,7 @@ import { ensureCloudSecrets } from '../cloud/service/cloud-secrets.js';
 import { buildApp } from '../deploy/aws/app.js';
 import {
   cloudConfigFor,
+  DATA_DIR,
   DATABASE_SECRET_FIELDS,
   RDS_CA_BUNDLE,
   SHARED_KEY_VARIABLES,
@@ -148,9 +149,12 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
       if (previous !== undefined) expect(service.DependsOn).toContain(previous);
       for (const later of ids.slice(index)) expect(service.DependsOn ?? []).not.toContain(later);
     });
-    expect(targetGroup.Properties['TargetGroupAttributes']).toEqual(
-      expect.arrayContaining([{ Key: 'stickiness.enabled', Value: 'true' }]),
-    );
+    // Sign-ins are in the database: any worker may answer any browser, so no stickiness.
+    const attributes = (targetGroup.Properties['TargetGroupAttributes'] ?? []) as {
+      Key: string;
+      Value: string;
+    }[];
+    expect(attributes).not.toContainEqual({ Key: 'stickiness.enabled', Value: 'true' });
   });
 
   it('gives each worker its own client id, folder and the database, the password from its secret', () => {
@@ -183,7 +187,8 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
       expect(config.broker).toMatchObject({ protocol: 'mqtt5', sharedGroup: 'cloud', sessionExpiryS: 3600 });
       expect(env.find((e) => e.Name === 'EMBERWATCH_DATA_DIR')?.Value).toBe(config.dataDir);
       expect(config.registry?.catalogFile.startsWith(`${config.dataDir}/`)).toBe(true);
-      expect(config.learning.fieldDataDir?.startsWith(`${config.dataDir}/`)).toBe(true);
+      // Field data is the learning lease holder's to write, and every next holder's to read.
+      expect(config.learning.fieldDataDir).toBe(`${DATA_DIR}/field-data`);
       // IoT Core authorizes a shared subscription as its own filter: the policy names the group's.
       for (const filter of ingestFilters('mqtt5', config.broker.sharedGroup)) {
         expect(filter.startsWith('$share/cloud/'), filter).toBe(true);

@@ -149,7 +149,9 @@ export function cloudConfigFor(inputs: CloudConfigInputs): Record<string, unknow
     },
     fleetKey: { privateKeyPath: 'fleet-private.pem' },
     alerts: { cloudWatchNamespace: inputs.metricsNamespace },
-    learning: { fieldDataDir: `${dataDir}/field-data` },
+    // One folder for every worker: only the holder of the learning lease writes field data, and the
+    // next holder's retraining must find what the last one collected.
+    learning: { fieldDataDir: `${DATA_DIR}/field-data` },
   };
 }
 

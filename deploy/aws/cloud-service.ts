@@ -198,8 +198,6 @@ export class CloudService extends Construct {
       targets: this.services,
       healthCheck: { path: '/healthz', healthyHttpCodes: '200' },
       deregistrationDelay: Duration.seconds(15),
-      // Sign-ins live in each worker's own files until the access stores move to the database.
-      ...(props.workers === undefined ? {} : { stickinessCookieDuration: Duration.hours(12) }),
     });
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     this.#suppress();
