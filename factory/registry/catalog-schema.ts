@@ -5,14 +5,12 @@ import type { HeadlineMetrics } from './evaluation-summary.js';
 import type { Experiment } from './experiment.js';
 
 /**
- * The catalogue's schema; `from`, `to` and `by` are SQL keywords, hence the
- * longer column names. An experiment may name a model registered later, so
- * its model_version is not a foreign key.
+ * The catalogue's tables, the same SQL for SQLite and PostgreSQL; `from`,
+ * `to` and `by` are SQL keywords, hence the longer column names. An
+ * experiment may name a model registered later, so its model_version is not
+ * a foreign key.
  */
-export const REGISTRY_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    up: `
+export const REGISTRY_TABLES = `
 CREATE TABLE models (
   version TEXT PRIMARY KEY,
   created_at TEXT NOT NULL,
@@ -45,8 +43,24 @@ CREATE TABLE decisions (
   gate TEXT,
   ts TEXT NOT NULL,
   PRIMARY KEY (version, seq)
-);`,
-  },
+);`;
+
+/**
+ * One row per model being registered or decided on, so that registries
+ * sharing the catalogue take turns on it; `expires_at` (epoch ms on the
+ * database's clock) frees it when its holder died.
+ */
+export const registryLocksTable = (integer: string): string => `
+CREATE TABLE registry_locks (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at ${integer} NOT NULL
+);`;
+
+/** The SQLite catalogue's migrations. */
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [
+  { version: 1, up: REGISTRY_TABLES },
+  { version: 2, up: registryLocksTable('INTEGER') },
 ];
 
 /** A model as the catalogue knows it: enough to list, pick the current one and audit. */
