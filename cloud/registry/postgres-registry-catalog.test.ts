@@ -72,6 +72,8 @@ describe('two workers with one registry catalogue in PostgreSQL', () => {
   });
 
   it("sees the other worker's registrations and decisions at once, with no rebuild", async () => {
+    // The database holds the other stores' tables too: the learning store has a `decisions` of its own.
+    await queryRows(database.url, 'CREATE TABLE decisions (pattern TEXT PRIMARY KEY)');
     const [one, two] = [await worker(), await worker()];
     await one.register(fakeRegistration('v1', { day: 1 }));
     expect((await two.list()).map((m) => [m.version, m.status])).toEqual([['v1', 'candidate']]);
@@ -85,7 +87,7 @@ describe('two workers with one registry catalogue in PostgreSQL', () => {
     // One catalogue in the database, no file: the rows are there for a third worker to read.
     const rows = await queryRows<{ version: string; status: string }>(
       database.url,
-      'SELECT version, status FROM models ORDER BY version',
+      'SELECT version, status FROM registry_models ORDER BY version',
     );
     expect(rows).toEqual([
       { version: 'v1', status: 'approved' },
@@ -110,7 +112,10 @@ describe('two workers with one registry catalogue in PostgreSQL', () => {
     const [one, two] = await Promise.all([worker(), worker()]);
     expect((await one.current())?.version).toBe('v1');
     expect((await two.show('v1')).decisions.map((d) => d.by)).toEqual(['alice']);
-    const decisions = await queryRows<{ n: string }>(database.url, 'SELECT count(*) AS n FROM decisions');
+    const decisions = await queryRows<{ n: string }>(
+      database.url,
+      'SELECT count(*) AS n FROM registry_decisions',
+    );
     expect(decisions).toEqual([{ n: '1' }]);
   });
 });

@@ -1,5 +1,9 @@
 import type { Migration } from '../../shared/catalog/index.js';
-import { REGISTRY_TABLES, registryLocksTable } from '../../factory/registry/catalog-schema.js';
+import {
+  registryLocksSql,
+  registryTables,
+  registryTablesSql,
+} from '../../factory/registry/catalog-schema.js';
 import {
   RegistryCatalog,
   type OpenedCatalog,
@@ -8,9 +12,12 @@ import {
 import { migratePostgres } from '../database/postgres-migrate.js';
 import { SyncPostgres } from '../database/sync-postgres.js';
 
+/** Prefixed: the database holds every shared store's tables (the learning store has its own `decisions`). */
+const TABLES = registryTables('registry_');
+
 /** The registry's tables in a PostgreSQL database several workers share, versioned as `registry`. */
 export const POSTGRES_REGISTRY_MIGRATIONS: readonly Migration[] = [
-  { version: 1, up: `${REGISTRY_TABLES}\n${registryLocksTable('BIGINT')}` },
+  { version: 1, up: `${registryTablesSql(TABLES)}\n${registryLocksSql(TABLES, 'BIGINT')}` },
 ];
 
 /** The server's clock, so that a lock expires alike for every worker whatever its own clock says. */
@@ -26,13 +33,16 @@ export function openPostgresRegistryCatalog(url: string): OpenedCatalog {
   db.open();
   try {
     const { from } = migratePostgres(db, 'registry', POSTGRES_REGISTRY_MIGRATIONS);
-    const catalog = new RegistryCatalog({
-      prepare: (sql) => db.prepare(sql),
-      exec: (sql) => db.exec(sql),
-      transaction: (work) => db.transaction(work),
-      nowMsSql: SERVER_NOW_MS,
-      close: () => db.close(),
-    });
+    const catalog = new RegistryCatalog(
+      {
+        prepare: (sql) => db.prepare(sql),
+        exec: (sql) => db.exec(sql),
+        transaction: (work) => db.transaction(work),
+        nowMsSql: SERVER_NOW_MS,
+        close: () => db.close(),
+      },
+      TABLES,
+    );
     return { catalog, fresh: from === 0 };
   } catch (error) {
     db.close();

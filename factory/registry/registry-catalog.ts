@@ -3,10 +3,12 @@ import { statusAfter, type DecisionRecord, type ModelStatus } from './decision.j
 import type { Experiment } from './experiment.js';
 import {
   REGISTRY_MIGRATIONS,
+  registryTables,
   toDecision,
   toExperiment,
   toModel,
   type ModelRecord,
+  type RegistryTables,
 } from './catalog-schema.js';
 
 export type { ModelRecord } from './catalog-schema.js';
@@ -63,9 +65,12 @@ export interface RegistryCatalogHome {
  */
 export class RegistryCatalog {
   readonly #db: CatalogDatabase;
+  readonly #t: RegistryTables;
 
-  constructor(db: CatalogDatabase) {
+  /** `tables`: the SQLite file's names by default; a database shared with other stores prefixes them. */
+  constructor(db: CatalogDatabase, tables: RegistryTables = registryTables('')) {
     this.#db = db;
+    this.#t = tables;
   }
 
   /** Opens and migrates a SQLite file. */
@@ -107,9 +112,9 @@ export class RegistryCatalog {
     return (
       this.#db
         .prepare(
-          `INSERT INTO registry_locks (name, holder, expires_at) VALUES (?, ?, ${now} + ?)
+          `INSERT INTO ${this.#t.locks} (name, holder, expires_at) VALUES (?, ?, ${now} + ?)
            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-           WHERE registry_locks.holder = excluded.holder OR registry_locks.expires_at < ${now}`,
+           WHERE ${this.#t.locks}.holder = excluded.holder OR ${this.#t.locks}.expires_at < ${now}`,
         )
         .run(name, holder, Math.round(ttlMs)).changes === 1
     );
@@ -117,11 +122,11 @@ export class RegistryCatalog {
 
   /** Lets go of a lock this holder took; one another holder took since is left alone. */
   unlock(name: string, holder: string): void {
-    this.#db.prepare('DELETE FROM registry_locks WHERE name = ? AND holder = ?').run(name, holder);
+    this.#db.prepare(`DELETE FROM ${this.#t.locks} WHERE name = ? AND holder = ?`).run(name, holder);
   }
 
   model(version: string): ModelRecord | undefined {
-    const row: unknown = this.#db.prepare('SELECT * FROM models WHERE version = ?').get(version);
+    const row: unknown = this.#db.prepare(`SELECT * FROM ${this.#t.models} WHERE version = ?`).get(version);
     return row === undefined ? undefined : toModel(row);
   }
 
@@ -129,9 +134,11 @@ export class RegistryCatalog {
   models(status?: ModelStatus): ModelRecord[] {
     const rows =
       status === undefined
-        ? this.#db.prepare('SELECT * FROM models ORDER BY created_at DESC, version DESC').all()
+        ? this.#db.prepare(`SELECT * FROM ${this.#t.models} ORDER BY created_at DESC, version DESC`).all()
         : this.#db
-            .prepare('SELECT * FROM models WHERE status = ? ORDER BY created_at DESC, version DESC')
+            .prepare(
+              `SELECT * FROM ${this.#t.models} WHERE status = ? ORDER BY created_at DESC, version DESC`,
+            )
             .all(status);
     return rows.map(toModel);
   }
@@ -140,7 +147,7 @@ export class RegistryCatalog {
   current(excluding?: string): ModelRecord | undefined {
     const row: unknown = this.#db
       .prepare(
-        `SELECT * FROM models WHERE status = 'approved' AND version IS DISTINCT FROM ?
+        `SELECT * FROM ${this.#t.models} WHERE status = 'approved' AND version IS DISTINCT FROM ?
          ORDER BY created_at DESC, version DESC LIMIT 1`,
       )
       .get(excluding ?? null);
@@ -149,14 +156,14 @@ export class RegistryCatalog {
 
   experimentsOf(version: string): Experiment[] {
     return this.#db
-      .prepare('SELECT * FROM experiments WHERE model_version = ? ORDER BY created_at, id')
+      .prepare(`SELECT * FROM ${this.#t.experiments} WHERE model_version = ? ORDER BY created_at, id`)
       .all(version)
       .map(toExperiment);
   }
 
   decisionsOf(version: string): DecisionRecord[] {
     return this.#db
-      .prepare('SELECT * FROM decisions WHERE version = ? ORDER BY seq')
+      .prepare(`SELECT * FROM ${this.#t.decisions} WHERE version = ? ORDER BY seq`)
       .all(version)
       .map(toDecision);
   }
@@ -186,7 +193,9 @@ export class RegistryCatalog {
   /** Replaces every row with `snapshot`, atomically. */
   replaceAll(snapshot: CatalogSnapshot): void {
     this.#db.transaction(() => {
-      this.#db.exec('DELETE FROM decisions; DELETE FROM experiments; DELETE FROM models;');
+      this.#db.exec(
+        `DELETE FROM ${this.#t.decisions}; DELETE FROM ${this.#t.experiments}; DELETE FROM ${this.#t.models};`,
+      );
       for (const { record, decisions } of snapshot.models) {
         this.#insertModel(record);
         this.#applyDecisions(record.version, decisions);
@@ -198,7 +207,7 @@ export class RegistryCatalog {
   #insertModel(r: ModelRecord): void {
     this.#db
       .prepare(
-        `INSERT INTO models (version, created_at, family, sha256, data_sha256, status, decided_at, decided_by,
+        `INSERT INTO ${this.#t.models} (version, created_at, family, sha256, data_sha256, status, decided_at, decided_by,
            reason, metrics)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING`,
       )
@@ -219,7 +228,7 @@ export class RegistryCatalog {
   #insertExperiment(e: Experiment): void {
     this.#db
       .prepare(
-        `INSERT INTO experiments (id, model_version, params, metrics, data_sha256, created_at)
+        `INSERT INTO ${this.#t.experiments} (id, model_version, params, metrics, data_sha256, created_at)
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET model_version = excluded.model_version, params = excluded.params,
            metrics = excluded.metrics, data_sha256 = excluded.data_sha256, created_at = excluded.created_at`,
@@ -236,7 +245,7 @@ export class RegistryCatalog {
 
   #applyDecisions(version: string, decisions: readonly DecisionRecord[]): void {
     const insert = this.#db.prepare(
-      `INSERT INTO decisions (version, seq, from_status, to_status, decided_by, reason, gate, ts)
+      `INSERT INTO ${this.#t.decisions} (version, seq, from_status, to_status, decided_by, reason, gate, ts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (version, seq) DO NOTHING`,
     );
     for (const d of decisions) {
@@ -254,7 +263,9 @@ export class RegistryCatalog {
     const all = this.decisionsOf(version);
     const last = all.at(-1);
     this.#db
-      .prepare('UPDATE models SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE version = ?')
+      .prepare(
+        `UPDATE ${this.#t.models} SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE version = ?`,
+      )
       .run(statusAfter(all), last?.ts ?? null, last?.by ?? null, last?.reason ?? null, version);
   }
 }
