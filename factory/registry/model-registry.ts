@@ -101,7 +101,7 @@ export class ModelRegistry {
    * different bytes under a registered version are refused.
    */
   async register(input: RegisterInput): Promise<RegisterResult> {
-    this.#catalog();
+    this.#catalog(); // not started: refused before the input is judged
     const checked = checkRegistration(input);
     return this.#exclusively(checked.version, () => this.#register(checked));
   }
@@ -327,7 +327,12 @@ export class ModelRegistry {
     try {
       return await work();
     } finally {
-      this.#catalogue?.unlock(name, holder);
+      try {
+        this.#catalogue?.unlock(name, holder);
+      } catch (error) {
+        // The work's outcome stands; the lock frees itself when it expires.
+        this.#logger.warn({ err: error, lock: name }, 'could not release a registry lock');
+      }
     }
   }
 
