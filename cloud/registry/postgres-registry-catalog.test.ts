@@ -11,7 +11,8 @@ import { fakeRegistration } from '../../factory/registry/registry-fixtures.test-
 import { describeRegistryLockContract } from '../../factory/registry/registry-locks.contract.js';
 import { FolderStore } from '../../shared/object-store/index.js';
 import { postgresForFile, queryRows, type TestDatabase } from '../../test/helpers/postgres.js';
-import { postgresRegistryCatalog } from './postgres-registry-catalog.js';
+import { modelRecord } from '../../factory/registry/registry-objects.js';
+import { openPostgresRegistryCatalog, postgresRegistryCatalog } from './postgres-registry-catalog.js';
 
 const createDatabase = postgresForFile();
 
@@ -117,5 +118,26 @@ describe('two workers with one registry catalogue in PostgreSQL', () => {
       'SELECT count(*) AS n FROM registry_decisions',
     );
     expect(decisions).toEqual([{ n: '1' }]);
+  });
+
+  it('fills a new catalogue without removing what another worker added meanwhile', () => {
+    const { catalog, fresh } = openPostgresRegistryCatalog(database.url);
+    try {
+      expect(fresh).toBe(true);
+      const entry = (version: string) => {
+        const offer = fakeRegistration(version);
+        return { record: modelRecord(offer.manifest, offer.evaluation, []), decisions: [] };
+      };
+      const added = entry('v9');
+      catalog.addModel(added.record, [], []);
+      // What the filling worker read from the store before v9 was registered.
+      const snapshot = { models: [entry('v1')], experiments: [] };
+      catalog.replaceAll(snapshot, true);
+      expect(catalog.models().map((m) => m.version)).toEqual(['v9', 'v1']);
+      catalog.replaceAll(snapshot);
+      expect(catalog.models().map((m) => m.version)).toEqual(['v1']);
+    } finally {
+      catalog.close();
+    }
   });
 });

@@ -79,7 +79,8 @@ export class ModelRegistry {
     const { catalog, fresh } = this.#home.open();
     this.#catalogue = catalog;
     if (fresh && (await this.#objects.hasModels())) {
-      const result = await this.rebuildCatalog();
+      // Adding, not replacing: another worker sharing the new catalogue may register meanwhile.
+      const result = await this.#refill(true);
       this.#logger.warn(
         { ...result, catalog: this.#home.description },
         'catalogue was new; rebuilt from the store',
@@ -235,10 +236,14 @@ export class ModelRegistry {
   }
 
   /** Refills the catalogue from the store, the source of truth; objects that fail to read are reported. */
-  async rebuildCatalog(): Promise<RebuildResult> {
+  rebuildCatalog(): Promise<RebuildResult> {
+    return this.#refill(false);
+  }
+
+  async #refill(keep: boolean): Promise<RebuildResult> {
     const catalog = this.#catalog();
     const { snapshot, skipped } = await this.#objects.snapshot();
-    catalog.replaceAll(snapshot);
+    catalog.replaceAll(snapshot, keep);
     for (const s of skipped) this.#logger.warn(s, 'registry object left out of the catalogue');
     return {
       models: snapshot.models.length,

@@ -190,12 +190,18 @@ export class RegistryCatalog {
     this.#db.transaction(() => this.#applyDecisions(version, decisions));
   }
 
-  /** Replaces every row with `snapshot`, atomically. */
-  replaceAll(snapshot: CatalogSnapshot): void {
+  /**
+   * Replaces every row with `snapshot`, atomically; with `keep`, only adds
+   * what the catalogue lacks (filling a new one that other registries
+   * sharing it may already write to).
+   */
+  replaceAll(snapshot: CatalogSnapshot, keep = false): void {
     this.#db.transaction(() => {
-      this.#db.exec(
-        `DELETE FROM ${this.#t.decisions}; DELETE FROM ${this.#t.experiments}; DELETE FROM ${this.#t.models};`,
-      );
+      if (!keep) {
+        this.#db.exec(
+          `DELETE FROM ${this.#t.decisions}; DELETE FROM ${this.#t.experiments}; DELETE FROM ${this.#t.models};`,
+        );
+      }
       for (const { record, decisions } of snapshot.models) {
         this.#insertModel(record);
         this.#applyDecisions(record.version, decisions);
