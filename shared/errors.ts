@@ -68,6 +68,8 @@ export const ErrorCodes = {
   EMBER_ERR_REGISTRY_NOT_FOUND: 'no model is registered under the version asked for',
   EMBER_ERR_REGISTRY_TRANSITION: 'a model cannot move from its current status to the one asked for',
   EMBER_ERR_REGISTRY_GATE_REFUSED: 'the approval gate did not pass the model, or its verdict is stale',
+  EMBER_ERR_REGISTRY_BUSY:
+    'another registry kept the model locked longer than a registration or decision waits',
   EMBER_ERR_REGISTRY_CORRUPT: 'a stored registry object is unreadable or fails its schema',
   EMBER_ERR_FEATURES_WRITE: 'feature rows could not be computed, written as Parquet or uploaded',
   EMBER_ERR_FEATURES_QUERY: 'an SQL query over the feature store failed',

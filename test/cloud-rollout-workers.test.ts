@@ -9,7 +9,15 @@ import { CloudService } from '../cloud/service/cloud-service.js';
 import { generateOfferKeys } from '../shared/model/model-signature.js';
 import { FolderStore } from '../shared/object-store/index.js';
 import { deviceTopics } from '../shared/topics.js';
-import { cloudConfig, deviceClient, pollUntil, writeServiceFiles } from './helpers/cloud-bed.js';
+import {
+  apiToken,
+  cloudConfig,
+  deviceClient,
+  getJson,
+  pollUntil,
+  postJson,
+  writeServiceFiles,
+} from './helpers/cloud-bed.js';
 import { mosquittoLinkBroker, type LinkBroker } from './helpers/link-brokers.js';
 import { startTestPostgres, type TestDatabase, type TestPostgres } from './helpers/postgres.js';
 
@@ -97,6 +105,28 @@ describe('a rollout across two cloud workers sharing PostgreSQL', () => {
     await database.drop();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("shares the registry's catalogue: a model registered on one worker is decided once through either", async () => {
+    const [one, two] = workers;
+    const registry = one?.models?.registry;
+    if (one === undefined || two === undefined || registry === undefined) throw new Error('two registries');
+    await registry.register(fakeRegistration('m-race'));
+    const token = await apiToken(one);
+    const listed = await getJson<{ models: { version: string; status: string }[] }>(
+      `${two.url}/v1/models`,
+      token,
+    );
+    expect(listed.models.find((m) => m.version === 'm-race')?.status).toBe('candidate');
+    // The same rejection through both workers' APIs at once: one decision, one refusal.
+    const answers = await Promise.all(
+      [one, two].map((worker) =>
+        postJson(`${worker.url}/v1/models/m-race/reject`, { reason: 'not this one' }, token),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const shown = await two.models?.registry.show('m-race');
+    expect(shown?.decisions.map((d) => [d.seq, d.to])).toEqual([[1, 'rejected']]);
   });
 
   it('runs the rollout on the lease holder only and hands it over when that worker stops', async () => {

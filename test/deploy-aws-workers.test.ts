@@ -186,7 +186,8 @@ describe('deploy/aws: -c cloudWorkers=3, synthesized offline', { timeout: 120_00
       );
       expect(config.broker).toMatchObject({ protocol: 'mqtt5', sharedGroup: 'cloud', sessionExpiryS: 3600 });
       expect(env.find((e) => e.Name === 'EMBERWATCH_DATA_DIR')?.Value).toBe(config.dataDir);
-      expect(config.registry?.catalogFile.startsWith(`${config.dataDir}/`)).toBe(true);
+      // The registry's catalogue is in the shared database: no per-worker file to go stale.
+      expect(config.registry).toEqual({ store: expect.stringMatching(/^s3:\/\/.+\/registry$/) as unknown });
       // Field data is the learning lease holder's to write, and every next holder's to read.
       expect(config.learning.fieldDataDir).toBe(`${DATA_DIR}/field-data`);
       // IoT Core authorizes a shared subscription as its own filter: the policy names the group's.

@@ -9,6 +9,10 @@ import { registryCommand } from '../cli/commands/registry.js';
 import { exitCodeFor, type CommandIo } from '../cli/options.js';
 import { isEmberError } from '../shared/errors.js';
 import { FolderStore } from '../shared/object-store/index.js';
+import { postgresRegistryCatalog } from '../cloud/registry/postgres-registry-catalog.js';
+import { postgresForFile } from './helpers/postgres.js';
+
+const createDatabase = postgresForFile();
 
 interface Outcome {
   code: number;
@@ -202,5 +206,39 @@ describe('emberwatch registry', () => {
     });
     const models = jsonLines((await run(['list', ...where, '--catalog', catalog, '--json'])).stdout);
     expect(models.map((m) => m['status'])).toEqual(['candidate', 'approved']);
+  });
+
+  it("reads and decides in the cloud's shared catalogue when --catalog names its database", async () => {
+    const database = await createDatabase();
+    try {
+      const catalog = ['--catalog', database.url];
+      // The first use fills the new tables from the store.
+      const listed = jsonLines((await run(['list', ...where, ...catalog, '--json'])).stdout);
+      expect(listed.map((m) => m['version'])).toEqual(['v2', 'v1']);
+      const rejected = await run([
+        'reject',
+        'v1',
+        ...where,
+        ...catalog,
+        '--reason',
+        'recall',
+        '--by',
+        'alice',
+      ]);
+      expect(rejected.code).toBe(0);
+      // A cloud worker on the same database sees the decision without a rebuild.
+      const worker = new ModelRegistry({
+        store: new FolderStore(join(dir, 'registry')),
+        catalog: postgresRegistryCatalog(database.url),
+      });
+      await worker.start();
+      try {
+        expect((await worker.list({ status: 'rejected' })).map((m) => m.version)).toEqual(['v1']);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -6,8 +6,9 @@ import { ModelStatus } from '../../factory/registry/decision.js';
 import { GateCriteria } from '../../factory/registry/gate.js';
 import { ModelRegistry } from '../../factory/registry/model-registry.js';
 import { formatPercent, formatSeconds, modelDetailsText } from '../../factory/registry/model-details-text.js';
-import type { ModelRecord } from '../../factory/registry/registry-catalog.js';
+import type { ModelRecord, RegistryCatalogHome } from '../../factory/registry/registry-catalog.js';
 import { RegistryName } from '../../factory/registry/registry-layout.js';
+import { postgresRegistryCatalog } from '../../cloud/registry/postgres-registry-catalog.js';
 import { EmberError } from '../../shared/errors.js';
 import { openObjectStore, parseStoreTarget } from '../../shared/object-store/index.js';
 import {
@@ -41,12 +42,19 @@ const ApproveOptions = RejectOptions.extend({
 });
 type WhereOptions = z.infer<z.ZodObject<typeof Where>>;
 
-function catalogFor(options: WhereOptions): string {
-  if (options.catalog !== undefined) return resolve(options.catalog);
+/** `--catalog`: a SQLite file, or the cloud's PostgreSQL database (a postgres:// URL) its workers share. */
+function catalogFor(options: WhereOptions): { catalogFile: string } | { catalog: RegistryCatalogHome } {
+  if (options.catalog !== undefined && /^postgres(ql)?:\/\//.test(options.catalog)) {
+    return { catalog: postgresRegistryCatalog(options.catalog) };
+  }
+  if (options.catalog !== undefined) return { catalogFile: resolve(options.catalog) };
   const target = parseStoreTarget(options.registry);
-  return target.kind === 'folder'
-    ? join(target.root, 'catalog.sqlite')
-    : resolve('./data/registry-catalog.sqlite');
+  return {
+    catalogFile:
+      target.kind === 'folder'
+        ? join(target.root, 'catalog.sqlite')
+        : resolve('./data/registry-catalog.sqlite'),
+  };
 }
 
 async function withRegistry<T>(
@@ -54,7 +62,7 @@ async function withRegistry<T>(
   use: (registry: ModelRegistry) => Promise<T>,
 ): Promise<T> {
   const store = openObjectStore(options.registry);
-  const registry = new ModelRegistry({ store, catalogFile: catalogFor(options) });
+  const registry = new ModelRegistry({ store, ...catalogFor(options) });
   try {
     await registry.start();
     return await use(registry);

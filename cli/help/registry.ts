@@ -12,7 +12,8 @@ emberwatch registry show VERSION [--json]
 emberwatch registry approve VERSION --reason TEXT [--by NAME] [--force] [--criteria FILE] [--json]
 emberwatch registry reject VERSION --reason TEXT [--by NAME] [--json]
 emberwatch registry rebuild
-  (each also takes --registry DIR|file:///DIR|s3://BUCKET/PREFIX and --catalog FILE)
+  (each also takes --registry DIR|file:///DIR|s3://BUCKET/PREFIX
+   and --catalog FILE|postgres://…)
 
 The model registry: models with their manifest, evaluation and decisions.
 list prints a table, newest first (--json: one JSON line per model); show
@@ -24,5 +25,7 @@ model. rebuild refills the catalogue from the store.
   --registry  where the objects live (default ./data/registry)
   --catalog   the SQLite catalogue (default REGISTRY/catalog.sqlite for a
               folder, ./data/registry-catalog.sqlite for S3: a local cache
-              of the bucket; run rebuild to see other machines' changes)
+              of the bucket; run rebuild to see other machines' changes),
+              or the cloud's database (the config's database: URL), whose
+              catalogue its workers share
   --by        who decides (default: the login name)`;

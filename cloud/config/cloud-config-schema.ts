@@ -66,8 +66,11 @@ export const CloudHttpConfig = z.strictObject({
 export const CloudRegistryConfig = z.strictObject({
   /** Object store of the model registry: a folder, file:// URL or s3:// URL. */
   store: text,
-  /** The registry's SQLite catalogue. */
-  catalogFile: text,
+  /**
+   * The registry's SQLite catalogue; needed without `database:`, unused
+   * with it (the catalogue is then in the database, shared by the workers).
+   */
+  catalogFile: text.optional(),
 });
 
 export const FleetKeyConfig = z.strictObject({
@@ -150,21 +153,35 @@ export const ZonesConfig = z
   });
 
 /** The cloud process's configuration file (YAML or JSON). */
-export const CloudConfigSchema = z.strictObject({
-  broker: CloudBrokerConfig,
-  /** Folder of the cloud's SQLite files (fleet, incidents, rollouts…). */
-  dataDir: text,
-  /** Keep the incidents, fleet, rollouts, leases, learning, device configs, users, tokens, sessions and audit log in this PostgreSQL database instead of `dataDir`. */
-  database: DatabaseUrl.optional(),
-  http: CloudHttpConfig.prefault({}),
-  zones: ZonesConfig,
-  registry: CloudRegistryConfig.optional(),
-  fleetKey: FleetKeyConfig.optional(),
-  analysis: AnalysisConfig.prefault({}),
-  response: ResponseSettings.strict().prefault({}),
-  alerts: AlertRuleSettings.strict().prefault({}),
-  rollout: RolloutConfig.prefault({}),
-  learning: LearningConfig.prefault({}),
-});
+export const CloudConfigSchema = z
+  .strictObject({
+    broker: CloudBrokerConfig,
+    /** Folder of the cloud's SQLite files (fleet, incidents, rollouts…). */
+    dataDir: text,
+    /** Keep the incidents, fleet, rollouts, leases, learning, device configs, users, tokens, sessions and audit log in this PostgreSQL database instead of `dataDir`. */
+    database: DatabaseUrl.optional(),
+    http: CloudHttpConfig.prefault({}),
+    zones: ZonesConfig,
+    registry: CloudRegistryConfig.optional(),
+    fleetKey: FleetKeyConfig.optional(),
+    analysis: AnalysisConfig.prefault({}),
+    response: ResponseSettings.strict().prefault({}),
+    alerts: AlertRuleSettings.strict().prefault({}),
+    rollout: RolloutConfig.prefault({}),
+    learning: LearningConfig.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    if (
+      config.registry !== undefined &&
+      config.registry.catalogFile === undefined &&
+      config.database === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registry', 'catalogFile'],
+        message: 'needed unless database: keeps the catalogue in PostgreSQL',
+      });
+    }
+  });
 export type CloudConfig = z.output<typeof CloudConfigSchema>;
 export type CloudConfigInput = z.input<typeof CloudConfigSchema>;

@@ -74,6 +74,22 @@ describe('cloud config', () => {
     expect(config.alerts.offlineAfterS).toBe(300);
   });
 
+  it('needs no registry catalogue file when the database keeps the catalogue', () => {
+    const shared = GOOD.replace(', catalogFile: models/catalog.db', '').replace(
+      'dataDir: data\n',
+      'dataDir: data\ndatabase: postgres://db.local/ember\n',
+    );
+    const config = parseCloudConfig(parseYaml(shared), { baseDir: dir });
+    expect(config.database).toBe('postgres://db.local/ember');
+    expect(config.registry).toEqual({ store: join(dir, 'models') });
+    const message = badConfigMessage(() =>
+      parseCloudConfig(parseYaml(GOOD.replace(', catalogFile: models/catalog.db', '')), { baseDir: dir }),
+    );
+    expect(message).toBe(
+      'config: registry.catalogFile: needed unless database: keeps the catalogue in PostgreSQL',
+    );
+  });
+
   it('loads the sample file', async () => {
     const sample = fileURLToPath(new URL('./example.yaml', import.meta.url));
     const config = await loadCloudConfig(sample, {});

@@ -101,7 +101,9 @@ export function resolveCloudPaths(config: CloudConfig, base: string): CloudConfi
       : {
           registry: {
             store: storeTarget(base, registry.store, 'registry.store'),
-            catalogFile: absolute(base, registry.catalogFile),
+            ...(registry.catalogFile === undefined
+              ? {}
+              : { catalogFile: absolute(base, registry.catalogFile) }),
           },
         }),
     ...(fleetKey === undefined

@@ -16,6 +16,7 @@ import { PipelineRetrainer } from '../learning/pipeline-retrainer.js';
 import { CloudMetrics } from '../monitoring/cloud-metrics.js';
 import { OperatorAlerts } from '../monitoring/operator-alerts.js';
 import { ModelRegistry } from '../../factory/registry/model-registry.js';
+import { postgresRegistryCatalog } from '../registry/postgres-registry-catalog.js';
 import { ResponseAgent, type ActionRecorder } from '../response/response-agent.js';
 import { WebhookNotifier } from '../response/webhook-notifier.js';
 import { FleetRollout } from '../rollout/fleet-rollout.js';
@@ -319,7 +320,18 @@ export class CloudService implements CloudParts {
   ): ModelParts | undefined {
     if (config.registry === undefined) return undefined;
     const store = openObjectStore(config.registry.store);
-    const registry = new ModelRegistry({ store, catalogFile: config.registry.catalogFile, logger });
+    const { catalogFile } = config.registry;
+    if (config.database !== undefined && catalogFile !== undefined) {
+      logger.warn({ catalogFile }, 'registry.catalogFile is not used: the catalogue is in the database');
+    }
+    const registry = new ModelRegistry({
+      store,
+      // Sharing a database, the workers share one catalogue: each sees another's models and decisions at once.
+      ...(config.database === undefined
+        ? { catalogFile: catalogFile ?? dataPath(config, 'registry-catalog.sqlite') }
+        : { catalog: postgresRegistryCatalog(config.database) }),
+      logger,
+    });
     const rollout =
       signingKeyPem === undefined
         ? undefined

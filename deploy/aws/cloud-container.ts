@@ -143,9 +143,10 @@ export function cloudConfigFor(inputs: CloudConfigInputs): Record<string, unknow
         }),
     // The load balancer ends TLS; the task listens on its own network interface only.
     http: { host: '0.0.0.0', port: 8080, publicBaseUrl: inputs.publicBaseUrl },
+    // Workers keep the registry's catalogue in the database they share; one task keeps a SQLite file.
     registry: {
       store: `s3://${inputs.modelsBucket}/registry`,
-      catalogFile: `${dataDir}/registry/catalog.db`,
+      ...(worker === undefined ? { catalogFile: `${dataDir}/registry/catalog.db` } : {}),
     },
     fleetKey: { privateKeyPath: 'fleet-private.pem' },
     alerts: { cloudWatchNamespace: inputs.metricsNamespace },

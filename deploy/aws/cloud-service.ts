@@ -207,7 +207,7 @@ export class CloudService extends Construct {
    * Several workers: one Fargate service of one task each, so every worker
    * keeps a fixed MQTT client id (its session, and the messages queued in
    * it, survive the task's replacement) and a folder of its own on EFS (one
-   * writer per SQLite file, as with the single task). The services replace
+   * writer per file, as with the single task). The services replace
    * their tasks one after another, so the others keep running. Returns the
    * task role they share.
    */

@@ -4,16 +4,33 @@ import { DecisionRecord, GateVerdict, ModelStatus } from './decision.js';
 import type { HeadlineMetrics } from './evaluation-summary.js';
 import type { Experiment } from './experiment.js';
 
+/** The catalogue's table names: bare in its own SQLite file, prefixed in a database other stores share. */
+export interface RegistryTables {
+  readonly models: string;
+  readonly experiments: string;
+  readonly decisions: string;
+  readonly locks: string;
+}
+
+/** The names with `prefix` (`registry_` in the cloud's PostgreSQL, where the learning store has a `decisions`). */
+export function registryTables(prefix: string): RegistryTables {
+  return {
+    models: `${prefix}models`,
+    experiments: `${prefix}experiments`,
+    decisions: `${prefix}decisions`,
+    locks: 'registry_locks',
+  };
+}
+
 /**
- * The catalogue's schema; `from`, `to` and `by` are SQL keywords, hence the
- * longer column names. An experiment may name a model registered later, so
- * its model_version is not a foreign key.
+ * The catalogue's tables, the same SQL for SQLite and PostgreSQL; `from`,
+ * `to` and `by` are SQL keywords, hence the longer column names. An
+ * experiment may name a model registered later, so its model_version is not
+ * a foreign key.
  */
-export const REGISTRY_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    up: `
-CREATE TABLE models (
+export function registryTablesSql(t: RegistryTables): string {
+  return `
+CREATE TABLE ${t.models} (
   version TEXT PRIMARY KEY,
   created_at TEXT NOT NULL,
   family TEXT NOT NULL,
@@ -25,8 +42,8 @@ CREATE TABLE models (
   reason TEXT,
   metrics TEXT NOT NULL
 );
-CREATE INDEX models_by_status ON models (status, created_at);
-CREATE TABLE experiments (
+CREATE INDEX ${t.models}_by_status ON ${t.models} (status, created_at);
+CREATE TABLE ${t.experiments} (
   id TEXT PRIMARY KEY,
   model_version TEXT,
   params TEXT NOT NULL,
@@ -34,9 +51,9 @@ CREATE TABLE experiments (
   data_sha256 TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
-CREATE INDEX experiments_by_model ON experiments (model_version);
-CREATE TABLE decisions (
-  version TEXT NOT NULL REFERENCES models (version),
+CREATE INDEX ${t.experiments}_by_model ON ${t.experiments} (model_version);
+CREATE TABLE ${t.decisions} (
+  version TEXT NOT NULL REFERENCES ${t.models} (version),
   seq INTEGER NOT NULL,
   from_status TEXT NOT NULL,
   to_status TEXT NOT NULL,
@@ -45,8 +62,29 @@ CREATE TABLE decisions (
   gate TEXT,
   ts TEXT NOT NULL,
   PRIMARY KEY (version, seq)
-);`,
-  },
+);`;
+}
+
+/**
+ * One row per model being registered or decided on, so that registries
+ * sharing the catalogue take turns on it; `expires_at` (epoch ms on the
+ * database's clock) frees it when its holder died.
+ */
+export function registryLocksSql(t: RegistryTables, integer: string): string {
+  return `
+CREATE TABLE ${t.locks} (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at ${integer} NOT NULL
+);`;
+}
+
+const SQLITE_TABLES = registryTables('');
+
+/** The SQLite catalogue's migrations. */
+export const REGISTRY_MIGRATIONS: readonly Migration[] = [
+  { version: 1, up: registryTablesSql(SQLITE_TABLES) },
+  { version: 2, up: registryLocksSql(SQLITE_TABLES, 'INTEGER') },
 ];
 
 /** A model as the catalogue knows it: enough to list, pick the current one and audit. */

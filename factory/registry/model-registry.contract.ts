@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isEmberError, type ErrorCode } from '../../shared/errors.js';
 import type { ObjectStore } from '../../shared/object-store/index.js';
 import { ModelRegistry } from './model-registry.js';
+import { RegistryCatalog, type RegistryCatalogHome } from './registry-catalog.js';
 import { evaluationWith, fakeRegistration } from './registry-fixtures.test-helper.js';
 
 /** An empty store for one test, and how to throw it away. */
@@ -23,25 +24,42 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 const ALICE = { by: 'alice', reason: 'reviewed the evaluation report' };
 
+/** Catalogues for one test: each name its own, empty when first asked for. */
+export interface RegistryCatalogFixture {
+  home(name: string): Promise<RegistryCatalogHome>;
+  dispose(): Promise<void>;
+}
+
+/** SQLite catalogue files in a temporary folder. */
+export async function sqliteCatalogs(): Promise<RegistryCatalogFixture> {
+  const folder = await mkdtemp(join(tmpdir(), 'ember-registry-'));
+  return {
+    home: (name) => Promise.resolve(RegistryCatalog.file(join(folder, `${name}.sqlite`))),
+    dispose: () => rm(folder, { recursive: true, force: true }),
+  };
+}
+
 /**
- * The behaviour every store must give the registry: one suite, run on a
- * folder and on S3 (s3rver), with a real SQLite catalogue in a temporary folder.
+ * The behaviour every store and every catalogue must give the registry:
+ * one suite, run on a folder and on S3 (s3rver) with real SQLite catalogue
+ * files, and with catalogues in PostgreSQL (cloud/registry).
  */
 export function describeModelRegistryContract(
   name: string,
   makeStore: () => Promise<RegistryStoreFixture>,
+  makeCatalogs: () => Promise<RegistryCatalogFixture> = sqliteCatalogs,
 ): void {
   describe(`ModelRegistry on ${name}`, () => {
     let fixture: RegistryStoreFixture;
-    let folder: string;
+    let catalogs: RegistryCatalogFixture;
     let registry: ModelRegistry;
     const opened: ModelRegistry[] = [];
     let clock = Date.parse('2025-04-01T00:00:00.000Z');
 
-    async function openRegistry(catalogName = 'catalog.sqlite'): Promise<ModelRegistry> {
+    async function openRegistry(catalogName = 'catalog'): Promise<ModelRegistry> {
       const opening = new ModelRegistry({
         store: fixture.store,
-        catalogFile: join(folder, catalogName),
+        catalog: await catalogs.home(catalogName),
         now: () => new Date((clock += 1000)),
       });
       await opening.start();
@@ -55,14 +73,14 @@ export function describeModelRegistryContract(
 
     beforeEach(async () => {
       fixture = await makeStore();
-      folder = await mkdtemp(join(tmpdir(), 'ember-registry-'));
+      catalogs = await makeCatalogs();
       registry = await openRegistry();
     });
 
     afterEach(async () => {
       for (const r of opened.splice(0)) await r.stop();
       await fixture.dispose();
-      await rm(folder, { recursive: true, force: true });
+      await catalogs.dispose();
     });
 
     it('registers a candidate: objects in the store, a row in the catalogue', async () => {
@@ -128,7 +146,7 @@ export function describeModelRegistryContract(
       await expectCode(registry.register(fakeRegistration('v1')), 'EMBER_ERR_REGISTRY_CONFLICT');
       expect((await registry.fetchModel('v1')).bytes).toEqual(original.modelBytes);
       // Another catalogue on the same store knows it only from the objects, and refuses too.
-      const other = await openRegistry('other.sqlite');
+      const other = await openRegistry('other');
       await expectCode(other.register(fakeRegistration('v1')), 'EMBER_ERR_REGISTRY_CONFLICT');
     });
 
@@ -232,7 +250,7 @@ export function describeModelRegistryContract(
       const before = await registry.list();
       const shownBefore = await registry.show('v2');
       // A catalogue opened fresh on the same store fills itself.
-      const restored = await openRegistry('replacement.sqlite');
+      const restored = await openRegistry('replacement');
       expect(await restored.list()).toEqual(before);
       expect(await restored.show('v2')).toEqual(shownBefore);
       expect((await restored.current())?.version).toBe('v1');
@@ -246,13 +264,35 @@ export function describeModelRegistryContract(
 
     it('catches up on decisions another catalogue recorded in the store', async () => {
       await registry.register(fakeRegistration('v1'));
-      const elsewhere = await openRegistry('elsewhere.sqlite');
+      const elsewhere = await openRegistry('elsewhere');
       await elsewhere.approve('v1', { by: 'bob', reason: 'approved on another machine' });
       expect((await registry.list())[0]?.status).toBe('candidate');
       await expectCode(registry.approve('v1', ALICE), 'EMBER_ERR_REGISTRY_TRANSITION');
       const withdrawal = await registry.reject('v1', { by: 'alice', reason: 'recall' });
       expect(withdrawal).toMatchObject({ seq: 2, from: 'approved' });
       expect((await registry.show('v1')).decisions.map((d) => d.by)).toEqual(['bob', 'alice']);
+    });
+
+    it('takes turns with a registry on the same catalogue, so neither overwrites the other', async () => {
+      const twin = await openRegistry();
+      await registry.register(fakeRegistration('v1'));
+      const decided = await Promise.allSettled([
+        registry.approve('v1', ALICE),
+        twin.approve('v1', { by: 'bob', reason: 'approved at the same moment' }),
+      ]);
+      expect(decided.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = decided.find((o) => o.status === 'rejected');
+      expect(isEmberError(refused?.reason, 'EMBER_ERR_REGISTRY_TRANSITION')).toBe(true);
+      expect(await fixture.store.list('models/v1/decisions/')).toHaveLength(1);
+      expect((await twin.show('v1')).decisions).toHaveLength(1);
+      const offers = [fakeRegistration('v2'), fakeRegistration('v2')] as const;
+      const registered = await Promise.allSettled([registry.register(offers[0]), twin.register(offers[1])]);
+      expect(registered.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const lost = registered.find((o) => o.status === 'rejected');
+      expect(isEmberError(lost?.reason, 'EMBER_ERR_REGISTRY_CONFLICT')).toBe(true);
+      const winner = registered[0].status === 'fulfilled' ? offers[0] : offers[1];
+      expect((await twin.fetchModel('v2')).bytes).toEqual(winner.modelBytes);
+      expect((await registry.list()).map((m) => m.version)).toEqual(['v2', 'v1']);
     });
 
     it('must be started before use', async () => {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
@@ -15,17 +17,28 @@ import type { EvaluationSummary } from './evaluation-summary.js';
 import { Experiment, type ExperimentInput } from './experiment.js';
 import { evaluateGate, GateCriteria } from './gate.js';
 import type { RecordingCheck } from './recording-checks.js';
-import { RegistryCatalog, type ModelRecord } from './registry-catalog.js';
+import { RegistryCatalog, type ModelRecord, type RegistryCatalogHome } from './registry-catalog.js';
 import { checkRegistration, validated, type RegisterInput, type RegisterResult } from './registration.js';
 import { modelRecord, RegistryObjects, sha256Hex, type RebuildResult } from './registry-objects.js';
 
-export interface ModelRegistryOptions {
+interface CommonOptions {
   store: ObjectStore;
-  /** The SQLite catalogue; created (and rebuilt from the store) when missing. */
-  catalogFile: string;
   logger?: Logger;
   now?: () => Date;
 }
+
+/**
+ * The catalogue is a SQLite file (`catalogFile`: created, and rebuilt from
+ * the store, when missing) or another home (`catalog`: the cloud's
+ * PostgreSQL, shared by its workers).
+ */
+export type ModelRegistryOptions = CommonOptions &
+  ({ catalogFile: string; catalog?: never } | { catalog: RegistryCatalogHome; catalogFile?: never });
+
+/** How long a registration or decision may hold its model's lock: a holder that died frees it after this. */
+const LOCK_TTL_MS = 120_000;
+/** How long a registration or decision waits for another one on the same model before giving up. */
+const LOCK_WAIT_MS = 30_000;
 
 export type { DecisionInput } from './decision.js';
 export type { RegisterInput, RegisterResult } from './registration.js';
@@ -48,14 +61,14 @@ export interface ModelDetails {
  */
 export class ModelRegistry {
   readonly #objects: RegistryObjects;
-  readonly #catalogFile: string;
+  readonly #home: RegistryCatalogHome;
   readonly #logger: Logger;
   readonly #now: () => Date;
   #catalogue: RegistryCatalog | undefined;
 
   constructor(options: ModelRegistryOptions) {
     this.#objects = new RegistryObjects(options.store);
-    this.#catalogFile = options.catalogFile;
+    this.#home = options.catalog ?? RegistryCatalog.file(options.catalogFile);
     this.#logger = (options.logger ?? silentLogger()).child({ component: 'registry' });
     this.#now = options.now ?? (() => new Date());
   }
@@ -63,12 +76,13 @@ export class ModelRegistry {
   /** Opens the catalogue; a new one (first use, or the old one lost) is filled from the store. */
   async start(): Promise<void> {
     if (this.#catalogue !== undefined) return;
-    const { catalog, fresh } = RegistryCatalog.open(this.#catalogFile);
+    const { catalog, fresh } = this.#home.open();
     this.#catalogue = catalog;
     if (fresh && (await this.#objects.hasModels())) {
-      const result = await this.rebuildCatalog();
+      // Adding, not replacing: another worker sharing the new catalogue may register meanwhile.
+      const result = await this.#refill(true);
       this.#logger.warn(
-        { ...result, catalog: this.#catalogFile },
+        { ...result, catalog: this.#home.description },
         'catalogue was new; rebuilt from the store',
       );
     }
@@ -88,8 +102,13 @@ export class ModelRegistry {
    * different bytes under a registered version are refused.
    */
   async register(input: RegisterInput): Promise<RegisterResult> {
-    const catalog = this.#catalog();
+    this.#catalog(); // not started: refused before the input is judged
     const checked = checkRegistration(input);
+    return this.#exclusively(checked.version, () => this.#register(checked));
+  }
+
+  async #register(checked: ReturnType<typeof checkRegistration>): Promise<RegisterResult> {
+    const catalog = this.#catalog();
     const { version, sha256 } = checked;
     const stored = await this.#objects.manifest(version);
     const known = catalog.model(version)?.sha256 ?? stored?.model.sha256;
@@ -217,10 +236,14 @@ export class ModelRegistry {
   }
 
   /** Refills the catalogue from the store, the source of truth; objects that fail to read are reported. */
-  async rebuildCatalog(): Promise<RebuildResult> {
+  rebuildCatalog(): Promise<RebuildResult> {
+    return this.#refill(false);
+  }
+
+  async #refill(keep: boolean): Promise<RebuildResult> {
     const catalog = this.#catalog();
     const { snapshot, skipped } = await this.#objects.snapshot();
-    catalog.replaceAll(snapshot);
+    catalog.replaceAll(snapshot, keep);
     for (const s of skipped) this.#logger.warn(s, 'registry object left out of the catalogue');
     return {
       models: snapshot.models.length,
@@ -236,7 +259,6 @@ export class ModelRegistry {
     input: DecisionInput,
     requiredFrom?: ModelStatus,
   ): Promise<DecisionRecord> {
-    const catalog = this.#catalog();
     this.#record(version);
     const by = input.by.trim();
     const reason = input.reason.trim();
@@ -246,6 +268,18 @@ export class ModelRegistry {
         `a decision on ${version} needs who took it and why`,
       );
     }
+    return this.#exclusively(version, () =>
+      this.#decideLocked(version, to, { ...input, by, reason }, requiredFrom),
+    );
+  }
+
+  async #decideLocked(
+    version: string,
+    to: ModelStatus,
+    { by, reason, gate }: DecisionInput,
+    requiredFrom?: ModelStatus,
+  ): Promise<DecisionRecord> {
+    const catalog = this.#catalog();
     // The store may hold decisions this catalogue has not seen (another machine, a crash): catch up first.
     const previous = await this.#objects.decisions(version);
     catalog.applyDecisions(version, previous);
@@ -255,7 +289,7 @@ export class ModelRegistry {
         ? `model ${version} is ${from}; only a ${requiredFrom} is decided by the gate`
         : transitionProblem(version, from, to);
     if (problem !== undefined) throw new EmberError('EMBER_ERR_REGISTRY_TRANSITION', problem);
-    if (to === 'approved' && input.gate !== undefined) this.#assertGatePasses(version, input.gate);
+    if (to === 'approved' && gate !== undefined) this.#assertGatePasses(version, gate);
     const decision: DecisionRecord = {
       schemaVersion: 1,
       version,
@@ -264,13 +298,47 @@ export class ModelRegistry {
       to,
       by,
       reason,
-      gate: input.gate ?? null,
+      gate: gate ?? null,
       ts: this.#now().toISOString(),
     };
     await this.#objects.writeDecision(decision);
     catalog.applyDecisions(version, [decision]);
     this.#logger.info({ version, from, to, by }, 'model decision recorded');
     return decision;
+  }
+
+  /**
+   * Runs `work` holding the model's lock in the catalogue, so registries
+   * sharing it (the cloud's workers) register or decide on one model in
+   * turn: the second sees what the first wrote to the store, instead of
+   * overwriting it.
+   */
+  async #exclusively<T>(version: string, work: () => Promise<T>): Promise<T> {
+    const name = `model:${version}`;
+    const holder = randomUUID();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    let pause = 10;
+    while (!this.#catalog().tryLock(name, holder, LOCK_TTL_MS)) {
+      if (Date.now() >= deadline) {
+        throw new EmberError(
+          'EMBER_ERR_REGISTRY_BUSY',
+          `model ${version} stayed locked by another registration or decision for ${LOCK_WAIT_MS / 1000} s`,
+          { retryable: true },
+        );
+      }
+      await sleep(pause);
+      pause = Math.min(pause * 2, 250);
+    }
+    try {
+      return await work();
+    } finally {
+      try {
+        this.#catalogue?.unlock(name, holder);
+      } catch (error) {
+        // The work's outcome stands; the lock frees itself when it expires.
+        this.#logger.warn({ err: error, lock: name }, 'could not release a registry lock');
+      }
+    }
   }
 
   #assertGatePasses(version: string, gate: GateVerdict): void {
