@@ -69,7 +69,7 @@ describe('the learning lease when its holder is killed', () => {
   const holderPid = async (): Promise<number | undefined> => {
     const [row] = await queryRows<{ holder: string }>(
       database.url,
-      "SELECT holder FROM leases WHERE name = 'learning'",
+      "SELECT holder FROM leases WHERE name = 'rollout'",
     );
     return row === undefined ? undefined : Number(row.holder.split('/')[1]);
   };

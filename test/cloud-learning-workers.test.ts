@@ -90,7 +90,7 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
     queryRows(database.url, 'SELECT incident_id, action FROM decisions ORDER BY seq');
 
   it('learns on the lease holder only, answers on both, and hands the role over when the holder stops', async () => {
-    const holders = workers.filter((worker) => worker.singletons?.held().includes('learning'));
+    const holders = workers.filter((worker) => worker.singletons?.held().includes('rollout'));
     expect(holders).toHaveLength(1);
     const [holder] = holders;
     const other = workers.find((worker) => worker !== holder);
@@ -185,7 +185,7 @@ describe('the learning agent across two cloud workers sharing PostgreSQL', () =>
     await pollUntil(
       'the other worker holding the learning lease',
       () => Promise.resolve(other.singletons?.held() ?? []),
-      (held) => held.includes('learning'),
+      (held) => held.includes('rollout'),
       15_000,
     );
     const rows = await pollUntil('the second decision', decisionRows, (list) => list.length === 2, 10_000);

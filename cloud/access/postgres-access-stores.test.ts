@@ -30,7 +30,7 @@ describe('access stores on one PostgreSQL connection', () => {
     const connections = async (): Promise<number> => {
       const [row] = await queryRows<{ n: number }>(
         database.url,
-        'SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname = current_database()',
+        "SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
       );
       return row?.n ?? -1;
     };

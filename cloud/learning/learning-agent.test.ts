@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,17 @@ describe('LearningAgent', () => {
     const field = await readFieldData(join(dir, 'field'));
     expect(field.windows.map((w) => w.outcome)).toEqual(['false-alarm', 'false-alarm']);
     expect(retrains).toEqual([]);
+  });
+
+  it('records the decision, saying why, when the field window cannot be kept', async () => {
+    // A file where the field data folder should be: every write under it fails.
+    await writeFile(join(dir, 'field'), 'not a folder');
+    const decision = await outcome('gw-3', 'false-alarm', [[0, 'medium']]);
+    expect(decision.action).toBe('adjust-rules');
+    expect(decision.details['fieldDataError']).toEqual(expect.any(String));
+    expect(decision.details['fieldDataFile']).toBeUndefined();
+    expect(agent.decisions().map((d) => d.id)).toEqual([decision.id]);
+    expect(published.map((p) => p.topic)).toEqual(['emberwatch/v1/gw-3/config']);
   });
 
   it('retrains after a late fire, rolls the approved model out, and updates the decision', async () => {

@@ -32,6 +32,13 @@ interface LearningEvents {
   learned: [decision: LearningDecision, input: OutcomeInput];
 }
 
+/** What went wrong with a device's new thresholds: the decision's detail key, its text and a sentence. */
+interface PolicyProblem {
+  readonly key: 'sendError' | 'storeError';
+  readonly message: string;
+  readonly sentence: string;
+}
+
 /**
  * Learns from the outcome of each incident: a false alarm on one device
  * makes that device a notch less sensitive (a DeviceConfigMessage on its
@@ -99,13 +106,20 @@ export class LearningAgent {
     return Promise.resolve();
   }
 
-  /** Waits for the outcome and the retraining in progress, then closes the database. */
+  /**
+   * Waits for the outcome being learned, then closes the database. Alone,
+   * it also waits for a retraining in progress; sharing the database, it
+   * stops leading first and leaves a retraining owed for the next holder
+   * (a retraining takes minutes, longer than a service manager waits for
+   * a stop, and the lease must pass on meanwhile).
+   */
   async stop(): Promise<void> {
     if (this.#store === undefined) return;
     clearInterval(this.#poll);
     this.#poll = undefined;
+    if (this.#options.shared === true) this.#leading = false;
     await this.#draining;
-    await this.idle();
+    if (this.#options.shared !== true) await this.idle();
     this.#store.close();
     this.#store = undefined;
   }
@@ -232,17 +246,26 @@ export class LearningAgent {
     let explanation = plan.explanation;
     const details: Record<string, unknown> = { ...plan.details, by: input.by };
     if (input.note !== undefined) details['note'] = input.note;
+    // A queued outcome is acted on only while this agent leads: after a hand-over the new leader does.
+    const handedOver = (): boolean => fromQueue !== undefined && !this.#leading;
+    if (handedOver()) return undefined;
     if (plan.action === 'adjust-rules') {
-      const sent = await this.#sendPolicy(deviceId, plan.policy, now);
-      if (sent !== undefined) {
-        explanation += ` The new thresholds could not be sent: ${sent}.`;
-        details['sendError'] = sent;
+      const problem = await this.#sendPolicy(deviceId, plan.policy, now);
+      if (problem !== undefined) {
+        explanation += ` ${problem.sentence}`;
+        details[problem.key] = problem.message;
       }
     }
     const fieldWindow = fieldWindowOf(input, now);
     // Every labelled fire and false alarm is kept for training, not only those that retrain now.
-    if (fieldWindow !== undefined) {
-      details['fieldDataFile'] = await appendFieldWindow(this.#options.fieldDataDir, fieldWindow);
+    if (fieldWindow !== undefined && !handedOver()) {
+      try {
+        details['fieldDataFile'] = await appendFieldWindow(this.#options.fieldDataDir, fieldWindow);
+      } catch (error) {
+        // The decision is recorded all the same: a verdict is never dropped for a full disk.
+        this.#log.error({ err: error, incident: input.incident.id }, 'field window not kept');
+        details['fieldDataError'] = messageOf(error);
+      }
     }
     const { recordingStore, fieldDataDir, retrainer } = this.#options;
     const recordings = await labelIncidentRecordings(recordingStore, fieldDataDir, input, now, this.#log);
@@ -263,6 +286,7 @@ export class LearningAgent {
       typeof plan.details['pattern'] === 'string' && input.outcome === 'false-alarm'
         ? plan.details['pattern']
         : '';
+    if (handedOver()) return undefined;
     const recorded = this.#require().record(
       { decision, deviceId, pattern: pattern === '' ? null : pattern, retrainReason },
       fromQueue,
@@ -274,18 +298,31 @@ export class LearningAgent {
     return decision;
   }
 
-  async #sendPolicy(deviceId: string, policy: AlarmPolicy, now: number): Promise<string | undefined> {
+  /** Sends a device its new thresholds and keeps them; what went wrong, for the decision, or undefined. */
+  async #sendPolicy(deviceId: string, policy: AlarmPolicy, now: number): Promise<PolicyProblem | undefined> {
     const message: DeviceConfigMessage = { schemaVersion: 1, alarm: policy };
     try {
       await this.#options.publisher.publish(
         topicFor(deviceId, 'config'),
         Buffer.from(JSON.stringify(message)),
       );
+    } catch (error) {
+      this.#log.warn({ err: error, deviceId }, 'device config not sent');
+      const text = messageOf(error);
+      return { key: 'sendError', message: text, sentence: `The new thresholds could not be sent: ${text}.` };
+    }
+    try {
       this.#require().setPolicy(deviceId, policy, now);
       return undefined;
     } catch (error) {
-      this.#log.warn({ err: error, deviceId }, 'device config not sent');
-      return messageOf(error);
+      // The device has them: the decision must not say otherwise.
+      this.#log.error({ err: error, deviceId }, 'device config sent but not stored');
+      const text = messageOf(error);
+      return {
+        key: 'storeError',
+        message: text,
+        sentence: `The new thresholds were sent to the device but not stored: ${text}.`,
+      };
     }
   }
 

@@ -26,7 +26,7 @@ import type { CloudParts, ModelParts } from './cloud-parts.js';
 import { countReceived, deviceRoutes, wireEvents, wireSharedLive } from './cloud-wiring.js';
 import { PostgresChannel } from '../database/postgres-channel.js';
 import { PostgresLeaseStore } from '../database/lease-store.js';
-import { learningRole, responseRepeatsRole, rolloutRole, Singletons } from './singletons.js';
+import { responseRepeatsRole, modelWorkRole, Singletons } from './singletons.js';
 import {
   dataPath,
   definedOnly,
@@ -155,8 +155,8 @@ export class CloudService implements CloudParts {
         ? undefined
         : new Singletons({ store: new PostgresLeaseStore(config.database), logger });
     this.singletons?.add('response-repeats', responseRepeatsRole(this));
-    this.singletons?.add('rollout', rolloutRole(this));
-    this.singletons?.add('learning', learningRole(this));
+    // Rollouts and learning share one lease: a retrained model is rolled out by the worker that made it.
+    this.singletons?.add('rollout', modelWorkRole(this));
     this.models = this.#modelParts(config, signingKeyPem, logger);
     const rollouts = { list: () => this.models?.rollout?.list() ?? [] };
     this.alerts = new OperatorAlerts({

@@ -125,27 +125,25 @@ export function responseRepeatsRole(
 }
 
 /**
- * Rollout orchestration: the holder resumes the running rollout from the
- * shared store and handles the device reports the others queue; the others
- * stand by (`FleetRollout.lead`/`follow`).
+ * Rollouts and learning, on one lease: the holder resumes the running
+ * rollout from the shared store and handles the device reports the others
+ * queue (`FleetRollout.lead`/`follow`), and learns the outcomes any worker
+ * queued and runs the retrainings they call for, those a previous holder
+ * left unfinished included (`LearningAgent.lead`/`follow`). One lease for
+ * both, because a retrained model that passes the gate is rolled out by the
+ * worker that trained it, and only the rollout's holder may start one.
  */
-export function rolloutRole(parts: Pick<CloudParts, 'models' | 'logger'>): SingletonRole {
-  const log = (error: unknown): void => parts.logger.error({ err: error }, 'rollout hand-over failed');
+export function modelWorkRole(parts: Pick<CloudParts, 'models' | 'learning' | 'logger'>): SingletonRole {
+  const log = (error: unknown): void =>
+    parts.logger.error({ err: error }, 'rollout or learning hand-over failed');
   return {
-    gained: () => void parts.models?.rollout?.lead().catch(log),
-    lost: () => void parts.models?.rollout?.follow().catch(log),
-  };
-}
-
-/**
- * Learning: the holder learns the outcomes any worker queued and runs the
- * retrainings they call for, those a previous holder left unfinished
- * included; the others only queue and read (`LearningAgent.lead`/`follow`).
- */
-export function learningRole(parts: Pick<CloudParts, 'learning' | 'logger'>): SingletonRole {
-  const log = (error: unknown): void => parts.logger.error({ err: error }, 'learning hand-over failed');
-  return {
-    gained: () => void parts.learning.lead().catch(log),
-    lost: () => void parts.learning.follow().catch(log),
+    gained: () => {
+      void parts.models?.rollout?.lead().catch(log);
+      void parts.learning.lead().catch(log);
+    },
+    lost: () => {
+      void parts.learning.follow().catch(log);
+      void parts.models?.rollout?.follow().catch(log);
+    },
   };
 }
