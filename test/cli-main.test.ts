@@ -86,9 +86,7 @@ describe('the command line', () => {
       // The recorder works: the command line's own entry is in the list.
       expect(run.modules.some((url) => url.endsWith('/dist/cli/main.js'))).toBe(true);
       const heavy = run.modules.filter((url) =>
-        /\/dist\/(cli\/commands|cloud|simulators|edge\/(?!young-generation|lean-process))|\/node_modules\//.test(
-          url,
-        ),
+        /\/dist\/(cli\/commands|cloud|simulators|edge\/(?!lean-v8|lean-process))|\/node_modules\//.test(url),
       );
       expect(heavy, args.join(' ')).toEqual([]);
     }

@@ -112,8 +112,8 @@ describe('emberwatch cloud: fatal start-up problems end the process with one lin
       (c: Record<string, unknown>) => {
         c['database'] = `postgresql://ember@/emberwatch?host=${encodeURIComponent(join(dir, 'no-server'))}`;
       },
-      // The fleet is the first store to start on PostgreSQL.
-      /^emberwatch fleet store: cannot connect to PostgreSQL: .+$/,
+      // Access (users, tokens, sessions) is the first store to start on PostgreSQL.
+      /^emberwatch access store: cannot connect to PostgreSQL: .+$/,
       1,
     ],
     [
