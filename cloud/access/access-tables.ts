@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { openCatalog, type Migration } from '../../shared/catalog/index.js';
 import { EmberError } from '../../shared/errors.js';
-import { migratePostgres } from '../database/postgres-migrate.js';
-import { sqlStateOfDatabaseError, SyncPostgres } from '../database/sync-postgres.js';
+import { openMigrated } from '../database/postgres-migrate.js';
+import { sqlStateOfDatabaseError, SyncPostgres, type SyncStatement } from '../database/sync-postgres.js';
 
 const accessTables = (integer: string): string => `
 CREATE TABLE users (
@@ -60,11 +60,7 @@ export type AccessWhere = { readonly path: string } | { readonly postgresUrl: st
 
 /** The statements the stores run: better-sqlite3's shape, which SyncPostgres shares. */
 export interface AccessDb {
-  prepare(sql: string): {
-    run(...params: unknown[]): { changes: number };
-    get(...params: unknown[]): unknown;
-    all(...params: unknown[]): unknown[];
-  };
+  prepare(sql: string): SyncStatement;
 }
 
 /**
@@ -111,14 +107,11 @@ export class AccessHandle {
       const db: Database.Database = openCatalog(this.#where.path, { migrations: this.#migrations.sqlite });
       return { db, close: () => db.close() };
     }
-    const pg = new SyncPostgres(this.#where.postgresUrl, this.#what);
-    pg.open();
-    try {
-      migratePostgres(pg, this.#component, this.#migrations.postgres);
-    } catch (error) {
-      pg.close();
-      throw error;
-    }
+    const pg = openMigrated(
+      new SyncPostgres(this.#where.postgresUrl, this.#what),
+      this.#component,
+      this.#migrations.postgres,
+    );
     return { db: pg, close: () => pg.close() };
   }
 

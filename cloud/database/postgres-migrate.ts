@@ -71,3 +71,23 @@ export function migratePostgres(
     return { from, to: Math.max(from, newest), applied };
   });
 }
+
+/**
+ * Opens `db` and brings `component`'s tables to the newest of `migrations`
+ * ({@link migratePostgres}); closes it again when that fails, so a store
+ * that cannot start leaves no connection behind. Returns `db`.
+ */
+export function openMigrated(
+  db: SyncPostgres,
+  component: string,
+  migrations: readonly Migration[],
+): SyncPostgres {
+  db.open();
+  try {
+    migratePostgres(db, component, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

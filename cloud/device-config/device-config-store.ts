@@ -1,6 +1,6 @@
 import { openCatalog } from '../../shared/catalog/index.js';
-import { migratePostgres } from '../database/postgres-migrate.js';
-import { SyncPostgres } from '../database/sync-postgres.js';
+import { openMigrated } from '../database/postgres-migrate.js';
+import { SyncPostgres, type SyncStatement } from '../database/sync-postgres.js';
 import {
   POSTGRES_DEVICE_CONFIG_MIGRATIONS,
   SQLITE_DEVICE_CONFIG_MIGRATIONS,
@@ -36,11 +36,7 @@ function configOf(raw: RawConfig): StoredConfig {
 
 /** What the store needs of a database: better-sqlite3's statements, transactions, a per-device lock. */
 interface ConfigDb {
-  prepare(sql: string): {
-    run(...params: unknown[]): { changes: number };
-    get(...params: unknown[]): unknown;
-    all(...params: unknown[]): unknown[];
-  };
+  prepare(sql: string): SyncStatement;
   transaction<T>(work: () => T): T;
   /** Inside a transaction: until it ends, no other writer numbers a config for this device. */
   lockDevice(deviceId: string): void;
@@ -74,14 +70,11 @@ export class DeviceConfigStore {
 
   /** Connects and brings the tables to the newest migration (EMBER_ERR_DATABASE when it cannot). */
   static openPostgres(url: string): DeviceConfigStore {
-    const db = new SyncPostgres(url, 'device config store');
-    db.open();
-    try {
-      migratePostgres(db, 'device-configs', POSTGRES_DEVICE_CONFIG_MIGRATIONS);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const db = openMigrated(
+      new SyncPostgres(url, 'device config store'),
+      'device-configs',
+      POSTGRES_DEVICE_CONFIG_MIGRATIONS,
+    );
     return new DeviceConfigStore({
       prepare: (sql) => db.prepare(sql),
       transaction: (work) => db.transaction(work),

@@ -1,6 +1,6 @@
 import type { Migration } from '../../shared/catalog/index.js';
 import type { Logger } from '../../shared/logging.js';
-import { migratePostgres } from '../database/postgres-migrate.js';
+import { openMigrated } from '../database/postgres-migrate.js';
 import { SyncPostgres } from '../database/sync-postgres.js';
 import type { DeviceRecord } from './device-record.js';
 import { parseDeviceRows, type FleetStorage } from './fleet-file.js';
@@ -32,14 +32,7 @@ export class PostgresFleetFile implements FleetStorage {
 
   /** Connects and brings the table to the newest migration. */
   static open(url: string): PostgresFleetFile {
-    const db = new SyncPostgres(url, 'fleet store');
-    db.open();
-    try {
-      migratePostgres(db, 'fleet', POSTGRES_FLEET_MIGRATIONS);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const db = openMigrated(new SyncPostgres(url, 'fleet store'), 'fleet', POSTGRES_FLEET_MIGRATIONS);
     return new PostgresFleetFile(db);
   }
 

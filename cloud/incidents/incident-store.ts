@@ -5,7 +5,7 @@ import { EmberError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type { Incident, IncidentAction, RiskAssessment } from '../contracts/cloud-values.js';
 import { levelRank } from '../../shared/alarm/alarm-policy.js';
-import { migratePostgres } from '../database/postgres-migrate.js';
+import { openMigrated } from '../database/postgres-migrate.js';
 import { SyncPostgres } from '../database/sync-postgres.js';
 import { CommitHold, type InTransaction } from './commit-hold.js';
 import { IncidentQueries, type IncidentStatements } from './incident-queries.js';
@@ -103,13 +103,7 @@ export class IncidentStore extends EventEmitter<IncidentStoreEvents> {
   }
 
   #startPostgres(pg: SyncPostgres): void {
-    pg.open();
-    try {
-      migratePostgres(pg, 'incidents', POSTGRES_INCIDENT_MIGRATIONS);
-    } catch (error) {
-      pg.close();
-      throw error;
-    }
+    openMigrated(pg, 'incidents', POSTGRES_INCIDENT_MIGRATIONS);
     this.#pg = new PostgresIncidentQueries(pg);
     this.#q = this.#pg;
     this.#inTransaction = (work) => pg.transaction(work);

@@ -3,8 +3,8 @@ import { AlarmPolicy } from '../../shared/alarm/alarm-policy.js';
 import { openCatalog } from '../../shared/catalog/index.js';
 import type { LearningDecision } from '../contracts/cloud-values.js';
 import type { Outcome } from '../../shared/schemas/outcomes.js';
-import { migratePostgres } from '../database/postgres-migrate.js';
-import { SyncPostgres } from '../database/sync-postgres.js';
+import { openMigrated } from '../database/postgres-migrate.js';
+import { SyncPostgres, type SyncStatement } from '../database/sync-postgres.js';
 import type { PastFalseAlarm } from './decision-rules.js';
 import { POSTGRES_LEARNING_MIGRATIONS, SQLITE_LEARNING_MIGRATIONS } from './learning-schema.js';
 import type { OutcomeInput } from './learning-types.js';
@@ -71,11 +71,7 @@ function outcomeOf(text: string): OutcomeInput | undefined {
 
 /** What the store needs of a database: better-sqlite3's statements, and one transaction at a time. */
 interface LearningDb {
-  prepare(sql: string): {
-    run(...params: unknown[]): { changes: number };
-    get(...params: unknown[]): unknown;
-    all(...params: unknown[]): unknown[];
-  };
+  prepare(sql: string): SyncStatement;
   transaction<T>(work: () => T): T;
   close(): void;
 }
@@ -104,14 +100,11 @@ export class LearningStore {
 
   /** Connects and brings the tables to the newest migration (EMBER_ERR_DATABASE when it cannot). */
   static openPostgres(url: string): LearningStore {
-    const db = new SyncPostgres(url, 'learning store');
-    db.open();
-    try {
-      migratePostgres(db, 'learning', POSTGRES_LEARNING_MIGRATIONS);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const db = openMigrated(
+      new SyncPostgres(url, 'learning store'),
+      'learning',
+      POSTGRES_LEARNING_MIGRATIONS,
+    );
     return new LearningStore(db);
   }
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { openCatalog } from '../../shared/catalog/index.js';
-import { migratePostgres } from '../database/postgres-migrate.js';
+import { openMigrated } from '../database/postgres-migrate.js';
 import { SyncPostgres, type SyncStatement } from '../database/sync-postgres.js';
 import { POSTGRES_ROLLOUT_MIGRATIONS } from './postgres-rollout-schema.js';
 import {
@@ -79,14 +79,7 @@ export class RolloutStore {
 
   /** The PostgreSQL database at `url`, its tables migrated as component `rollouts`. */
   static openPostgres(url: string): RolloutStore {
-    const db = new SyncPostgres(url, 'rollout store');
-    db.open();
-    try {
-      migratePostgres(db, 'rollouts', POSTGRES_ROLLOUT_MIGRATIONS);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const db = openMigrated(new SyncPostgres(url, 'rollout store'), 'rollouts', POSTGRES_ROLLOUT_MIGRATIONS);
     return new RolloutStore(postgresDatabase(db));
   }
 
